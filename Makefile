@@ -1,0 +1,47 @@
+# Stockyard: the commands the README names.
+SHELL := /bin/bash
+UV ?= python3 -m uv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 1
+
+.PHONY: run setup uv migrate seed serve test lint format typecheck check worker bench-stock bench-orders
+
+run: setup ## set up, migrate, seed demo data and serve on http://127.0.0.1:8000
+	@echo ""
+	@echo "  API      http://$(HOST):$(PORT)/api/v1/"
+	@echo "  Docs     http://$(HOST):$(PORT)/api/docs/   (ReDoc: /api/redoc/)"
+	@echo "  Admin    http://$(HOST):$(PORT)/admin/       (admin / admin-demo-pass-1)"
+	@echo ""
+	$(UV) run uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+setup: uv
+	$(UV) sync --frozen
+	$(UV) run python manage.py migrate --noinput
+	$(UV) run python manage.py seed_demo
+
+uv:
+	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+
+test: uv ## the whole suite; PostgreSQL when DATABASE_URL is set, else SQLite
+	$(UV) sync --frozen
+	$(UV) run pytest
+
+lint:
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+format:
+	$(UV) run ruff format .
+	$(UV) run ruff check --fix .
+
+typecheck:
+	$(UV) run mypy .
+
+check: lint typecheck
+	$(UV) run python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$(python3 -c 'import secrets;print(secrets.token_urlsafe(64))') \
+		ALLOWED_HOSTS=stockyard.example $(UV) run python manage.py check --deploy --fail-level WARNING
+
+worker: ## a Celery worker with the beat scheduler (needs REDIS_URL)
+	$(UV) run celery -A config worker -B --loglevel INFO

@@ -1,0 +1,17 @@
+"""Test settings: the environment's database and Redis, fast hashing, tasks inline."""
+
+from config.settings.base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    # Generous limits so suites are not throttled; throttling tests set their own rates.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "10000/minute",
+        "user": "10000/minute",
+        "auth": "10000/minute",
+    },
+}
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

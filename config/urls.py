@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from stockyard.core import health
+from stockyard.core.problems import api_not_found
+
+api_v1 = [
+    path("", include("stockyard.accounts.urls")),
+]
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("admin/", admin.site.urls),
+    re_path(r"^api/(?P<path>.*)$", api_not_found),
+]
+
+handler400 = "stockyard.core.problems.handler400"
+handler403 = "stockyard.core.problems.handler403"
+handler404 = "stockyard.core.problems.handler404"
+handler500 = "stockyard.core.problems.handler500"

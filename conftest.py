@@ -1,0 +1,57 @@
+"""Fixtures shared by every app's tests."""
+
+from collections.abc import Callable
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from stockyard.accounts import services as account_services
+from stockyard.accounts.models import User
+from stockyard.accounts.roles import Role
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    """Throttle counters and cached values must not leak between tests (Redis in CI)."""
+    cache.clear()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    counter = iter(range(1, 10_000))
+
+    def make(*roles: Role, username: str | None = None) -> User:
+        name = username or f"{'-'.join(roles) or 'nobody'}-{next(counter)}"
+        return account_services.user_create(
+            username=name, password=PASSWORD, email=f"{name}@example.com", roles=roles
+        )
+
+    return make
+
+
+@pytest.fixture
+def client_for(make_user: Callable[..., User]) -> Callable[..., APIClient]:
+    """An API client authenticated with a real JWT as a new user holding ``roles``."""
+
+    def make(*roles: Role) -> APIClient:
+        user = make_user(*roles)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+        client.user = user  # type: ignore[attr-defined]
+        return client
+
+    return make
+
+
+@pytest.fixture
+def admin_client(client_for: Callable[..., APIClient]) -> APIClient:
+    return client_for(Role.ADMIN)

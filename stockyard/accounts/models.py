@@ -1,0 +1,16 @@
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+
+from stockyard.accounts.roles import Role
+
+
+class User(AbstractUser):
+    """A person using Stockyard. Roles are Django groups named after ``Role`` values."""
+
+    @cached_property
+    def roles(self) -> frozenset[Role]:
+        """The user's roles, read once per instance (superusers are admins)."""
+        names = {group.name for group in self.groups.all()}
+        roles = frozenset(role for role in Role if role.value in names)
+        return roles | {Role.ADMIN} if self.is_superuser else roles

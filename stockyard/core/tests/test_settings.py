@@ -1,0 +1,30 @@
+import os
+import subprocess
+import sys
+
+import pytest
+
+CHECK = [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"]
+
+
+def run_check(**env: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "ALLOWED_HOSTS": "stockyard.example",
+        **env,
+    }
+    return subprocess.run(CHECK, env=environment, capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize("secret", ["", "insecure-development-key-change-me", "short"])
+def test_production_refuses_to_start_without_a_real_secret_key(secret: str):
+    result = run_check(SECRET_KEY=secret)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_settings_pass_check_deploy_with_no_warnings():
+    result = run_check(SECRET_KEY="k" * 20 + "-a-long-random-production-secret-key-0123456789")
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout

@@ -1,0 +1,18 @@
+import pytest
+from django.core.management import call_command
+
+from stockyard.accounts.models import User
+from stockyard.accounts.roles import Role
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys):
+    call_command("seed_demo")
+    first = capsys.readouterr().out
+    users = {user.username: user.roles for user in User.objects.prefetch_related("groups")}
+    assert users == {role.value: frozenset({role}) for role in Role}
+    assert "admin-demo-pass-1" in first
+
+    call_command("seed_demo")
+    assert User.objects.count() == len(Role)
+    assert "(created)" not in capsys.readouterr().out
