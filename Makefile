@@ -41,6 +41,7 @@ typecheck:
 check: lint typecheck
 	$(UV) run python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$(python3 -c 'import secrets;print(secrets.token_urlsafe(64))') \
+		FIELD_ENCRYPTION_KEYS=$$(python3 -c 'import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())') \
 		ALLOWED_HOSTS=stockyard.example $(UV) run python manage.py check --deploy --fail-level WARNING
 
 worker: ## a Celery worker with the beat scheduler (needs REDIS_URL)

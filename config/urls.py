@@ -5,9 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from stockyard.core import health
 from stockyard.core.problems import api_not_found
 
-api_v1 = [
-    path("", include("stockyard.accounts.urls")),
-]
+API_APPS = ["accounts", "partners", "catalog", "inventory", "purchasing", "sales", "shipping"]
+api_v1 = [path("", include(f"stockyard.{app}.urls")) for app in API_APPS]
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

@@ -40,6 +40,12 @@ INSTALLED_APPS = [
     "stockyard.core",
     "stockyard.accounts",
     "stockyard.events",
+    "stockyard.partners",
+    "stockyard.catalog",
+    "stockyard.inventory",
+    "stockyard.purchasing",
+    "stockyard.sales",
+    "stockyard.shipping",
     "stockyard.demo",
 ]
 
@@ -203,6 +209,13 @@ CORS_ALLOW_HEADERS = [
     "x-csrftoken",
 ]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=CORS_ALLOWED_ORIGINS)
+
+# --- Encryption at rest (partners' tax ids, bank accounts, phones, emails) -------------
+# A fixed key so a laptop works out of the box; production refuses to start with it.
+DEVELOPMENT_FIELD_ENCRYPTION_KEY = "c3RvY2t5YXJkLWRldmVsb3BtZW50LWtleS0wMDAwMDA="
+FIELD_ENCRYPTION_KEYS = env.list(
+    "FIELD_ENCRYPTION_KEYS", default=[DEVELOPMENT_FIELD_ENCRYPTION_KEY]
+)
 
 # --- Business defaults ----------------------------------------------------------------
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="USD")

@@ -1,7 +1,5 @@
 """Demo users for ``manage.py seed_demo``: an admin and one user per role."""
 
-from dataclasses import dataclass
-
 from stockyard.accounts import services
 from stockyard.accounts.models import User
 from stockyard.accounts.roles import Role
@@ -9,26 +7,21 @@ from stockyard.accounts.roles import Role
 DEMO_PASSWORD_SUFFIX = "-demo-pass-1"
 
 
-@dataclass(frozen=True)
-class DemoLogin:
-    username: str
-    password: str
-    role: Role
-    created: bool
+def demo_password(role: Role) -> str:
+    return f"{role.value}{DEMO_PASSWORD_SUFFIX}"
 
 
-def seed_demo_users() -> list[DemoLogin]:
-    logins = []
+def seed() -> list[str]:
+    lines = ["Demo logins (username / password / role):"]
     for role in Role:
-        username = role.value
-        password = f"{role.value}{DEMO_PASSWORD_SUFFIX}"
-        created = not User.objects.filter(username=username).exists()
+        created = not User.objects.filter(username=role.value).exists()
         if created:
             services.user_create(
-                username=username,
-                password=password,
-                email=f"{username}@stockyard.example",
+                username=role.value,
+                password=demo_password(role),
+                email=f"{role.value}@stockyard.example",
                 roles=[role],
             )
-        logins.append(DemoLogin(username=username, password=password, role=role, created=created))
-    return logins
+        state = "created" if created else "exists"
+        lines.append(f"  {role.value:<11} {demo_password(role):<24} {role.value} ({state})")
+    return lines

@@ -1,6 +1,6 @@
 from functools import cached_property
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 
 from stockyard.accounts.roles import Role
 
@@ -14,3 +14,12 @@ class User(AbstractUser):
         names = {group.name for group in self.groups.all()}
         roles = frozenset(role for role in Role if role.value in names)
         return roles | {Role.ADMIN} if self.is_superuser else roles
+
+
+Actor = User | AnonymousUser | None
+"""Who performs an operation: a user, or ``None`` for the system (tasks, commands)."""
+
+
+def recorded_actor(user: Actor) -> User | None:
+    """The user to store in ``created_by`` columns (anonymous and system: nobody)."""
+    return user if isinstance(user, User) else None

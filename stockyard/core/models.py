@@ -3,9 +3,10 @@
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 
 from stockyard.core import decimals
+from stockyard.core.errors import Conflict
 
 
 class TimeStampedModel(models.Model):
@@ -59,3 +60,14 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+def delete_unreferenced(instance: models.Model, *, what: str) -> None:
+    """Delete ``instance``, or refuse with 409 when documents or movements refer to it."""
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except (models.ProtectedError, models.RestrictedError) as exc:
+        raise Conflict(
+            f"This {what} is referenced by other records; deactivate it instead (is_active=false)."
+        ) from exc

@@ -3,6 +3,7 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.fernet import Fernet
 
 CHECK = [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"]
 
@@ -12,6 +13,7 @@ def run_check(**env: str) -> subprocess.CompletedProcess[str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "ALLOWED_HOSTS": "stockyard.example",
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         **env,
     }
     return subprocess.run(CHECK, env=environment, capture_output=True, text=True, check=False)
@@ -28,3 +30,12 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
     result = run_check(SECRET_KEY="k" * 20 + "-a-long-random-production-secret-key-0123456789")
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_the_development_encryption_key():
+    result = run_check(
+        SECRET_KEY="k" * 20 + "-a-long-random-production-secret-key-0123456789",
+        FIELD_ENCRYPTION_KEYS="c3RvY2t5YXJkLWRldmVsb3BtZW50LWtleS0wMDAwMDA=",
+    )
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS" in result.stderr

@@ -1,0 +1,159 @@
+from decimal import Decimal
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from stockyard.core.models import QuantityField, TimeStampedModel
+from stockyard.inventory.enums import MovementKind
+
+COST_DIGITS = 18
+COST_PLACES = 4
+
+
+class CostField(models.DecimalField[Decimal, Decimal]):
+    """A unit cost: 4 places, so moving averages do not drift."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", COST_DIGITS)
+        kwargs.setdefault("decimal_places", COST_PLACES)
+        super().__init__(*args, **kwargs)
+
+
+class Warehouse(TimeStampedModel):
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    address = models.TextField(blank=True, default="")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class StockLevel(models.Model):
+    """What one warehouse holds of one product. Written only by ``inventory.services``."""
+
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="stock_levels"
+    )
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stock_levels")
+    on_hand = QuantityField(default=0)
+    reserved = QuantityField(default=0)
+    average_cost = CostField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["product_id", "warehouse_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "warehouse"], name="stock_level_unique"),
+            models.CheckConstraint(condition=models.Q(on_hand__gte=0), name="stock_on_hand_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(reserved__gte=0), name="stock_reserved_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reserved__lte=models.F("on_hand")),
+                name="stock_reserved_lte_on_hand",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(average_cost__gte=0), name="stock_average_cost_gte_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}@{self.warehouse_id}: {self.on_hand} ({self.reserved} reserved)"
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved
+
+
+class StockMovement(models.Model):
+    """One line of the append-only stock ledger.
+
+    There is no update or delete path: ``save`` refuses existing rows, ``delete`` refuses
+    always, and on PostgreSQL a trigger rejects UPDATE and DELETE in the database too.
+    """
+
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    quantity = QuantityField(help_text="Signed: positive into the warehouse, negative out.")
+    kind = models.CharField(max_length=16, choices=MovementKind.choices)
+    reference_type = models.CharField(max_length=50, blank=True, default="")
+    reference_id = models.PositiveBigIntegerField(null=True, blank=True)
+    unit_cost = models.DecimalField(
+        max_digits=COST_DIGITS, decimal_places=COST_PLACES, null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=100, blank=True, default="")
+    note = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["product", "warehouse", "id"], name="movement_product_wh_idx"),
+            models.Index(fields=["reference_type", "reference_id"], name="movement_reference_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(quantity=0), name="movement_quantity_not_0")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.quantity} of {self.product_id}@{self.warehouse_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("Stock movements are append-only: post a correcting movement.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("Stock movements are append-only: post a correcting movement.")
+
+
+class StockTransfer(models.Model):
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    from_warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    to_warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    quantity = QuantityField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"transfer #{self.pk}"
+
+
+class StockCount(models.Model):
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"count #{self.pk}"
+
+
+class StockCountLine(models.Model):
+    count = models.ForeignKey(StockCount, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    counted_quantity = QuantityField()
+    expected_quantity = QuantityField(help_text="on_hand when the count was posted")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.counted_quantity}"
+
+    @property
+    def difference(self) -> Decimal:
+        return self.counted_quantity - self.expected_quantity

@@ -1,0 +1,410 @@
+"""Every change to stock goes through here: the one way to write the ledger.
+
+Each operation runs in one transaction that
+1. makes sure the stock-level rows exist, then locks them with ``SELECT ... FOR UPDATE``
+   in primary-key order (so two operations touching the same rows never deadlock),
+2. checks the change against the locked values (refusing with ``InsufficientStock``),
+3. updates the levels and appends ``StockMovement`` rows,
+4. publishes ``stock.changed`` (and ``stock.below_reorder_point`` when available stock
+   falls to or under the product's reorder point) to the outbox.
+Database CHECK constraints (``on_hand >= 0``, ``0 <= reserved <= on_hand``) back it all.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from stockyard.accounts.models import Actor, recorded_actor
+from stockyard.core import errors
+from stockyard.core.decimals import ZERO
+from stockyard.events.services import publish
+from stockyard.inventory.enums import MovementKind
+from stockyard.inventory.models import (
+    COST_PLACES,
+    StockCount,
+    StockCountLine,
+    StockLevel,
+    StockMovement,
+    StockTransfer,
+)
+
+LevelKey = tuple[int, int]  # (product_id, warehouse_id)
+_COST_STEP = Decimal(1).scaleb(-COST_PLACES)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The document a movement belongs to, e.g. ``Reference("sales_order", 12)``."""
+
+    type: str
+    id: int
+
+
+@dataclass(frozen=True)
+class StockLine:
+    product_id: int
+    warehouse_id: int
+    quantity: Decimal
+
+    @property
+    def key(self) -> LevelKey:
+        return (self.product_id, self.warehouse_id)
+
+
+@dataclass(frozen=True)
+class ReceiptLine(StockLine):
+    unit_cost: Decimal
+
+
+@dataclass(frozen=True)
+class CountLine:
+    product_id: int
+    counted_quantity: Decimal
+
+
+# --- locking and bookkeeping ------------------------------------------------------------
+
+
+def _lock_levels(keys: Iterable[LevelKey]) -> dict[LevelKey, StockLevel]:
+    """Create missing stock levels, then lock them all in primary-key order."""
+    ordered = sorted(set(keys))
+    StockLevel.objects.bulk_create(
+        [StockLevel(product_id=product, warehouse_id=warehouse) for product, warehouse in ordered],
+        ignore_conflicts=True,
+    )
+    matching = Q()
+    for product, warehouse in ordered:
+        matching |= Q(product_id=product, warehouse_id=warehouse)
+    levels = (
+        StockLevel.objects.select_for_update(of=("self",))
+        .select_related("product", "warehouse")
+        .filter(matching)
+        .order_by("pk")
+    )
+    return {(level.product_id, level.warehouse_id): level for level in levels}
+
+
+def _positive(quantity: Decimal, field: str = "quantity") -> None:
+    if quantity <= 0:
+        raise errors.ValidationFailed(
+            "Quantities must be greater than zero.", errors={field: ["Must be greater than 0."]}
+        )
+
+
+def _shortage(level: StockLevel, wanted: Decimal, have: Decimal, what: str) -> str:
+    return (
+        f"Only {have} of {level.product.sku} {what} in warehouse {level.warehouse.code}; "
+        f"{wanted} requested."
+    )
+
+
+class _Posting:
+    """Collects the level changes and movements of one operation, then writes them."""
+
+    def __init__(
+        self, levels: dict[LevelKey, StockLevel], *, user: Actor, reference: Reference | None
+    ):
+        self.levels = levels
+        self.user = recorded_actor(user)
+        self.reference = reference
+        self.movements: list[StockMovement] = []
+        self.touched: set[LevelKey] = set()
+        self._available_before = {key: level.available for key, level in levels.items()}
+
+    def reserve(self, key: LevelKey, quantity: Decimal) -> None:
+        """Reserve (positive) or release (negative) stock on one level."""
+        self.levels[key].reserved += quantity
+        self.touched.add(key)
+
+    def move(
+        self,
+        key: LevelKey,
+        quantity: Decimal,
+        kind: MovementKind,
+        *,
+        unit_cost: Decimal | None = None,
+        reason: str = "",
+        note: str = "",
+    ) -> StockMovement:
+        level = self.levels[key]
+        level.on_hand += quantity
+        self.touched.add(key)
+        movement = StockMovement(
+            product_id=level.product_id,
+            warehouse_id=level.warehouse_id,
+            quantity=quantity,
+            kind=kind,
+            reference_type=self.reference.type if self.reference else "",
+            reference_id=self.reference.id if self.reference else None,
+            unit_cost=level.average_cost if unit_cost is None else unit_cost,
+            created_by=self.user,
+            reason=reason,
+            note=note,
+        )
+        self.movements.append(movement)
+        return movement
+
+    def commit(self) -> list[StockMovement]:
+        for key in sorted(self.touched):
+            self.levels[key].save(
+                update_fields=["on_hand", "reserved", "average_cost", "updated_at"]
+            )
+        created = StockMovement.objects.bulk_create(self.movements)
+        for key in sorted(self.touched):
+            _publish_level(self.levels[key], available_before=self._available_before[key])
+        return created
+
+
+def _publish_level(level: StockLevel, *, available_before: Decimal) -> None:
+    publish(
+        "stock.changed",
+        {
+            "product": level.product_id,
+            "product_sku": level.product.sku,
+            "warehouse": level.warehouse_id,
+            "warehouse_code": level.warehouse.code,
+            "on_hand": level.on_hand,
+            "reserved": level.reserved,
+            "available": level.available,
+        },
+    )
+    reorder_point = level.product.reorder_point
+    if reorder_point > 0 and available_before > reorder_point >= level.available:
+        publish("stock.below_reorder_point", _below_reorder_point_data(level))
+
+
+def _below_reorder_point_data(level: StockLevel) -> dict[str, Any]:
+    return {
+        "product": level.product_id,
+        "product_sku": level.product.sku,
+        "warehouse": level.warehouse_id,
+        "warehouse_code": level.warehouse.code,
+        "available": level.available,
+        "reorder_point": level.product.reorder_point,
+    }
+
+
+def _moving_average(level: StockLevel, quantity: Decimal, unit_cost: Decimal) -> Decimal:
+    """Average cost after ``quantity`` arrives at ``unit_cost`` (before on_hand moves)."""
+    total = level.on_hand + quantity
+    if total <= 0:
+        return level.average_cost
+    value = level.on_hand * level.average_cost + quantity * unit_cost
+    return (value / total).quantize(_COST_STEP, rounding=ROUND_HALF_UP)
+
+
+# --- operations ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def stock_adjust(
+    *,
+    product_id: int,
+    warehouse_id: int,
+    quantity: Decimal,
+    reason: str,
+    note: str = "",
+    unit_cost: Decimal | None = None,
+    user: Actor = None,
+) -> StockMovement:
+    """Correct stock by a signed quantity. Positive adjustments are valued at ``unit_cost``,
+    else the current average cost, else the product's cost."""
+    if quantity == 0:
+        raise errors.ValidationFailed(
+            "An adjustment must change stock.", errors={"quantity": ["Must not be 0."]}
+        )
+    key = (product_id, warehouse_id)
+    level = _lock_levels([key])[key]
+    if level.on_hand + quantity < level.reserved:
+        have, what = (
+            (level.available, "available") if level.reserved else (level.on_hand, "on hand")
+        )
+        raise errors.InsufficientStock(
+            _shortage(level, -quantity, have, what),
+            errors={"quantity": [f"At most {have} can be removed."]},
+        )
+    posting = _Posting({key: level}, user=user, reference=None)
+    if quantity > 0:
+        cost = unit_cost if unit_cost is not None else level.average_cost or level.product.cost
+        level.average_cost = _moving_average(level, quantity, cost)
+    else:
+        cost = level.average_cost
+    posting.move(key, quantity, MovementKind.ADJUSTMENT, unit_cost=cost, reason=reason, note=note)
+    return posting.commit()[0]
+
+
+@transaction.atomic
+def stock_transfer(
+    *,
+    product_id: int,
+    from_warehouse_id: int,
+    to_warehouse_id: int,
+    quantity: Decimal,
+    user: Actor = None,
+) -> tuple[StockTransfer, list[StockMovement]]:
+    """Move stock between warehouses at the source's average cost."""
+    _positive(quantity)
+    if from_warehouse_id == to_warehouse_id:
+        raise errors.ValidationFailed(
+            "A transfer needs two different warehouses.",
+            errors={"to_warehouse": ["Must differ from from_warehouse."]},
+        )
+    source, target = (product_id, from_warehouse_id), (product_id, to_warehouse_id)
+    levels = _lock_levels([source, target])
+    if levels[source].available < quantity:
+        raise errors.InsufficientStock(
+            _shortage(levels[source], quantity, levels[source].available, "available"),
+            errors={"quantity": [f"Only {levels[source].available} available."]},
+        )
+    transfer = StockTransfer.objects.create(
+        product_id=product_id,
+        from_warehouse_id=from_warehouse_id,
+        to_warehouse_id=to_warehouse_id,
+        quantity=quantity,
+        created_by=recorded_actor(user),
+    )
+    posting = _Posting(levels, user=user, reference=Reference("stock_transfer", transfer.pk))
+    cost = levels[source].average_cost
+    levels[target].average_cost = _moving_average(levels[target], quantity, cost)
+    posting.move(source, -quantity, MovementKind.TRANSFER_OUT, unit_cost=cost)
+    posting.move(target, quantity, MovementKind.TRANSFER_IN, unit_cost=cost)
+    return transfer, posting.commit()
+
+
+@transaction.atomic
+def stock_count(
+    *, warehouse_id: int, lines: Sequence[CountLine], note: str = "", user: Actor = None
+) -> tuple[StockCount, list[StockMovement]]:
+    """Record a physical count; post ``count`` movements for every difference.
+
+    A count below what is reserved is refused: release reservations first.
+    """
+    products = [line.product_id for line in lines]
+    if len(set(products)) != len(products):
+        raise errors.ValidationFailed(
+            "Each product may be counted once per count.",
+            errors={"lines": ["Duplicate products."]},
+        )
+    keys = [(line.product_id, warehouse_id) for line in lines]
+    levels = _lock_levels(keys)
+    shortages = {
+        f"lines.{index}.counted_quantity": [
+            f"{levels[key].reserved} of {levels[key].product.sku} are reserved; "
+            "release them before counting less."
+        ]
+        for index, (line, key) in enumerate(zip(lines, keys, strict=True))
+        if line.counted_quantity < levels[key].reserved
+    }
+    if shortages:
+        raise errors.InsufficientStock("A count is below reserved stock.", errors=shortages)
+    count = StockCount.objects.create(
+        warehouse_id=warehouse_id,
+        note=note,
+        created_by=recorded_actor(user),
+    )
+    StockCountLine.objects.bulk_create(
+        StockCountLine(
+            count=count,
+            product_id=line.product_id,
+            counted_quantity=line.counted_quantity,
+            expected_quantity=levels[key].on_hand,
+        )
+        for line, key in zip(lines, keys, strict=True)
+    )
+    posting = _Posting(levels, user=user, reference=Reference("stock_count", count.pk))
+    for line, key in zip(lines, keys, strict=True):
+        difference = line.counted_quantity - levels[key].on_hand
+        if difference:
+            posting.move(key, difference, MovementKind.COUNT, note=note)
+    return count, posting.commit()
+
+
+@transaction.atomic
+def stock_receive(
+    *, lines: Sequence[ReceiptLine], reference: Reference, user: Actor = None
+) -> list[StockMovement]:
+    """Take goods in at their unit cost; the moving-average cost follows."""
+    for index, line in enumerate(lines):
+        _positive(line.quantity, f"lines.{index}.quantity")
+    levels = _lock_levels(line.key for line in lines)
+    posting = _Posting(levels, user=user, reference=reference)
+    for line in lines:
+        level = levels[line.key]
+        level.average_cost = _moving_average(level, line.quantity, line.unit_cost)
+        posting.move(line.key, line.quantity, MovementKind.RECEIPT, unit_cost=line.unit_cost)
+    return posting.commit()
+
+
+def _totals(lines: Sequence[StockLine]) -> dict[LevelKey, tuple[Decimal, int]]:
+    """Quantity per level, and the index of the first line naming it (for errors)."""
+    totals: dict[LevelKey, Decimal] = defaultdict(lambda: ZERO)
+    first: dict[LevelKey, int] = {}
+    for index, line in enumerate(lines):
+        _positive(line.quantity, f"lines.{index}.quantity")
+        totals[line.key] += line.quantity
+        first.setdefault(line.key, index)
+    return {key: (total, first[key]) for key, total in totals.items()}
+
+
+@transaction.atomic
+def stock_reserve(*, lines: Sequence[StockLine], reference: Reference, user: Actor = None) -> None:
+    """Reserve every line, or nothing: short lines are all named in the error."""
+    totals = _totals(lines)
+    levels = _lock_levels(totals)
+    short = {
+        f"lines.{index}.quantity": [
+            _shortage(levels[key], wanted, levels[key].available, "available")
+        ]
+        for key, (wanted, index) in totals.items()
+        if levels[key].available < wanted
+    }
+    if short:
+        raise errors.InsufficientStock(
+            f"Not enough stock for {len(short)} line{'s' if len(short) > 1 else ''}.",
+            errors=short,
+        )
+    posting = _Posting(levels, user=user, reference=reference)
+    for key, (wanted, _) in totals.items():
+        posting.reserve(key, wanted)
+    posting.commit()
+
+
+@transaction.atomic
+def stock_release(*, lines: Sequence[StockLine], reference: Reference, user: Actor = None) -> None:
+    """Give back reservations (an order cancelled or changed)."""
+    totals = _totals(lines)
+    levels = _lock_levels(totals)
+    posting = _Posting(levels, user=user, reference=reference)
+    for key, (quantity, index) in totals.items():
+        if levels[key].reserved < quantity:
+            raise errors.Conflict(
+                f"Cannot release {quantity}: only {levels[key].reserved} reserved.",
+                errors={f"lines.{index}.quantity": ["More than is reserved."]},
+            )
+        posting.reserve(key, -quantity)
+    posting.commit()
+
+
+@transaction.atomic
+def stock_issue(
+    *, lines: Sequence[StockLine], reference: Reference, user: Actor = None
+) -> list[StockMovement]:
+    """Ship reserved stock: on_hand and reserved go down together."""
+    totals = _totals(lines)
+    levels = _lock_levels(totals)
+    for key, (quantity, index) in totals.items():
+        if levels[key].reserved < quantity:
+            raise errors.InsufficientStock(
+                _shortage(levels[key], quantity, levels[key].reserved, "reserved"),
+                errors={f"lines.{index}.quantity": [f"Only {levels[key].reserved} reserved."]},
+            )
+    posting = _Posting(levels, user=user, reference=reference)
+    for key, (quantity, _) in totals.items():
+        posting.reserve(key, -quantity)
+        posting.move(key, -quantity, MovementKind.SHIPMENT)
+    return posting.commit()

@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.db import models
+
+from stockyard.core.encryption import EncryptedTextField
+from stockyard.core.decimals import MONEY_DIGITS, MONEY_PLACES
+from stockyard.core.models import TimeStampedModel
+
+
+def default_currency() -> str:
+    return settings.DEFAULT_CURRENCY
+
+
+class Partner(TimeStampedModel):
+    """What suppliers and customers share. Contact and tax details are encrypted at rest."""
+
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=200, db_index=True)
+    email = EncryptedTextField(blank=True, default="")
+    phone = EncryptedTextField(blank=True, default="")
+    tax_id = EncryptedTextField(blank=True, default="")
+    currency = models.CharField(max_length=3, default=default_currency)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Supplier(Partner):
+    address = models.TextField(blank=True, default="")
+    bank_account = EncryptedTextField(blank=True, default="")
+    lead_time_days = models.PositiveIntegerField(default=0)
+
+
+class Customer(Partner):
+    billing_address = models.TextField(blank=True, default="")
+    shipping_address = models.TextField(blank=True, default="")
+    credit_limit = models.DecimalField(
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        null=True,
+        blank=True,
+        help_text="Empty: no limit.",
+    )
