@@ -55,3 +55,17 @@ def client_for(make_user: Callable[..., User]) -> Callable[..., APIClient]:
 @pytest.fixture
 def admin_client(client_for: Callable[..., APIClient]) -> APIClient:
     return client_for(Role.ADMIN)
+
+
+@pytest.fixture
+def emitted(db: None) -> Callable[..., list[dict[str, object]]]:
+    """The outbox events recorded so far, optionally of one type: ``emitted("stock.changed")``."""
+    from stockyard.events.models import Event
+
+    def events(type: str | None = None) -> list[dict[str, object]]:
+        rows = Event.objects.order_by("id")
+        if type is not None:
+            rows = rows.filter(type=type)
+        return [event.as_message() for event in rows]
+
+    return events

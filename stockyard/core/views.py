@@ -1,0 +1,72 @@
+"""View building blocks shared by every app's API."""
+
+import hashlib
+import json
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Model
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from stockyard.core import errors
+
+UNSAFE_DETAIL_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
+
+
+def etag_of(representation: Any) -> str:
+    canonical = json.dumps(representation, sort_keys=True, cls=DjangoJSONEncoder)
+    return '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
+
+
+class ETagMixin:
+    """Optimistic concurrency for a ``GenericViewSet``.
+
+    Detail responses carry an ``ETag`` (a hash of the representation). A PUT, PATCH or
+    DELETE whose ``If-Match`` names another version answers 412 ``precondition_failed``.
+    The row is locked before it is read and compared, so two writers holding the same
+    ETag cannot both win.
+    """
+
+    request: Request
+    kwargs: dict[str, Any]
+    lookup_field: str
+    lookup_url_kwarg: str | None
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        return super().get_serializer(*args, **kwargs)  # type: ignore[misc]
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset()  # type: ignore[misc]
+
+    def get_object(self) -> Model:
+        if self.request.method not in UNSAFE_DETAIL_METHODS:
+            return super().get_object()  # type: ignore[misc]
+        lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        model = self.get_queryset().model
+        model._default_manager.select_for_update().filter(**{self.lookup_field: lookup}).first()
+        instance: Model = super().get_object()  # type: ignore[misc]
+        if_match = self.request.headers.get("If-Match")
+        if if_match and if_match.strip() != "*":
+            current = etag_of(self.get_serializer(instance).data)
+            if current not in {tag.strip().removeprefix("W/") for tag in if_match.split(",")}:
+                raise errors.PreconditionFailed()
+        return instance
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        with transaction.atomic():
+            return super().update(request, *args, **kwargs)  # type: ignore[misc]
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        with transaction.atomic():
+            return super().destroy(request, *args, **kwargs)  # type: ignore[misc]
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        is_detail = getattr(self, "detail", False) or getattr(self, "action", None) == "create"
+        if is_detail and 200 <= response.status_code < 300 and isinstance(response.data, dict):
+            response["ETag"] = etag_of(response.data)
+        return response
