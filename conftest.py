@@ -14,6 +14,18 @@ from stockyard.accounts.roles import Role
 PASSWORD = "correct-horse-battery-staple"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``postgres`` need row locks and real concurrency: skip them elsewhere."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     """Throttle counters and cached values must not leak between tests (Redis in CI)."""

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models
 
-from stockyard.core.encryption import EncryptedTextField
 from stockyard.core.decimals import MONEY_DIGITS, MONEY_PLACES
+from stockyard.core.encryption import EncryptedTextField
 from stockyard.core.models import TimeStampedModel
 
 
