@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Model
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -20,7 +20,7 @@ def etag_of(representation: Any) -> str:
     return '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
 
 
-class ETagMixin:
+class ETagMixin(GenericAPIView[Any]):
     """Optimistic concurrency for a ``GenericViewSet``.
 
     Detail responses carry an ``ETag`` (a hash of the representation). A PUT, PATCH or
@@ -29,24 +29,13 @@ class ETagMixin:
     ETag cannot both win.
     """
 
-    request: Request
-    kwargs: dict[str, Any]
-    lookup_field: str
-    lookup_url_kwarg: str | None
-
-    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
-        return super().get_serializer(*args, **kwargs)  # type: ignore[misc]
-
-    def get_queryset(self) -> Any:
-        return super().get_queryset()  # type: ignore[misc]
-
-    def get_object(self) -> Model:
+    def get_object(self) -> Any:
         if self.request.method not in UNSAFE_DETAIL_METHODS:
-            return super().get_object()  # type: ignore[misc]
+            return super().get_object()
         lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
         model = self.get_queryset().model
         model._default_manager.select_for_update().filter(**{self.lookup_field: lookup}).first()
-        instance: Model = super().get_object()  # type: ignore[misc]
+        instance = super().get_object()
         if_match = self.request.headers.get("If-Match")
         if if_match and if_match.strip() != "*":
             current = etag_of(self.get_serializer(instance).data)
@@ -65,7 +54,7 @@ class ETagMixin:
     def finalize_response(
         self, request: Request, response: Response, *args: Any, **kwargs: Any
     ) -> Response:
-        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        response = super().finalize_response(request, response, *args, **kwargs)
         is_detail = getattr(self, "detail", False) or getattr(self, "action", None) == "create"
         if is_detail and 200 <= response.status_code < 300 and isinstance(response.data, dict):
             response["ETag"] = etag_of(response.data)

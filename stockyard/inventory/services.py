@@ -22,6 +22,7 @@ from django.db.models import Q
 from stockyard.accounts.models import Actor, recorded_actor
 from stockyard.core import errors
 from stockyard.core.decimals import ZERO
+from stockyard.core.models import delete_unreferenced
 from stockyard.events.services import publish
 from stockyard.inventory.enums import MovementKind
 from stockyard.inventory.models import (
@@ -31,6 +32,7 @@ from stockyard.inventory.models import (
     StockLevel,
     StockMovement,
     StockTransfer,
+    Warehouse,
 )
 
 LevelKey = tuple[int, int]  # (product_id, warehouse_id)
@@ -408,3 +410,50 @@ def stock_issue(
         posting.reserve(key, -quantity)
         posting.move(key, -quantity, MovementKind.SHIPMENT)
     return posting.commit()
+
+
+# --- warehouses -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def warehouse_create(
+    *, code: str, name: str, address: str = "", is_active: bool = True
+) -> Warehouse:
+    if Warehouse.objects.filter(code__iexact=code).exists():
+        raise errors.ValidationFailed(
+            "A warehouse with this code exists.", errors={"code": ["Already in use."]}
+        )
+    warehouse = Warehouse.objects.create(code=code, name=name, address=address, is_active=is_active)
+    publish("warehouse.created", _warehouse_data(warehouse))
+    return warehouse
+
+
+@transaction.atomic
+def warehouse_update(*, warehouse: Warehouse, **fields: Any) -> Warehouse:
+    code = fields.get("code")
+    if code and Warehouse.objects.filter(code__iexact=code).exclude(pk=warehouse.pk).exists():
+        raise errors.ValidationFailed(
+            "A warehouse with this code exists.", errors={"code": ["Already in use."]}
+        )
+    for name, value in fields.items():
+        setattr(warehouse, name, value)
+    warehouse.save()
+    publish("warehouse.updated", _warehouse_data(warehouse))
+    return warehouse
+
+
+@transaction.atomic
+def warehouse_delete(*, warehouse: Warehouse) -> None:
+    """Delete a warehouse nothing refers to; one with stock history must be deactivated."""
+    data = _warehouse_data(warehouse)
+    delete_unreferenced(warehouse, what="warehouse")
+    publish("warehouse.deleted", data)
+
+
+def _warehouse_data(warehouse: Warehouse) -> dict[str, Any]:
+    return {
+        "id": warehouse.pk,
+        "code": warehouse.code,
+        "name": warehouse.name,
+        "is_active": warehouse.is_active,
+    }

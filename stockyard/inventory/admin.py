@@ -1,0 +1,86 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from stockyard.inventory.models import (
+    StockCount,
+    StockCountLine,
+    StockLevel,
+    StockMovement,
+    StockTransfer,
+    Warehouse,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    """Stock is changed only through inventory services (API), never edited by hand."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Warehouse)
+class WarehouseAdmin(admin.ModelAdmin[Warehouse]):
+    list_display = ["code", "name", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Warehouse | None = None) -> bool:
+        return False  # deactivate instead; the API refuses deleting referenced warehouses
+
+
+@admin.register(StockLevel)
+class StockLevelAdmin(ReadOnlyAdmin):
+    list_display = ["product", "warehouse", "on_hand", "reserved", "average_cost", "updated_at"]
+    list_filter = ["warehouse"]
+    list_select_related = ["product", "warehouse"]
+    search_fields = ["product__sku", "product__name"]
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "created_at",
+        "product",
+        "warehouse",
+        "kind",
+        "quantity",
+        "unit_cost",
+        "reference_type",
+        "reference_id",
+        "created_by",
+    ]
+    list_filter = ["kind", "warehouse"]
+    list_select_related = ["product", "warehouse", "created_by"]
+    search_fields = ["product__sku", "reference_type"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(StockTransfer)
+class StockTransferAdmin(ReadOnlyAdmin):
+    list_display = ["id", "product", "from_warehouse", "to_warehouse", "quantity", "created_at"]
+    list_select_related = ["product", "from_warehouse", "to_warehouse"]
+
+
+class StockCountLineInline(admin.TabularInline[StockCountLine, StockCount]):
+    model = StockCountLine
+    extra = 0
+    can_delete = False
+    readonly_fields = ["product", "counted_quantity", "expected_quantity"]
+
+    def has_add_permission(self, request: HttpRequest, obj: StockCount | None = None) -> bool:
+        return False
+
+
+@admin.register(StockCount)
+class StockCountAdmin(ReadOnlyAdmin):
+    list_display = ["id", "warehouse", "created_at", "created_by"]
+    inlines = [StockCountLineInline]

@@ -1,0 +1,164 @@
+from decimal import Decimal
+from typing import Any
+
+from rest_framework import serializers
+
+from stockyard.catalog.models import Product
+from stockyard.core.decimals import QUANTITY_DIGITS, QUANTITY_PLACES
+from stockyard.inventory.models import (
+    COST_DIGITS,
+    COST_PLACES,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+)
+
+MAX_COUNT_LINES = 1000
+
+
+def quantity_field(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=QUANTITY_DIGITS, decimal_places=QUANTITY_PLACES, **kwargs
+    )
+
+
+def active_products() -> Any:
+    return Product.objects.filter(is_active=True)
+
+
+def active_warehouses() -> Any:
+    return Warehouse.objects.filter(is_active=True)
+
+
+class WarehouseSerializer(serializers.ModelSerializer[Warehouse]):
+    class Meta:
+        model = Warehouse
+        fields = ["id", "code", "name", "address", "is_active", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class StockLevelSerializer(serializers.ModelSerializer[StockLevel]):
+    product_sku = serializers.CharField(source="product.sku", read_only=True)
+    warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
+    available = quantity_field(source="available_quantity", read_only=True)
+    value = serializers.DecimalField(max_digits=24, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = StockLevel
+        fields = [
+            "id",
+            "product",
+            "product_sku",
+            "warehouse",
+            "warehouse_code",
+            "on_hand",
+            "reserved",
+            "available",
+            "average_cost",
+            "value",
+            "updated_at",
+        ]
+
+
+class StockMovementSerializer(serializers.ModelSerializer[StockMovement]):
+    product_sku = serializers.CharField(source="product.sku", read_only=True)
+    warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
+    created_by = serializers.CharField(
+        source="created_by.username", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = StockMovement
+        fields = [
+            "id",
+            "product",
+            "product_sku",
+            "warehouse",
+            "warehouse_code",
+            "quantity",
+            "kind",
+            "reference_type",
+            "reference_id",
+            "unit_cost",
+            "created_at",
+            "created_by",
+            "reason",
+            "note",
+        ]
+
+
+class StockAdjustmentSerializer(serializers.Serializer[Any]):
+    product = serializers.PrimaryKeyRelatedField(queryset=active_products())
+    warehouse = serializers.PrimaryKeyRelatedField(queryset=active_warehouses())
+    quantity = quantity_field(help_text="Signed: positive adds stock, negative removes it.")
+    reason = serializers.CharField(max_length=100)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    unit_cost = serializers.DecimalField(
+        max_digits=COST_DIGITS,
+        decimal_places=COST_PLACES,
+        min_value=Decimal(0),
+        required=False,
+        help_text="For stock added: its unit cost (default: the current average cost).",
+    )
+
+    def validate_quantity(self, value: Decimal) -> Decimal:
+        if value == 0:
+            raise serializers.ValidationError("Must not be 0.")
+        return value
+
+
+class StockTransferSerializer(serializers.Serializer[Any]):
+    product = serializers.PrimaryKeyRelatedField(queryset=active_products())
+    from_warehouse = serializers.PrimaryKeyRelatedField(queryset=active_warehouses())
+    to_warehouse = serializers.PrimaryKeyRelatedField(queryset=active_warehouses())
+    quantity = quantity_field(min_value=Decimal("0.001"))
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["from_warehouse"] == attrs["to_warehouse"]:
+            raise serializers.ValidationError({"to_warehouse": "Must differ from from_warehouse."})
+        return attrs
+
+
+class StockTransferResultSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    product = serializers.IntegerField(source="product_id")
+    from_warehouse = serializers.IntegerField(source="from_warehouse_id")
+    to_warehouse = serializers.IntegerField(source="to_warehouse_id")
+    quantity = quantity_field()
+    created_at = serializers.DateTimeField()
+    movements = StockMovementSerializer(many=True)
+
+
+class StockCountLineSerializer(serializers.Serializer[Any]):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    counted_quantity = quantity_field(min_value=Decimal(0))
+
+
+class StockCountSerializer(serializers.Serializer[Any]):
+    warehouse = serializers.PrimaryKeyRelatedField(queryset=active_warehouses())
+    lines = StockCountLineSerializer(many=True, allow_empty=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_lines(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if len(lines) > MAX_COUNT_LINES:
+            raise serializers.ValidationError(f"At most {MAX_COUNT_LINES} lines per count.")
+        products = [line["product"].pk for line in lines]
+        if len(set(products)) != len(products):
+            raise serializers.ValidationError("Each product may appear once per count.")
+        return lines
+
+
+class StockCountResultLineSerializer(serializers.Serializer[Any]):
+    product = serializers.IntegerField(source="product_id")
+    counted_quantity = quantity_field()
+    expected_quantity = quantity_field()
+    difference = quantity_field()
+
+
+class StockCountResultSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    warehouse = serializers.IntegerField(source="warehouse_id")
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    lines = StockCountResultLineSerializer(many=True, source="lines.all")
+    movements = StockMovementSerializer(many=True)
