@@ -137,6 +137,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stockyard.core.tasks.purge_expired_idempotency_keys",
         "schedule": timedelta(hours=1),
     },
+    "publish-reorder-alerts": {
+        "task": "stockyard.purchasing.tasks.publish_reorder_alerts",
+        "schedule": timedelta(days=1),
+    },
 }
 
 # --- Django REST Framework ------------------------------------------------------------

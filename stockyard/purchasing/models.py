@@ -1,0 +1,104 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from stockyard.core.models import MoneyField, QuantityField, TimeStampedModel
+from stockyard.partners.models import default_currency
+from stockyard.purchasing.enums import PurchaseOrderStatus
+
+NUMBER_PREFIX = "PO-"
+
+
+class PurchaseOrder(TimeStampedModel):
+    """An order to a supplier for goods to be delivered into one warehouse.
+
+    Written only by ``purchasing.services``, which recompute the totals from the lines.
+    """
+
+    # NULL only between the INSERT and the UPDATE that derives the number from the primary
+    # key, inside the creating transaction: unique without a counter to contend for.
+    number = models.CharField(max_length=20, unique=True, null=True, editable=False)  # noqa: DJ001
+    supplier = models.ForeignKey(
+        "partners.Supplier", on_delete=models.PROTECT, related_name="purchase_orders"
+    )
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse", on_delete=models.PROTECT, related_name="purchase_orders"
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=PurchaseOrderStatus.choices,
+        default=PurchaseOrderStatus.DRAFT,
+        db_index=True,
+    )
+    currency = models.CharField(max_length=3, default=default_currency)
+    order_date = models.DateField(default=timezone.localdate)
+    expected_date = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True, default="")
+    subtotal = MoneyField(default=0)
+    tax_total = MoneyField(default=0)
+    total = MoneyField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=PurchaseOrderStatus.values),
+                name="purchase_order_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(subtotal__gte=0, tax_total__gte=0, total__gte=0),
+                name="purchase_order_totals_gte_0",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"purchase order #{self.pk}"
+
+
+class PurchaseOrderLine(models.Model):
+    order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="purchase_order_lines"
+    )
+    quantity = QuantityField()
+    quantity_received = QuantityField(default=0)
+    unit_cost = MoneyField()
+    tax_rate = models.DecimalField(
+        max_digits=5, decimal_places=2, default=0, help_text="Percent: 20.00 is 20 %."
+    )
+    line_subtotal = MoneyField(default=0)
+    line_tax = MoneyField(default=0)
+    line_total = MoneyField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="purchase_line_quantity_gt_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    quantity_received__gte=0, quantity_received__lte=models.F("quantity")
+                ),
+                name="purchase_line_received_within_quantity",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(unit_cost__gte=0), name="purchase_line_unit_cost_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(tax_rate__gte=0, tax_rate__lte=100),
+                name="purchase_line_tax_rate_0_to_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} of {self.product_id} on {self.order_id}"
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.quantity - self.quantity_received

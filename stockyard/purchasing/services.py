@@ -1,0 +1,417 @@
+"""Writes on purchase orders: one service per step of the buying process.
+
+    draft ──submit──▶ submitted ──receive──▶ partially_received ──receive──▶ received
+      │                   │                          │                          │
+      └──cancel──▶ cancelled ◀──cancel──┘            └────────close──▶ closed ◀─┘
+
+Every transition locks the order row (``SELECT ... FOR UPDATE``), re-reads it and checks
+its status, so two clerks acting on the same order take turns. Receipts go through
+``inventory.services.stock_receive`` in the same transaction (the moving-average cost is
+updated there); events are recorded in the outbox with the change.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from stockyard.accounts.models import Actor, recorded_actor
+from stockyard.catalog.models import Product
+from stockyard.core import decimals, errors
+from stockyard.core.decimals import ZERO, money
+from stockyard.events.models import Event
+from stockyard.events.services import publish
+from stockyard.inventory import services as inventory
+from stockyard.inventory.models import Warehouse
+from stockyard.partners.models import Supplier
+from stockyard.purchasing.enums import PurchaseOrderStatus as Status
+from stockyard.purchasing.models import NUMBER_PREFIX, PurchaseOrder, PurchaseOrderLine
+from stockyard.purchasing.selectors import ReorderSuggestion, reorder_suggestion_list
+
+HUNDRED = Decimal(100)
+REFERENCE_TYPE = "purchase_order"
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """A line to order; ``unit_cost`` defaults to the product's cost."""
+
+    product: Product
+    quantity: Decimal
+    unit_cost: Decimal | None = None
+    tax_rate: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class LineReceipt:
+    """Goods that arrived against one line of the order."""
+
+    line_id: int
+    quantity: Decimal
+
+
+class _Transition(NamedTuple):
+    sources: frozenset[Status]
+    done: str  # how the refusal names the action: "cannot be <done>"
+
+
+_SUBMIT = _Transition(frozenset({Status.DRAFT}), "submitted")
+_RECEIVE = _Transition(frozenset({Status.SUBMITTED, Status.PARTIALLY_RECEIVED}), "received")
+_CANCEL = _Transition(frozenset({Status.DRAFT, Status.SUBMITTED}), "cancelled")
+_CLOSE = _Transition(frozenset({Status.PARTIALLY_RECEIVED, Status.RECEIVED}), "closed")
+
+# What may change on an order once it has left draft.
+_ALWAYS_EDITABLE = frozenset({"notes", "expected_date"})
+_DRAFT_EDITABLE = _ALWAYS_EDITABLE | {"supplier", "warehouse", "currency", "order_date"}
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _locked(order: PurchaseOrder) -> PurchaseOrder:
+    """The order re-read under a row lock: the state every transition decides on."""
+    return PurchaseOrder.objects.select_for_update().get(pk=order.pk)
+
+
+def _check_transition(order: PurchaseOrder, transition: _Transition) -> None:
+    if order.status not in transition.sources:
+        allowed = " or ".join(sorted(transition.sources))
+        raise errors.InvalidTransition(
+            f"{order.number} is {order.status}: only {allowed} orders can be {transition.done}."
+        )
+
+
+def _event_data(order: PurchaseOrder, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": order.pk,
+        "number": order.number,
+        "status": order.status,
+        "supplier": order.supplier_id,
+        "warehouse": order.warehouse_id,
+        "currency": order.currency,
+        "total": order.total,
+        **extra,
+    }
+
+
+def _check_partners(*, supplier: Supplier | None, warehouse: Warehouse | None) -> None:
+    problems: dict[str, list[str]] = {}
+    if supplier is not None and not supplier.is_active:
+        problems["supplier"] = [f"Supplier {supplier.code} is inactive."]
+    if warehouse is not None and not warehouse.is_active:
+        problems["warehouse"] = [f"Warehouse {warehouse.code} is inactive."]
+    if problems:
+        raise errors.ValidationFailed(next(iter(problems.values()))[0], errors=problems)
+
+
+def _check_dates(order_date: date, expected_date: date | None) -> None:
+    if expected_date is not None and expected_date < order_date:
+        raise errors.ValidationFailed(
+            "The expected date is before the order date.",
+            errors={"expected_date": ["Must not be before order_date."]},
+        )
+
+
+def _priced_lines(order: PurchaseOrder, lines: Sequence[OrderLine]) -> list[PurchaseOrderLine]:
+    """Validate the requested lines and price them (Decimal, half-up to cents)."""
+    problems: dict[str, list[str]] = {}
+    priced = []
+    for index, line in enumerate(lines):
+        unit_cost = line.product.cost if line.unit_cost is None else line.unit_cost
+        if not line.product.is_active:
+            problems[f"lines.{index}.product"] = [f"Product {line.product.sku} is inactive."]
+        if line.quantity <= 0:
+            problems[f"lines.{index}.quantity"] = ["Must be greater than 0."]
+        if unit_cost < 0:
+            problems[f"lines.{index}.unit_cost"] = ["Must not be negative."]
+        if not ZERO <= line.tax_rate <= HUNDRED:
+            problems[f"lines.{index}.tax_rate"] = ["Must be between 0 and 100."]
+        subtotal = money(line.quantity * unit_cost)
+        tax = money(subtotal * line.tax_rate / HUNDRED)
+        priced.append(
+            PurchaseOrderLine(
+                order=order,
+                product=line.product,
+                quantity=line.quantity,
+                unit_cost=unit_cost,
+                tax_rate=line.tax_rate,
+                line_subtotal=subtotal,
+                line_tax=tax,
+                line_total=subtotal + tax,
+            )
+        )
+    if problems:
+        raise errors.ValidationFailed("Some lines are invalid.", errors=problems)
+    return priced
+
+
+def _replace_lines(order: PurchaseOrder, lines: Sequence[OrderLine]) -> None:
+    priced = _priced_lines(order, lines)
+    order.lines.all().delete()
+    PurchaseOrderLine.objects.bulk_create(priced)
+    order.subtotal = sum((line.line_subtotal for line in priced), ZERO)
+    order.tax_total = sum((line.line_tax for line in priced), ZERO)
+    order.total = order.subtotal + order.tax_total
+
+
+# --- create and edit --------------------------------------------------------------------
+
+
+@transaction.atomic
+def purchase_order_create(
+    *,
+    supplier: Supplier,
+    warehouse: Warehouse,
+    lines: Sequence[OrderLine] = (),
+    currency: str | None = None,
+    order_date: date | None = None,
+    expected_date: date | None = None,
+    notes: str = "",
+    user: Actor,
+) -> PurchaseOrder:
+    """A draft order. The currency defaults to the supplier's."""
+    _check_partners(supplier=supplier, warehouse=warehouse)
+    order_date = order_date or timezone.localdate()
+    _check_dates(order_date, expected_date)
+    order = PurchaseOrder.objects.create(
+        supplier=supplier,
+        warehouse=warehouse,
+        currency=currency or supplier.currency,
+        order_date=order_date,
+        expected_date=expected_date,
+        notes=notes,
+        created_by=recorded_actor(user),
+    )
+    order.number = f"{NUMBER_PREFIX}{order.pk:06d}"
+    _replace_lines(order, lines)
+    order.save(update_fields=["number", "subtotal", "tax_total", "total", "updated_at"])
+    publish("purchase_order.created", _event_data(order))
+    return order
+
+
+@transaction.atomic
+def purchase_order_update(
+    *, order: PurchaseOrder, user: Actor, lines: Sequence[OrderLine] | None = None, **changes: Any
+) -> PurchaseOrder:
+    """Edit a draft (``lines`` replaces every line); later only notes and expected date."""
+    unknown = changes.keys() - _DRAFT_EDITABLE
+    if unknown:
+        raise TypeError(f"Not editable on a purchase order: {', '.join(sorted(unknown))}")
+    order = _locked(order)
+    changed = {name for name, value in changes.items() if getattr(order, name) != value}
+    if order.status != Status.DRAFT and (lines is not None or changed - _ALWAYS_EDITABLE):
+        raise errors.InvalidTransition(
+            f"{order.number} is {order.status}: only its notes and expected date can change "
+            "once it has left draft."
+        )
+    _check_partners(
+        supplier=changes["supplier"] if "supplier" in changed else None,
+        warehouse=changes["warehouse"] if "warehouse" in changed else None,
+    )
+    for name, value in changes.items():
+        setattr(order, name, value)
+    _check_dates(order.order_date, order.expected_date)
+    if lines is not None:
+        _replace_lines(order, lines)
+    order.save()
+    publish("purchase_order.updated", _event_data(order))
+    return order
+
+
+# --- transitions ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def purchase_order_submit(*, order: PurchaseOrder, user: Actor) -> PurchaseOrder:
+    """Send a draft to the supplier: its quantities now count as on order."""
+    order = _locked(order)
+    _check_transition(order, _SUBMIT)
+    if not order.lines.exists():
+        raise errors.InvalidTransition(
+            f"{order.number} has no lines: add what to order before submitting it.",
+            errors={"lines": ["An order needs at least one line to be submitted."]},
+        )
+    order.status = Status.SUBMITTED
+    order.save(update_fields=["status", "updated_at"])
+    publish("purchase_order.submitted", _event_data(order))
+    return order
+
+
+def _receipt_problems(
+    receipts: Sequence[LineReceipt], lines: dict[int, PurchaseOrderLine], number: str
+) -> dict[str, list[str]]:
+    """What is malformed in a receipt: unknown or repeated lines, quantities not > 0."""
+    if not receipts:
+        return {"lines": ["Name at least one line to receive."]}
+    problems: dict[str, list[str]] = {}
+    seen: set[int] = set()
+    for index, receipt in enumerate(receipts):
+        if receipt.line_id not in lines:
+            problems[f"lines.{index}.line"] = [f"Line {receipt.line_id} is not on {number}."]
+        elif receipt.line_id in seen:
+            problems[f"lines.{index}.line"] = ["This line is named more than once."]
+        seen.add(receipt.line_id)
+        if receipt.quantity <= 0:
+            problems[f"lines.{index}.quantity"] = ["Must be greater than 0."]
+    return problems
+
+
+@transaction.atomic
+def purchase_order_receive(
+    *, order: PurchaseOrder, lines: Sequence[LineReceipt], user: Actor
+) -> PurchaseOrder:
+    """Take delivered goods into the order's warehouse at each line's unit cost.
+
+    Several lines at once, partial quantities allowed. More than a line has outstanding
+    is refused and nothing is received.
+    """
+    order = _locked(order)
+    _check_transition(order, _RECEIVE)
+    order_lines = {line.pk: line for line in order.lines.select_related("product")}
+    problems = _receipt_problems(lines, order_lines, order.number or "")
+    if problems:
+        raise errors.ValidationFailed("The receipt names invalid lines.", errors=problems)
+    arriving = [(order_lines[receipt.line_id], receipt.quantity) for receipt in lines]
+    excess = {
+        f"lines.{index}.quantity": [
+            f"Only {line.outstanding} of {line.product.sku} outstanding; cannot receive {quantity}."
+        ]
+        for index, (line, quantity) in enumerate(arriving)
+        if quantity > line.outstanding
+    }
+    if excess:
+        raise errors.Conflict(f"{order.number}: more received than ordered.", errors=excess)
+
+    for line, quantity in arriving:
+        line.quantity_received += quantity
+    PurchaseOrderLine.objects.bulk_update([line for line, _ in arriving], ["quantity_received"])
+    inventory.stock_receive(
+        lines=[
+            inventory.ReceiptLine(line.product_id, order.warehouse_id, quantity, line.unit_cost)
+            for line, quantity in arriving
+        ],
+        reference=inventory.Reference(REFERENCE_TYPE, order.pk),
+        user=user,
+    )
+    complete = all(line.outstanding == 0 for line in order_lines.values())
+    order.status = Status.RECEIVED if complete else Status.PARTIALLY_RECEIVED
+    order.save(update_fields=["status", "updated_at"])
+    publish(
+        "purchase_order.received",
+        _event_data(
+            order,
+            lines=[
+                {"line": line.pk, "product": line.product_id, "quantity": decimals.quantity(qty)}
+                for line, qty in arriving
+            ],
+        ),
+    )
+    return order
+
+
+@transaction.atomic
+def purchase_order_cancel(*, order: PurchaseOrder, user: Actor) -> PurchaseOrder:
+    """Call off an order nothing has been received against."""
+    order = _locked(order)
+    if order.status in _CLOSE.sources:
+        raise errors.InvalidTransition(
+            f"Goods have been received against {order.number}: close it instead of cancelling."
+        )
+    _check_transition(order, _CANCEL)
+    order.status = Status.CANCELLED
+    order.save(update_fields=["status", "updated_at"])
+    publish("purchase_order.cancelled", _event_data(order))
+    return order
+
+
+@transaction.atomic
+def purchase_order_close(*, order: PurchaseOrder, user: Actor) -> PurchaseOrder:
+    """Settle a (partially) received order: nothing more will be received against it."""
+    order = _locked(order)
+    _check_transition(order, _CLOSE)
+    order.status = Status.CLOSED
+    order.save(update_fields=["status", "updated_at"])
+    publish("purchase_order.closed", _event_data(order))
+    return order
+
+
+# --- reordering -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SkippedSuggestion:
+    suggestion: ReorderSuggestion
+    reason: str
+
+
+@transaction.atomic
+def purchase_order_create_from_suggestions(
+    *, warehouse: Warehouse, user: Actor
+) -> tuple[list[PurchaseOrder], list[SkippedSuggestion]]:
+    """Draft one order per default supplier for the warehouse's reorder suggestions.
+
+    Products without an active default supplier are skipped and returned with the reason.
+    """
+    by_supplier: dict[int, list[ReorderSuggestion]] = {}
+    skipped: list[SkippedSuggestion] = []
+    suggestions = reorder_suggestion_list(warehouse_id=warehouse.pk)
+    suppliers = Supplier.objects.in_bulk({s.supplier for s in suggestions if s.supplier})
+    products = Product.objects.in_bulk({s.product for s in suggestions})
+    for suggestion in suggestions:
+        supplier = suppliers[suggestion.supplier] if suggestion.supplier else None
+        if supplier is None:
+            skipped.append(SkippedSuggestion(suggestion, "The product has no default supplier."))
+        elif not supplier.is_active:
+            skipped.append(SkippedSuggestion(suggestion, f"Supplier {supplier.code} is inactive."))
+        else:
+            by_supplier.setdefault(supplier.pk, []).append(suggestion)
+    orders = [
+        purchase_order_create(
+            supplier=suppliers[supplier_id],
+            warehouse=warehouse,
+            lines=[OrderLine(products[s.product], s.suggested_quantity) for s in group],
+            notes="Drafted from reorder suggestions.",
+            user=user,
+        )
+        for supplier_id, group in by_supplier.items()
+    ]
+    return orders, skipped
+
+
+def _already_alerted_today() -> set[tuple[int, int]]:
+    today: QuerySet[Event, Any] = Event.objects.filter(
+        type="stock.below_reorder_point", occurred_at__date=timezone.localdate()
+    ).values_list("data", flat=True)
+    return {(data.get("product"), data.get("warehouse")) for data in today}
+
+
+@transaction.atomic
+def reorder_alerts_publish() -> int:
+    """Record ``stock.below_reorder_point`` for every suggestion not yet alerted today.
+
+    Safe to run again the same day: pairs already in today's feed (from this or from a
+    stock movement crossing the reorder point) are not repeated. Returns how many fired.
+    """
+    alerted = _already_alerted_today()
+    fresh = [s for s in reorder_suggestion_list() if (s.product, s.warehouse) not in alerted]
+    for suggestion in fresh:
+        publish(
+            "stock.below_reorder_point",
+            {
+                "product": suggestion.product,
+                "product_sku": suggestion.product_sku,
+                "warehouse": suggestion.warehouse,
+                "warehouse_code": suggestion.warehouse_code,
+                "available": suggestion.available,
+                "on_order": suggestion.on_order,
+                "reorder_point": suggestion.reorder_point,
+                "suggested_quantity": suggestion.suggested_quantity,
+                "supplier": suggestion.supplier,
+            },
+        )
+    return len(fresh)

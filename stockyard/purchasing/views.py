@@ -1,0 +1,179 @@
+from typing import Any, cast
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from stockyard.accounts.models import User
+from stockyard.accounts.roles import Capability
+from stockyard.core.views import ETagMixin
+from stockyard.purchasing import selectors, services
+from stockyard.purchasing.models import PurchaseOrder
+from stockyard.purchasing.serializers import (
+    FromSuggestionsResultSerializer,
+    FromSuggestionsSerializer,
+    PurchaseOrderSerializer,
+    ReceiveSerializer,
+    ReorderSuggestionFilterSerializer,
+    ReorderSuggestionSerializer,
+)
+
+_NEW_ORDER = OpenApiExample(
+    "Two lines, the first at the product's cost",
+    value={
+        "supplier": 3,
+        "warehouse": 1,
+        "expected_date": "2025-07-01",
+        "lines": [
+            {"product": 12, "quantity": "40"},
+            {"product": 15, "quantity": "10", "unit_cost": "7.25", "tax_rate": "20.00"},
+        ],
+    },
+    request_only=True,
+)
+_RECEIPT = OpenApiExample(
+    "Part of two lines arrived",
+    value={"lines": [{"line": 31, "quantity": "25"}, {"line": 32, "quantity": "10"}]},
+    request_only=True,
+)
+_NO_BODY = extend_schema(request=None, responses=PurchaseOrderSerializer)
+
+
+@extend_schema_view(
+    create=extend_schema(examples=[_NEW_ORDER]),
+    partial_update=extend_schema(
+        description="While draft, anything (``lines`` replaces every line); afterwards only "
+        "``notes`` and ``expected_date`` (else 409 ``invalid_transition``)."
+    ),
+)
+class PurchaseOrderViewSet(
+    ETagMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet[PurchaseOrder],
+):
+    """Purchase orders: draft → submitted → partially received → received → closed."""
+
+    serializer_class = PurchaseOrderSerializer
+    read_capability = Capability.BUSINESS_VIEW
+    write_capability = Capability.PURCHASING_MANAGE
+    action_capabilities = {"receive": Capability.PURCHASING_RECEIVE}
+    filterset_fields = ["status", "supplier", "warehouse"]
+    search_fields = ["number", "supplier__name"]
+    ordering_fields = ["id", "number", "order_date", "expected_date", "total", "created_at"]
+    ordering = ["-id"]
+
+    def get_queryset(self) -> QuerySet[PurchaseOrder]:
+        return selectors.purchase_order_list()
+
+    def _user(self) -> User:
+        return cast(User, self.request.user)
+
+    def _render(self, order: PurchaseOrder, code: int = status.HTTP_200_OK) -> Response:
+        return Response(self.get_serializer(self._fresh(order)).data, status=code)
+
+    def _fresh(self, order: PurchaseOrder) -> PurchaseOrder:
+        return self.get_queryset().get(pk=order.pk)
+
+    def perform_create(self, serializer: Any) -> None:
+        order = services.purchase_order_create(user=self._user(), **serializer.service_arguments())
+        serializer.instance = self._fresh(order)
+
+    def perform_update(self, serializer: Any) -> None:
+        order = services.purchase_order_update(
+            order=serializer.instance, user=self._user(), **serializer.service_arguments()
+        )
+        serializer.instance = self._fresh(order)
+
+    @_NO_BODY
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str) -> Response:
+        return self._render(
+            services.purchase_order_submit(order=self.get_object(), user=self._user())
+        )
+
+    @extend_schema(
+        request=ReceiveSerializer, responses=PurchaseOrderSerializer, examples=[_RECEIPT]
+    )
+    @action(detail=True, methods=["post"])
+    def receive(self, request: Request, pk: str) -> Response:
+        body = ReceiveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        order = services.purchase_order_receive(
+            order=self.get_object(), lines=body.receipts(), user=self._user()
+        )
+        return self._render(order)
+
+    @_NO_BODY
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        return self._render(
+            services.purchase_order_cancel(order=self.get_object(), user=self._user())
+        )
+
+    @_NO_BODY
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str) -> Response:
+        return self._render(
+            services.purchase_order_close(order=self.get_object(), user=self._user())
+        )
+
+    @extend_schema(
+        request=FromSuggestionsSerializer,
+        responses={201: FromSuggestionsResultSerializer, 200: FromSuggestionsResultSerializer},
+        description="Drafts one order per default supplier from the warehouse's reorder "
+        "suggestions (201); products without an active default supplier are listed in "
+        "``skipped``. Nothing to order: 200 with no orders.",
+        examples=[OpenApiExample("For warehouse 1", value={"warehouse": 1}, request_only=True)],
+    )
+    @action(detail=False, methods=["post"], url_path="from-suggestions")
+    def from_suggestions(self, request: Request) -> Response:
+        body = FromSuggestionsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        orders, skipped = services.purchase_order_create_from_suggestions(
+            warehouse=body.validated_data["warehouse"], user=self._user()
+        )
+        fresh = self.get_queryset().filter(pk__in=[order.pk for order in orders]).order_by("id")
+        result = FromSuggestionsResultSerializer(
+            {"orders": fresh, "skipped": skipped}, context=self.get_serializer_context()
+        )
+        code = status.HTTP_201_CREATED if orders else status.HTTP_200_OK
+        return Response(result.data, status=code)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("warehouse", int),
+            OpenApiParameter("product", int),
+            OpenApiParameter("supplier", int, description="The product's default supplier."),
+        ]
+    )
+)
+class ReorderSuggestionViewSet(viewsets.GenericViewSet[Any]):
+    """Products to reorder per warehouse: ``available + on_order <= reorder_point``."""
+
+    serializer_class = ReorderSuggestionSerializer
+    read_capability = Capability.BUSINESS_VIEW
+    filter_backends: list[Any] = []
+
+    def list(self, request: Request) -> Response:
+        query = ReorderSuggestionFilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        suggestions = selectors.reorder_suggestion_list(
+            warehouse_id=query.validated_data.get("warehouse"),
+            product_id=query.validated_data.get("product"),
+            supplier_id=query.validated_data.get("supplier"),
+        )
+        page = self.paginate_queryset(suggestions)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
