@@ -2,7 +2,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from stockyard.core.models import MoneyField, QuantityField, TimeStampedModel
-from stockyard.partners.models import default_currency
+from stockyard.partners.models import default_currency, validate_currency_code
 
 
 class Category(TimeStampedModel):
@@ -43,7 +43,9 @@ class Product(TimeStampedModel):
     )
     price = MoneyField(default=0)
     cost = MoneyField(default=0)
-    currency = models.CharField(max_length=3, default=default_currency)
+    currency = models.CharField(
+        max_length=3, default=default_currency, validators=[validate_currency_code]
+    )
     reorder_point = QuantityField(default=0)
     reorder_quantity = QuantityField(default=0)
     lead_time_days = models.PositiveIntegerField(default=0)

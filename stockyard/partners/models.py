@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 
 from stockyard.core.decimals import MONEY_DIGITS, MONEY_PLACES
@@ -10,6 +11,13 @@ def default_currency() -> str:
     return settings.DEFAULT_CURRENCY
 
 
+validate_currency_code = RegexValidator(
+    r"^[A-Z]{3}\Z",
+    "Enter an ISO 4217 currency code: three capital letters, like USD.",
+    code="invalid_currency",
+)
+
+
 class Partner(TimeStampedModel):
     """What suppliers and customers share. Contact and tax details are encrypted at rest."""
 
@@ -18,7 +26,9 @@ class Partner(TimeStampedModel):
     email = EncryptedTextField(blank=True, default="")
     phone = EncryptedTextField(blank=True, default="")
     tax_id = EncryptedTextField(blank=True, default="")
-    currency = models.CharField(max_length=3, default=default_currency)
+    currency = models.CharField(
+        max_length=3, default=default_currency, validators=[validate_currency_code]
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
