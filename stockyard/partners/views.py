@@ -1,0 +1,114 @@
+from typing import Any, TypeVar
+
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import viewsets
+
+from stockyard.accounts.roles import Capability
+from stockyard.core.views import ETagMixin
+from stockyard.partners import services
+from stockyard.partners.models import Customer, Supplier
+from stockyard.partners.serializers import CustomerSerializer, SupplierSerializer
+
+P = TypeVar("P", Supplier, Customer)
+
+_DESTROY = extend_schema(
+    description="Deletes a partner nothing refers to; one referenced by products or "
+    "documents answers 409 `conflict`: deactivate it instead (`is_active: false`)."
+)
+
+
+class PartnerViewSet(ETagMixin, viewsets.ModelViewSet[P]):
+    """What the supplier and customer endpoints share: reads, filters, search, ordering.
+
+    Search covers code and name only: contact and tax fields are encrypted at rest and
+    cannot be searched in SQL.
+    """
+
+    read_capability = Capability.BUSINESS_VIEW
+    lookup_value_regex = r"\d+"
+    filterset_fields = ["is_active", "currency"]
+    search_fields = ["code", "name"]
+    ordering_fields = ["id", "code", "name", "created_at", "updated_at"]
+    ordering = ["name", "id"]
+
+
+@extend_schema_view(
+    create=extend_schema(
+        examples=[
+            OpenApiExample(
+                "New supplier",
+                value={
+                    "code": "SUP-ACME",
+                    "name": "Acme Industrial Supply",
+                    "email": "orders@acme.example",
+                    "phone": "+1 312 555 0101",
+                    "address": "400 W Lake St, Chicago, IL 60606",
+                    "tax_id": "36-4567890",
+                    "bank_account": "US12 3456 7890 1234 5678",
+                    "currency": "USD",
+                    "lead_time_days": 5,
+                },
+                request_only=True,
+            )
+        ]
+    ),
+    destroy=_DESTROY,
+)
+class SupplierViewSet(PartnerViewSet[Supplier]):
+    """Suppliers: who the business buys from."""
+
+    queryset = Supplier.objects.all()
+    serializer_class = SupplierSerializer
+    write_capability = Capability.SUPPLIERS_MANAGE
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.supplier_create(**serializer.validated_data)
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = services.supplier_update(
+            supplier=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: Supplier) -> None:
+        services.supplier_delete(supplier=instance)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        examples=[
+            OpenApiExample(
+                "New customer",
+                value={
+                    "code": "CUS-BLUEOAK",
+                    "name": "Blue Oak Builders",
+                    "email": "accounts@blueoak.example",
+                    "phone": "+1 503 555 0142",
+                    "billing_address": "12 Alder St, Portland, OR 97205",
+                    "shipping_address": "Yard 3, 880 NW Front Ave, Portland, OR 97209",
+                    "tax_id": "93-1234567",
+                    "currency": "USD",
+                    "credit_limit": "25000.00",
+                },
+                request_only=True,
+            )
+        ]
+    ),
+    destroy=_DESTROY,
+)
+class CustomerViewSet(PartnerViewSet[Customer]):
+    """Customers: who the business sells to. ``credit_limit`` null means no limit."""
+
+    queryset = Customer.objects.all()
+    serializer_class = CustomerSerializer
+    write_capability = Capability.CUSTOMERS_MANAGE
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.customer_create(**serializer.validated_data)
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = services.customer_update(
+            customer=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: Customer) -> None:
+        services.customer_delete(customer=instance)
