@@ -16,13 +16,13 @@ from stockyard.partners import services
 from stockyard.partners.models import Customer, Supplier
 from stockyard.partners.tests.factories import CustomerFactory, SupplierFactory
 
-SECRETS = {
+SECRETS: services.SupplierDetails = {
     "email": "treasurer@secret-supplier.example",
     "phone": "+49 30 901820-77",
     "tax_id": "DE-TAX-813579",
     "bank_account": "DE89 3704 0044 0532 0130 00",
 }
-CUSTOMER_SECRETS = {
+CUSTOMER_SECRETS: services.CustomerDetails = {
     "email": "ap@secret-customer.example",
     "phone": "+33 1 4020 5060",
     "tax_id": "FR-TAX-246802",

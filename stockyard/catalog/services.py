@@ -1,0 +1,184 @@
+"""Writes on the catalog: products and the category tree.
+
+Every write runs in one transaction and records its event in the outbox:
+``product.created|updated|deleted`` and ``category.created|updated|deleted``.
+"""
+
+from decimal import Decimal
+from typing import Any, TypedDict, Unpack
+
+from django.db import models, transaction
+from django.db.models.functions import Lower
+
+from stockyard.catalog.models import Category, Product
+from stockyard.core import errors
+from stockyard.core.decimals import money, quantity
+from stockyard.core.models import delete_unreferenced
+from stockyard.events.services import publish
+from stockyard.partners.models import Supplier
+
+
+class ProductDetails(TypedDict, total=False):
+    description: str
+    unit: str
+    barcode: str
+    category: Category | None
+    supplier: Supplier | None
+    price: Decimal
+    cost: Decimal
+    currency: str
+    reorder_point: Decimal
+    reorder_quantity: Decimal
+    lead_time_days: int
+    is_active: bool
+
+
+class ProductChanges(ProductDetails, total=False):
+    sku: str
+    name: str
+
+
+class CategoryChanges(TypedDict, total=False):
+    name: str
+    parent: Category | None
+
+
+def _taken_case_insensitively(
+    rows: models.QuerySet[Any], field: str, value: str, *, by_other_than: models.Model
+) -> bool:
+    """Whether another row has ``value`` in ``field``, compared as the unique index does."""
+    return (
+        rows.exclude(pk=by_other_than.pk)
+        .alias(folded=Lower(field))
+        .filter(folded=Lower(models.Value(value)))
+        .exists()
+    )
+
+
+# --- products ---------------------------------------------------------------------------
+
+
+def _product_data(product: Product) -> dict[str, Any]:
+    return {
+        "id": product.pk,
+        "sku": product.sku,
+        "name": product.name,
+        "unit": product.unit,
+        "barcode": product.barcode,
+        "category": product.category_id,
+        "supplier": product.supplier_id,
+        "price": money(product.price),
+        "cost": money(product.cost),
+        "currency": product.currency,
+        "reorder_point": quantity(product.reorder_point),
+        "reorder_quantity": quantity(product.reorder_quantity),
+        "lead_time_days": product.lead_time_days,
+        "is_active": product.is_active,
+    }
+
+
+def _ensure_sku_free(product: Product) -> None:
+    if _taken_case_insensitively(Product.objects.all(), "sku", product.sku, by_other_than=product):
+        message = f"A product with SKU {product.sku!r} already exists (SKUs ignore case)."
+        raise errors.ValidationFailed(message, errors={"sku": [message]})
+
+
+def _ensure_supplier_active(supplier: Supplier | None) -> None:
+    if supplier is not None and not supplier.is_active:
+        message = f"Supplier {supplier.code} is inactive and cannot be a default supplier."
+        raise errors.ValidationFailed(message, errors={"supplier": [message]})
+
+
+def _save_product(product: Product, event_type: str) -> Product:
+    _ensure_sku_free(product)
+    product.save()
+    publish(event_type, _product_data(product))
+    return product
+
+
+@transaction.atomic
+def product_create(*, sku: str, name: str, **details: Unpack[ProductDetails]) -> Product:
+    _ensure_supplier_active(details.get("supplier"))
+    return _save_product(Product(sku=sku, name=name, **details), "product.created")
+
+
+@transaction.atomic
+def product_update(*, product: Product, **changes: Unpack[ProductChanges]) -> Product:
+    """Change a product. A supplier that became inactive may stay its default supplier,
+    but none can be newly chosen."""
+    supplier = changes.get("supplier")
+    if supplier is not None and supplier.pk != product.supplier_id:
+        _ensure_supplier_active(supplier)
+    for name, value in changes.items():
+        setattr(product, name, value)
+    return _save_product(product, "product.updated")
+
+
+@transaction.atomic
+def product_delete(*, product: Product) -> None:
+    """Delete a product nothing refers to; one with stock or documents answers 409
+    ``conflict`` (deactivate it instead)."""
+    data = _product_data(product)
+    delete_unreferenced(product, what="product")
+    publish("product.deleted", data)
+
+
+# --- categories -------------------------------------------------------------------------
+
+
+def _category_data(category: Category) -> dict[str, Any]:
+    return {"id": category.pk, "name": category.name, "parent": category.parent_id}
+
+
+def _ensure_name_free_among_siblings(category: Category) -> None:
+    siblings = Category.objects.filter(parent_id=category.parent_id)
+    if _taken_case_insensitively(siblings, "name", category.name, by_other_than=category):
+        where = f"under {category.parent}" if category.parent else "at the top level"
+        message = f"A category named {category.name!r} already exists {where}."
+        raise errors.ValidationFailed(message, errors={"name": [message]})
+
+
+def _ensure_not_under_itself(category: Category) -> None:
+    """Refuse a parent that is the category itself or one of its descendants."""
+    seen: set[int] = set()
+    ancestor = category.parent
+    while ancestor is not None and ancestor.pk not in seen:
+        if ancestor.pk == category.pk:
+            message = "A category cannot be placed under itself or one of its subcategories."
+            raise errors.ValidationFailed(message, errors={"parent": [message]})
+        seen.add(ancestor.pk)
+        ancestor = ancestor.parent
+
+
+def _save_category(category: Category, event_type: str) -> Category:
+    _ensure_name_free_among_siblings(category)
+    category.save()
+    publish(event_type, _category_data(category))
+    return category
+
+
+@transaction.atomic
+def category_create(*, name: str, parent: Category | None = None) -> Category:
+    return _save_category(Category(name=name, parent=parent), "category.created")
+
+
+@transaction.atomic
+def category_update(*, category: Category, **changes: Unpack[CategoryChanges]) -> Category:
+    for name, value in changes.items():
+        setattr(category, name, value)
+    if "parent" in changes:
+        _ensure_not_under_itself(category)
+    return _save_category(category, "category.updated")
+
+
+@transaction.atomic
+def category_delete(*, category: Category) -> None:
+    """Delete a category without products or subcategories; else 409 ``conflict``."""
+    if category.children.exists() or category.products.exists():
+        raise errors.Conflict(
+            f"Category {category.name!r} still holds products or subcategories; "
+            "move them to another category first."
+        )
+    data = _category_data(category)
+    category.delete()
+    publish("category.deleted", data)
