@@ -65,6 +65,9 @@ class PurchaseOrderViewSet(
     """Purchase orders: draft → submitted → partially received → received → closed."""
 
     serializer_class = PurchaseOrderSerializer
+    # No DELETE: orders are cancelled, not deleted. Listed explicitly because ETagMixin
+    # defines ``destroy`` and the router would otherwise route DELETE to it.
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
     read_capability = Capability.BUSINESS_VIEW
     write_capability = Capability.PURCHASING_MANAGE
     action_capabilities = {"receive": Capability.PURCHASING_RECEIVE}

@@ -1,0 +1,85 @@
+"""Real threads against PostgreSQL: receipts never exceed what was ordered."""
+
+from decimal import Decimal
+
+import pytest
+
+from stockyard.catalog.tests.factories import ProductFactory
+from stockyard.core import errors
+from stockyard.core.testing import run_concurrently
+from stockyard.inventory.models import StockLevel, StockMovement
+from stockyard.inventory.tests.factories import WarehouseFactory
+from stockyard.partners.tests.factories import SupplierFactory
+from stockyard.purchasing import services
+from stockyard.purchasing.enums import PurchaseOrderStatus as Status
+from stockyard.purchasing.models import PurchaseOrder
+from stockyard.purchasing.tests.factories import make_purchase_order
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+D = Decimal
+
+
+def test_eight_clerks_receiving_two_each_of_a_line_of_ten():
+    product, warehouse = ProductFactory(), WarehouseFactory()
+    order = make_purchase_order(
+        [(product, 10, "4.00")], warehouse=warehouse, status=Status.SUBMITTED
+    )
+    line = order.lines.get()
+
+    def receive_two(_: int) -> object:
+        return services.purchase_order_receive(
+            order=order, lines=[services.LineReceipt(line.pk, D(2))], user=None
+        )
+
+    outcomes = run_concurrently(receive_two, 8)
+    refused = [o for o in outcomes if isinstance(o, errors.Conflict)]
+    assert len(refused) == 3
+    assert not [o for o in outcomes if isinstance(o, Exception) and o not in refused]
+    line.refresh_from_db()
+    assert line.quantity_received == 10
+    level = StockLevel.objects.get(product=product, warehouse=warehouse)
+    assert (level.on_hand, level.average_cost) == (D(10), D("4.0000"))
+    assert StockMovement.objects.filter(reference_id=order.pk).count() == 5
+    order.refresh_from_db()
+    assert order.status == Status.RECEIVED
+
+
+def test_a_cancel_racing_receipts_never_leaves_goods_on_a_cancelled_order():
+    product, warehouse = ProductFactory(), WarehouseFactory()
+    order = make_purchase_order([(product, 10)], warehouse=warehouse, status=Status.SUBMITTED)
+    line = order.lines.get()
+
+    def act(index: int) -> object:
+        if index == 0:
+            return services.purchase_order_cancel(order=order, user=None)
+        return services.purchase_order_receive(
+            order=order, lines=[services.LineReceipt(line.pk, D(1))], user=None
+        )
+
+    outcomes = run_concurrently(act, 6)
+    failures = [o for o in outcomes if isinstance(o, Exception)]
+    assert all(isinstance(o, errors.InvalidTransition) for o in failures), failures
+    order.refresh_from_db()
+    line.refresh_from_db()
+    on_hand = StockLevel.objects.filter(product=product).values_list("on_hand", flat=True)
+    if order.status == Status.CANCELLED:
+        assert line.quantity_received == 0
+        assert not any(on_hand)
+    else:  # the cancel came after a receipt and was refused
+        assert isinstance(outcomes[0], errors.InvalidTransition)
+        assert order.status == Status.PARTIALLY_RECEIVED
+        assert list(on_hand) == [line.quantity_received] == [5]
+
+
+def test_concurrent_creates_get_distinct_numbers():
+    supplier, warehouse = SupplierFactory(), WarehouseFactory()
+
+    def create(_: int) -> object:
+        return services.purchase_order_create(supplier=supplier, warehouse=warehouse, user=None)
+
+    outcomes = run_concurrently(create, 10)
+    assert not [o for o in outcomes if isinstance(o, Exception)]
+    numbers = set(PurchaseOrder.objects.values_list("number", flat=True))
+    assert len(numbers) == 10
+    assert None not in numbers

@@ -1,0 +1,133 @@
+from decimal import Decimal
+
+import pytest
+
+from stockyard.catalog.tests.factories import ProductFactory
+from stockyard.inventory import services as inventory
+from stockyard.inventory.services import Reference, StockLine
+from stockyard.inventory.tests.factories import WarehouseFactory, put_stock
+from stockyard.partners.tests.factories import SupplierFactory
+from stockyard.purchasing.enums import PurchaseOrderStatus as Status
+from stockyard.purchasing.selectors import reorder_suggestion_list
+from stockyard.purchasing.tests.factories import make_purchase_order
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+
+
+def suggested(**filters) -> dict[tuple[int, int], tuple[Decimal, Decimal, Decimal]]:
+    """(product, warehouse) → (available, on_order, suggested_quantity)."""
+    return {
+        (s.product, s.warehouse): (s.available, s.on_order, s.suggested_quantity)
+        for s in reorder_suggestion_list(**filters)
+    }
+
+
+def test_stock_at_or_under_the_reorder_point_is_suggested(warehouse):
+    under, at, over = (ProductFactory(reorder_point=D(5), reorder_quantity=D(20)) for _ in range(3))
+    put_stock(under, warehouse, 2)
+    put_stock(at, warehouse, 5)
+    put_stock(over, warehouse, 6)
+    assert suggested() == {
+        (under.pk, warehouse.pk): (D("2.000"), D("0.000"), D("20.000")),
+        (at.pk, warehouse.pk): (D("5.000"), D("0.000"), D("20.000")),
+    }
+
+
+def test_suggestion_brings_stock_back_above_the_point_at_least_the_reorder_quantity(warehouse):
+    big_gap = ProductFactory(reorder_point=D(100), reorder_quantity=D(10))
+    put_stock(big_gap, warehouse, 30)
+    [suggestion] = reorder_suggestion_list()
+    assert suggestion.suggested_quantity == D(71)  # 30 + 71 = 101 > 100
+
+
+def test_reserved_stock_is_not_available(warehouse):
+    product = ProductFactory(reorder_point=D(5))
+    put_stock(product, warehouse, 8)
+    assert suggested() == {}
+    inventory.stock_reserve(
+        lines=[StockLine(product.pk, warehouse.pk, D(4))], reference=Reference("sales_order", 1)
+    )
+    assert suggested() == {(product.pk, warehouse.pk): (D(4), D(0), D(20))}
+
+
+def test_open_orders_count_as_on_order_and_remove_the_suggestion(warehouse):
+    product = ProductFactory(reorder_point=D(10), reorder_quantity=D(20))
+    put_stock(product, warehouse, 4)
+    assert suggested() == {(product.pk, warehouse.pk): (D(4), D(0), D(20))}
+
+    make_purchase_order([(product, 5)], warehouse=warehouse, status=Status.SUBMITTED)
+    assert suggested() == {(product.pk, warehouse.pk): (D(4), D(5), D(20))}  # 9 <= 10
+
+    make_purchase_order([(product, 10)], warehouse=warehouse, status=Status.PARTIALLY_RECEIVED)
+    # One unit of the second order arrived: available 5, on order 5 + 9 = 14.
+    assert suggested() == {}
+
+
+@pytest.mark.parametrize(
+    ("status", "arrived"),
+    [(Status.DRAFT, 0), (Status.CANCELLED, 0), (Status.CLOSED, 1), (Status.RECEIVED, 5)],
+)
+def test_orders_that_are_not_open_are_not_on_order(warehouse, status, arrived):
+    product = ProductFactory(reorder_point=D(10), reorder_quantity=D(20))
+    put_stock(product, warehouse, 1)
+    make_purchase_order([(product, 5)], warehouse=warehouse, status=status)
+    assert suggested() == {(product.pk, warehouse.pk): (1 + arrived, D(0), D(20))}
+
+
+def test_on_order_is_per_warehouse(warehouse):
+    product = ProductFactory(reorder_point=D(10))
+    elsewhere = WarehouseFactory()
+    put_stock(product, warehouse, 1)
+    put_stock(product, elsewhere, 1)
+    make_purchase_order([(product, 50)], warehouse=elsewhere, status=Status.SUBMITTED)
+    assert set(suggested()) == {(product.pk, warehouse.pk)}
+
+
+def test_pairs_only_on_order_are_considered_too(warehouse):
+    """Nothing has arrived yet (no stock level): available is 0, on order is what's coming."""
+    product = ProductFactory(reorder_point=D(10), reorder_quantity=D(5))
+    make_purchase_order([(product, 3), (product, 2)], warehouse=warehouse, status=Status.SUBMITTED)
+    assert suggested() == {(product.pk, warehouse.pk): (D(0), D(5), D(6))}
+    make_purchase_order([(product, 6)], warehouse=warehouse, status=Status.SUBMITTED)
+    assert suggested() == {}
+
+
+def test_inactive_products_and_warehouses_and_zero_points_are_ignored(warehouse):
+    retired = ProductFactory(is_active=False, reorder_point=D(5))
+    no_point = ProductFactory(reorder_point=D(0))
+    closed_site = WarehouseFactory()
+    tracked = ProductFactory(reorder_point=D(5))
+    for product in (retired, no_point, tracked):
+        put_stock(product, warehouse, 1)
+    put_stock(tracked, closed_site, 1)
+    closed_site.is_active = False
+    closed_site.save()
+    assert set(suggested()) == {(tracked.pk, warehouse.pk)}
+
+
+def test_filters_by_warehouse_product_and_supplier(warehouse):
+    acme = SupplierFactory()
+    first, second = ProductFactory(supplier=acme), ProductFactory()
+    north = WarehouseFactory()
+    for product in (first, second):
+        for site in (warehouse, north):
+            put_stock(product, site, 1)
+    assert set(suggested(warehouse_id=north.pk)) == {(first.pk, north.pk), (second.pk, north.pk)}
+    assert set(suggested(product_id=first.pk)) == {(first.pk, warehouse.pk), (first.pk, north.pk)}
+    assert set(suggested(supplier_id=acme.pk)) == {(first.pk, warehouse.pk), (first.pk, north.pk)}
+    sorted_keys = [(s.product_sku, s.warehouse_code) for s in reorder_suggestion_list()]
+    assert sorted_keys == sorted(sorted_keys)
+
+
+def test_a_fixed_number_of_queries_whatever_the_number_of_rows(
+    warehouse, django_assert_max_num_queries
+):
+    for index in range(12):
+        product = ProductFactory(reorder_point=D(10))
+        if index % 2:
+            put_stock(product, warehouse, 1)
+        make_purchase_order([(product, 2)], warehouse=warehouse, status=Status.SUBMITTED)
+    with django_assert_max_num_queries(2):
+        assert len(reorder_suggestion_list()) == 12
