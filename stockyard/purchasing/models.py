@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from stockyard.core.models import MoneyField, QuantityField, TimeStampedModel
-from stockyard.partners.models import default_currency
+from stockyard.partners.models import default_currency, validate_currency_code
 from stockyard.purchasing.enums import PurchaseOrderStatus
 
 NUMBER_PREFIX = "PO-"
@@ -32,7 +32,9 @@ class PurchaseOrder(TimeStampedModel):
         default=PurchaseOrderStatus.DRAFT,
         db_index=True,
     )
-    currency = models.CharField(max_length=3, default=default_currency)
+    currency = models.CharField(
+        max_length=3, default=default_currency, validators=[validate_currency_code]
+    )
     order_date = models.DateField(default=timezone.localdate)
     expected_date = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True, default="")

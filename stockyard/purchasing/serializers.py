@@ -3,7 +3,6 @@
 from decimal import Decimal
 from typing import Any
 
-from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from stockyard.catalog.models import Product
@@ -58,11 +57,6 @@ class PurchaseOrderSerializer(serializers.ModelSerializer[PurchaseOrder]):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all())
     warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
-    currency = serializers.CharField(
-        required=False,
-        validators=[RegexValidator(r"^[A-Z]{3}$", "An ISO 4217 code such as USD.")],
-        help_text="Defaults to the supplier's currency.",
-    )
     lines = PurchaseOrderLineSerializer(many=True, required=False)
 
     class Meta:
@@ -97,6 +91,9 @@ class PurchaseOrderSerializer(serializers.ModelSerializer[PurchaseOrder]):
             "created_at",
             "updated_at",
         ]
+        extra_kwargs = {
+            "currency": {"required": False, "help_text": "Defaults to the supplier's currency."}
+        }
 
     def service_arguments(self) -> dict[str, Any]:
         """The validated input as ``purchase_order_create``/``_update`` take it."""
