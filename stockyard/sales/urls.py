@@ -1,5 +1,8 @@
 from rest_framework.routers import SimpleRouter
 
+from stockyard.sales import views
+
 router = SimpleRouter()
+router.register("sales-orders", views.SalesOrderViewSet, basename="sales-order")
 
 urlpatterns = router.urls

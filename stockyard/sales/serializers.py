@@ -1,0 +1,124 @@
+from decimal import Decimal
+from typing import Any
+
+from rest_framework import serializers
+
+from stockyard.sales.models import SalesOrder, SalesOrderLine
+from stockyard.sales.services import OrderLineInput
+
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+
+
+class SalesOrderLineSerializer(serializers.ModelSerializer[SalesOrderLine]):
+    """A line as the API shows it; validated input becomes an ``OrderLineInput``."""
+
+    product_sku = serializers.CharField(source="product.sku", read_only=True)
+    product_name = serializers.CharField(source="product.name", read_only=True)
+
+    class Meta:
+        model = SalesOrderLine
+        fields = [
+            "id",
+            "product",
+            "product_sku",
+            "product_name",
+            "quantity",
+            "quantity_shipped",
+            "unit_price",
+            "discount_percent",
+            "tax_rate",
+            "line_subtotal",
+            "line_discount",
+            "line_tax",
+            "line_total",
+        ]
+        read_only_fields = [
+            "id",
+            "quantity_shipped",
+            "line_subtotal",
+            "line_discount",
+            "line_tax",
+            "line_total",
+        ]
+        extra_kwargs = {
+            "unit_price": {
+                "required": False,
+                "min_value": Decimal(0),
+                "help_text": "Defaults to the product's price.",
+            },
+            "discount_percent": {"min_value": Decimal(0), "max_value": Decimal(100)},
+            "tax_rate": {"min_value": Decimal(0)},
+        }
+
+    def validate_quantity(self, value: Decimal) -> Decimal:
+        if value <= 0:
+            raise serializers.ValidationError("Must be greater than 0.")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> OrderLineInput:
+        # A PATCH skips missing fields at every level; a line still needs these two.
+        missing = {
+            name: ["This field is required."]
+            for name in ("product", "quantity")
+            if name not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return OrderLineInput(**attrs)
+
+
+class SalesOrderSerializer(serializers.ModelSerializer[SalesOrder]):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
+    currency = serializers.RegexField(
+        CURRENCY_PATTERN,
+        required=False,
+        help_text="ISO 4217 code; defaults to DEFAULT_CURRENCY.",
+    )
+    lines = SalesOrderLineSerializer(many=True)
+
+    class Meta:
+        model = SalesOrder
+        fields = [
+            "id",
+            "number",
+            "customer",
+            "customer_name",
+            "warehouse",
+            "warehouse_code",
+            "status",
+            "currency",
+            "order_date",
+            "shipping_address",
+            "notes",
+            "lines",
+            "subtotal",
+            "discount_total",
+            "tax_total",
+            "total",
+            "confirmed_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "id",
+            "number",
+            "status",
+            "subtotal",
+            "discount_total",
+            "tax_total",
+            "total",
+            "confirmed_at",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {
+            "shipping_address": {"help_text": "Defaults to the customer's shipping address."},
+            "order_date": {"help_text": "Defaults to today."},
+        }
+
+    def validate_lines(self, lines: list[OrderLineInput]) -> list[OrderLineInput]:
+        # Here rather than allow_empty=False, which reports ``lines.non_field_errors``.
+        if not lines:
+            raise serializers.ValidationError("An order needs at least one line.")
+        return lines

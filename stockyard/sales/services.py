@@ -1,0 +1,346 @@
+"""Writes on sales orders: one function per step of the order's life.
+
+    draft ──confirm──▶ confirmed ──(shipments)──▶ partially_shipped ──▶ shipped ──▶ delivered
+      └──────cancel──────┴──▶ cancelled
+
+Each service runs in one transaction, locks the order row first (then, when it needs
+them, the customer row and the stock levels), checks the current status, and records an
+event in the outbox. Stock changes only through ``inventory.services``. The shipping app
+reports shipments and deliveries through ``sales_order_record_shipment`` and
+``sales_order_deliver``; it never writes these tables itself.
+"""
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from stockyard.accounts.models import Actor, recorded_actor
+from stockyard.catalog.models import Product
+from stockyard.core import errors
+from stockyard.core.decimals import MONEY_DIGITS, MONEY_PLACES, ZERO
+from stockyard.events.services import publish
+from stockyard.inventory.models import Warehouse
+from stockyard.inventory.services import Reference, StockLine, stock_release, stock_reserve
+from stockyard.partners.models import Customer
+from stockyard.sales import pricing
+from stockyard.sales.enums import SalesOrderStatus as Status
+from stockyard.sales.models import SalesOrder, SalesOrderLine
+
+# Amounts must fit the money columns (MONEY_DIGITS digits, MONEY_PLACES of them decimals).
+MONEY_LIMIT = Decimal(10) ** (MONEY_DIGITS - MONEY_PLACES)
+OPEN_STATUSES = (Status.CONFIRMED, Status.PARTIALLY_SHIPPED)
+"""Orders that hold the customer's credit: confirmed and not yet fully shipped."""
+
+
+@dataclass(frozen=True)
+class OrderLineInput:
+    product: Product
+    quantity: Decimal
+    unit_price: Decimal | None = None  # None: the product's price
+    discount_percent: Decimal = ZERO
+    tax_rate: Decimal = ZERO
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _locked(order: SalesOrder) -> SalesOrder:
+    """The order re-read under a row lock: every transition starts here."""
+    return (
+        SalesOrder.objects.select_for_update(of=("self",))
+        .select_related("customer", "warehouse")
+        .get(pk=order.pk)
+    )
+
+
+def _require_status(order: SalesOrder, allowed: Collection[Status], action: str) -> None:
+    if order.status not in allowed:
+        raise errors.InvalidTransition(
+            f"Cannot {action} sales order {order.number}: it is {order.status}."
+        )
+
+
+def _order_data(order: SalesOrder) -> dict[str, Any]:
+    return {
+        "id": order.pk,
+        "number": order.number,
+        "status": order.status,
+        "customer": order.customer_id,
+        "warehouse": order.warehouse_id,
+        "currency": order.currency,
+        "subtotal": order.subtotal,
+        "discount_total": order.discount_total,
+        "tax_total": order.tax_total,
+        "total": order.total,
+    }
+
+
+def _publish(type: str, order: SalesOrder) -> None:
+    publish(type, _order_data(order))
+
+
+def _inactive(**objects: Customer | Warehouse | None) -> dict[str, list[str]]:
+    return {
+        field: [f"{obj} is inactive."]
+        for field, obj in objects.items()
+        if obj is not None and not obj.is_active
+    }
+
+
+def _priced_lines(
+    order: SalesOrder, lines: Sequence[OrderLineInput], problems: dict[str, list[str]]
+) -> list[SalesOrderLine]:
+    """Unsaved lines of ``order`` with their amounts; inactive products and amounts too
+    large to store are added to ``problems``."""
+    if not lines:
+        problems["lines"] = ["An order needs at least one line."]
+    priced = []
+    for index, line in enumerate(lines):
+        if not line.product.is_active:
+            problems[f"lines.{index}.product"] = [f"{line.product.sku} is inactive."]
+        unit_price = line.product.price if line.unit_price is None else line.unit_price
+        amounts = pricing.price_line(
+            quantity=line.quantity,
+            unit_price=unit_price,
+            discount_percent=line.discount_percent,
+            tax_rate=line.tax_rate,
+        )
+        if max(amounts.subtotal, amounts.total) >= MONEY_LIMIT:
+            problems[f"lines.{index}.quantity"] = ["The line amount is too large."]
+        priced.append(
+            SalesOrderLine(
+                order=order,
+                product=line.product,
+                quantity=line.quantity,
+                unit_price=unit_price,
+                discount_percent=line.discount_percent,
+                tax_rate=line.tax_rate,
+                line_subtotal=amounts.subtotal,
+                line_discount=amounts.discount,
+                line_tax=amounts.tax,
+                line_total=amounts.total,
+            )
+        )
+    return priced
+
+
+def _refuse_if_any(problems: dict[str, list[str]]) -> None:
+    if problems:
+        raise errors.ValidationFailed(errors=problems)
+
+
+def _apply_totals(order: SalesOrder, lines: Sequence[SalesOrderLine]) -> None:
+    amounts = pricing.price_order(
+        pricing.LineAmounts(
+            subtotal=line.line_subtotal,
+            discount=line.line_discount,
+            tax=line.line_tax,
+            total=line.line_total,
+        )
+        for line in lines
+    )
+    if max(amounts.subtotal, amounts.total) >= MONEY_LIMIT:
+        raise errors.ValidationFailed(errors={"lines": ["The order total is too large."]})
+    order.subtotal = amounts.subtotal
+    order.discount_total = amounts.discount_total
+    order.tax_total = amounts.tax_total
+    order.total = amounts.total
+
+
+def _check_credit(order: SalesOrder) -> None:
+    """Open orders of the customer plus this one must stay within the credit limit.
+
+    The customer row is locked so two orders of one customer confirmed at the same time
+    cannot both slip under the limit (``NO KEY UPDATE``: new orders naming the customer
+    are not held up).
+    """
+    if order.customer.credit_limit is None:
+        return
+    customer = Customer.objects.select_for_update(no_key=True).get(pk=order.customer_id)
+    if customer.credit_limit is None:
+        return
+    open_total = SalesOrder.objects.filter(customer=customer, status__in=OPEN_STATUSES).aggregate(
+        total=Sum("total")
+    )["total"] or Decimal(0)
+    if open_total + order.total > customer.credit_limit:
+        raise errors.Conflict(
+            f"{customer.name} would exceed the credit limit of {customer.credit_limit}: "
+            f"{open_total} is open and this order is {order.total}.",
+            errors={"customer": ["Credit limit exceeded."]},
+        )
+
+
+# --- services ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sales_order_create(
+    *,
+    customer: Customer,
+    warehouse: Warehouse,
+    lines: Sequence[OrderLineInput],
+    user: Actor,
+    currency: str | None = None,
+    order_date: date | None = None,
+    shipping_address: str | None = None,
+    notes: str = "",
+) -> SalesOrder:
+    """A draft order. The shipping address defaults to the customer's."""
+    order = SalesOrder(
+        customer=customer,
+        warehouse=warehouse,
+        shipping_address=customer.shipping_address
+        if shipping_address is None
+        else shipping_address,
+        notes=notes,
+        created_by=recorded_actor(user),
+    )
+    if currency is not None:
+        order.currency = currency
+    if order_date is not None:
+        order.order_date = order_date
+    problems = _inactive(customer=customer, warehouse=warehouse)
+    priced = _priced_lines(order, lines, problems)
+    _refuse_if_any(problems)
+    _apply_totals(order, priced)
+    order.save()
+    # The number comes from the id, so concurrent orders never collide.
+    order.number = f"SO-{order.pk:06d}"
+    order.save(update_fields=["number"])
+    SalesOrderLine.objects.bulk_create(priced)
+    _publish("sales_order.created", order)
+    return order
+
+
+DRAFT_ONLY_FIELDS = frozenset({"customer", "warehouse", "currency", "order_date"})
+
+
+@transaction.atomic
+def sales_order_update(
+    *, order: SalesOrder, user: Actor, lines: Sequence[OrderLineInput] | None = None, **fields: Any
+) -> SalesOrder:
+    """Change an order. Lines, customer, warehouse, currency and date only while draft
+    (lines given replace all lines); the shipping address until something ships; notes
+    always. A new customer brings their shipping address unless one is given."""
+    order = _locked(order)
+    changed = {name for name, value in fields.items() if getattr(order, name) != value}
+    draft_only = sorted(changed & DRAFT_ONLY_FIELDS) + (["lines"] if lines is not None else [])
+    if draft_only and order.status != Status.DRAFT:
+        raise errors.Conflict(
+            f"Sales order {order.number} is {order.status}; only drafts can change "
+            f"{', '.join(draft_only)}.",
+            errors={name: ["Only editable while the order is a draft."] for name in draft_only},
+        )
+    if "shipping_address" in changed and order.status not in (Status.DRAFT, Status.CONFIRMED):
+        raise errors.Conflict(
+            f"Sales order {order.number} is {order.status}; the shipping address is final.",
+            errors={"shipping_address": ["Only editable until something ships."]},
+        )
+    problems = _inactive(**{name: fields[name] for name in changed & {"customer", "warehouse"}})
+    if "customer" in changed and "shipping_address" not in fields:
+        fields["shipping_address"] = fields["customer"].shipping_address
+    for name, value in fields.items():
+        setattr(order, name, value)
+    priced = None if lines is None else _priced_lines(order, lines, problems)
+    _refuse_if_any(problems)
+    if priced is not None:
+        _apply_totals(order, priced)
+        order.lines.all().delete()
+        SalesOrderLine.objects.bulk_create(priced)
+    order.save()
+    _publish("sales_order.updated", order)
+    return order
+
+
+@transaction.atomic
+def sales_order_confirm(*, order: SalesOrder, user: Actor) -> SalesOrder:
+    """Draft → confirmed: within the customer's credit limit, and every line reserved in
+    the order's warehouse, or nothing at all."""
+    order = _locked(order)
+    _require_status(order, {Status.DRAFT}, "confirm")
+    _check_credit(order)
+    lines = list(order.lines.order_by("id"))
+    # One stock line per order line, in order: shortages come back as lines.<index>.quantity.
+    stock_reserve(
+        lines=[StockLine(line.product_id, order.warehouse_id, line.quantity) for line in lines],
+        reference=Reference("sales_order", order.pk),
+        user=user,
+    )
+    order.status = Status.CONFIRMED
+    order.confirmed_at = timezone.now()
+    order.save(update_fields=["status", "confirmed_at", "updated_at"])
+    _publish("sales_order.confirmed", order)
+    return order
+
+
+@transaction.atomic
+def sales_order_cancel(*, order: SalesOrder, user: Actor) -> SalesOrder:
+    """Draft or confirmed → cancelled, giving back what is reserved. Once anything has
+    shipped the order can no longer be cancelled."""
+    order = _locked(order)
+    _require_status(order, {Status.DRAFT, Status.CONFIRMED}, "cancel")
+    if order.status == Status.CONFIRMED:
+        stock_release(
+            lines=[
+                StockLine(line.product_id, order.warehouse_id, line.quantity)
+                for line in order.lines.order_by("id")
+            ],
+            reference=Reference("sales_order", order.pk),
+            user=user,
+        )
+    order.status = Status.CANCELLED
+    order.save(update_fields=["status", "updated_at"])
+    _publish("sales_order.cancelled", order)
+    return order
+
+
+@transaction.atomic
+def sales_order_record_shipment(
+    *, order: SalesOrder, quantities: Mapping[int, Decimal], user: Actor
+) -> SalesOrder:
+    """Count goods that left the warehouse against the order's lines (by line id).
+
+    The order becomes ``partially_shipped``, or ``shipped`` once every line is complete.
+    The caller (the shipping app) issues the stock itself.
+    """
+    order = _locked(order)
+    _require_status(order, OPEN_STATUSES, "ship")
+    lines = {line.pk: line for line in order.lines.all()}
+    unknown = set(quantities) - set(lines)
+    if unknown:
+        raise errors.ValidationFailed(
+            f"Lines {sorted(unknown)} do not belong to sales order {order.number}."
+        )
+    for line_id, quantity in quantities.items():
+        line = lines[line_id]
+        if quantity > line.quantity_unshipped:
+            raise errors.Conflict(
+                f"Only {line.quantity_unshipped} of line {line_id} are left to ship; "
+                f"{quantity} requested."
+            )
+        line.quantity_shipped += quantity
+    SalesOrderLine.objects.bulk_update(
+        [lines[line_id] for line_id in quantities], ["quantity_shipped"]
+    )
+    complete = all(line.quantity_unshipped == 0 for line in lines.values())
+    order.status = Status.SHIPPED if complete else Status.PARTIALLY_SHIPPED
+    order.save(update_fields=["status", "updated_at"])
+    _publish(f"sales_order.{order.status}", order)
+    return order
+
+
+@transaction.atomic
+def sales_order_deliver(*, order: SalesOrder, user: Actor) -> SalesOrder:
+    """Shipped → delivered: the shipping app calls this when the last shipment arrives."""
+    order = _locked(order)
+    _require_status(order, {Status.SHIPPED}, "mark delivered")
+    order.status = Status.DELIVERED
+    order.save(update_fields=["status", "updated_at"])
+    _publish("sales_order.delivered", order)
+    return order

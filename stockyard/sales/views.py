@@ -1,0 +1,116 @@
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from stockyard.accounts.roles import Capability
+from stockyard.core.views import ETagMixin
+from stockyard.sales import selectors, services
+from stockyard.sales.models import SalesOrder
+from stockyard.sales.serializers import SalesOrderSerializer
+
+CREATE_EXAMPLE = OpenApiExample(
+    "Two lines, one discounted",
+    value={
+        "customer": 3,
+        "warehouse": 1,
+        "notes": "Deliver before noon",
+        "lines": [
+            {"product": 12, "quantity": "2", "tax_rate": "20.00"},
+            {"product": 15, "quantity": "1.5", "unit_price": "9.99", "discount_percent": "10"},
+        ],
+    },
+    request_only=True,
+)
+SHORT_STOCK_EXAMPLE = OpenApiExample(
+    "Not enough stock",
+    value={
+        "type": "urn:stockyard:problem:insufficient_stock",
+        "title": "Insufficient stock",
+        "status": 409,
+        "detail": "Not enough stock for 1 line.",
+        "code": "insufficient_stock",
+        "errors": {
+            "lines.1.quantity": [
+                "Only 1.000 of SKU-7 available in warehouse MAIN; 2.000 requested."
+            ]
+        },
+    },
+    response_only=True,
+    status_codes=["409"],
+)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        description="A draft order. `unit_price` defaults to the product's price, "
+        "`shipping_address` to the customer's.",
+        examples=[CREATE_EXAMPLE],
+    ),
+    partial_update=extend_schema(
+        description="Lines (replacing all of them), customer, warehouse, currency and "
+        "order date only while `draft` (else 409 `conflict`); the shipping address until "
+        "something ships; notes always."
+    ),
+)
+class SalesOrderViewSet(ETagMixin, viewsets.ModelViewSet[SalesOrder]):
+    """Sales orders. They are cancelled, never deleted."""
+
+    serializer_class = SalesOrderSerializer
+    read_capability = Capability.BUSINESS_VIEW
+    write_capability = Capability.SALES_MANAGE
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filterset_fields = {
+        "status": ["exact", "in"],
+        "customer": ["exact"],
+        "warehouse": ["exact"],
+        "order_date": ["exact", "gte", "lte"],
+    }
+    search_fields = ["number", "customer__name"]
+    ordering_fields = ["id", "number", "order_date", "total", "confirmed_at", "created_at"]
+    ordering = ["-id"]
+
+    def get_queryset(self) -> QuerySet[SalesOrder]:
+        return selectors.sales_order_list()
+
+    def _shown(self, order: SalesOrder) -> SalesOrder:
+        """The order re-read with everything its representation needs."""
+        return self.get_queryset().get(pk=order.pk)
+
+    def perform_create(self, serializer: Any) -> None:
+        order = services.sales_order_create(user=self.request.user, **serializer.validated_data)
+        serializer.instance = self._shown(order)
+
+    def perform_update(self, serializer: Any) -> None:
+        order = services.sales_order_update(
+            order=serializer.instance, user=self.request.user, **serializer.validated_data
+        )
+        serializer.instance = self._shown(order)
+
+    @extend_schema(
+        request=None,
+        responses=SalesOrderSerializer,
+        description="Draft → confirmed: reserves every line in the order's warehouse, all or "
+        "nothing (409 `insufficient_stock` naming the short lines); over the customer's "
+        "credit limit → 409 `conflict`.",
+        examples=[SHORT_STOCK_EXAMPLE],
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk: str | None = None) -> Response:
+        order = services.sales_order_confirm(order=self.get_object(), user=request.user)
+        return Response(self.get_serializer(self._shown(order)).data)
+
+    @extend_schema(
+        request=None,
+        responses=SalesOrderSerializer,
+        description="Draft or confirmed → cancelled, releasing reservations; after any "
+        "shipment → 409 `invalid_transition`.",
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        order = services.sales_order_cancel(order=self.get_object(), user=request.user)
+        return Response(self.get_serializer(self._shown(order)).data)
