@@ -59,9 +59,16 @@ STORIES: dict[Status, list[Step]] = {
 def seed() -> list[str]:
     if PurchaseOrder.objects.filter(notes__startswith=DEMO_MARKER).exists():
         return ["Purchase orders: demo orders exist"]
-    supplier = Supplier.objects.filter(is_active=True).order_by("id").first()
+    active = Product.objects.filter(is_active=True).order_by("id")
+    supplier = (
+        Supplier.objects.filter(is_active=True, products__in=active).order_by("id").first()
+        or Supplier.objects.filter(is_active=True).order_by("id").first()
+    )
     warehouse = Warehouse.objects.filter(is_active=True).order_by("id").first()
-    products = list(Product.objects.filter(is_active=True).order_by("id")[:6])
+    # The supplier's own products where it has enough, else whatever is in the catalog.
+    products = list(active.filter(supplier=supplier)[:6])
+    if len(products) < 2:
+        products = list(active[:6])
     if supplier is None or warehouse is None or len(products) < 2:
         return [
             "Purchase orders: skipped (needs an active supplier, warehouse and two products; "
