@@ -73,14 +73,21 @@ class CountLine:
 
 
 def _lock_levels(keys: Iterable[LevelKey]) -> dict[LevelKey, StockLevel]:
-    """Create missing stock levels, then lock them all in primary-key order."""
+    """Lock the stock levels of ``keys`` in primary-key order, creating missing ones first."""
     ordered = sorted(set(keys))
-    StockLevel.objects.bulk_create(
-        [StockLevel(product_id=product, warehouse_id=warehouse) for product, warehouse in ordered],
-        ignore_conflicts=True,
-    )
+    levels = _select_for_update(ordered)
+    if len(levels) < len(ordered):
+        StockLevel.objects.bulk_create(  # sorted, so racing creators insert in one order
+            [StockLevel(product_id=p, warehouse_id=w) for p, w in ordered if (p, w) not in levels],
+            ignore_conflicts=True,
+        )
+        levels = _select_for_update(ordered)
+    return levels
+
+
+def _select_for_update(keys: list[LevelKey]) -> dict[LevelKey, StockLevel]:
     matching = Q()
-    for product, warehouse in ordered:
+    for product, warehouse in keys:
         matching |= Q(product_id=product, warehouse_id=warehouse)
     levels = (
         StockLevel.objects.select_for_update(of=("self",))
@@ -137,8 +144,8 @@ class _Posting:
         level.on_hand += quantity
         self.touched.add(key)
         movement = StockMovement(
-            product_id=level.product_id,
-            warehouse_id=level.warehouse_id,
+            product=level.product,
+            warehouse=level.warehouse,
             quantity=quantity,
             kind=kind,
             reference_type=self.reference.type if self.reference else "",

@@ -288,3 +288,14 @@ def test_inactive_warehouses_take_no_stock(clerk, product):
     )
     assert response.status_code == 400
     assert "warehouse" in response.json()["errors"]
+
+
+def test_an_adjustment_runs_a_fixed_number_of_queries(
+    clerk, product, warehouse, django_assert_max_num_queries
+):
+    put_stock(product, warehouse, 10)
+    body = {"product": product.pk, "warehouse": warehouse.pk, "quantity": "-1", "reason": "x"}
+    # auth user + roles, product + warehouse validation, savepoint, lock, update, movement,
+    # outbox event, release: nothing re-read after the write.
+    with django_assert_max_num_queries(10):
+        assert clerk.post("/api/v1/stock-adjustments/", body).status_code == 201
