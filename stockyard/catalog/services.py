@@ -16,6 +16,7 @@ from stockyard.core.decimals import money, quantity
 from stockyard.core.models import delete_unreferenced
 from stockyard.events.services import publish
 from stockyard.partners.models import Supplier
+from stockyard.partners.services import save_unique
 
 
 class ProductDetails(TypedDict, total=False):
@@ -90,8 +91,7 @@ def _ensure_supplier_active(supplier: Supplier | None) -> None:
 
 
 def _save_product(product: Product, event_type: str) -> Product:
-    _ensure_sku_free(product)
-    product.save()
+    save_unique(product, _ensure_sku_free)
     publish(event_type, _product_data(product))
     return product
 
@@ -151,8 +151,7 @@ def _ensure_not_under_itself(category: Category) -> None:
 
 
 def _save_category(category: Category, event_type: str) -> Category:
-    _ensure_name_free_among_siblings(category)
-    category.save()
+    save_unique(category, _ensure_name_free_among_siblings)
     publish(event_type, _category_data(category))
     return category
 
