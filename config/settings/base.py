@@ -208,6 +208,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"RoleEnum": "stockyard.accounts.roles.Role"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "stockyard.core.openapi.add_problem_responses",
+    ],
 }
 
 # --- CORS / CSRF for the Vue.js front end, the admin and the docs ------------------------

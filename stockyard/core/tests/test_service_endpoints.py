@@ -85,3 +85,17 @@ def test_cors_preflight_is_allowed_only_for_configured_origins(api_client: APICl
         HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
     )
     assert "Access-Control-Allow-Origin" not in refused
+
+
+def test_schema_documents_problem_responses_and_headers(api_client: APIClient):
+    schema = json.loads(
+        api_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content
+    )
+    assert "Problem" in schema["components"]["schemas"]
+    create_user = schema["paths"]["/api/v1/users/"]["post"]
+    assert {"400", "401", "403", "409", "422", "429"} <= set(create_user["responses"])
+    assert "application/problem+json" in create_user["responses"]["400"]["content"]
+    assert "Idempotency-Key" in [p["name"] for p in create_user["parameters"]]
+    update_user = schema["paths"]["/api/v1/users/{id}/"]["patch"]
+    assert "412" in update_user["responses"]
+    assert "If-Match" in [p["name"] for p in update_user["parameters"]]
