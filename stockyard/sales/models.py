@@ -7,7 +7,7 @@ from django.db.models.functions import Round
 from django.utils import timezone
 
 from stockyard.core.models import MoneyField, QuantityField, TimeStampedModel
-from stockyard.partners.models import default_currency
+from stockyard.partners.models import default_currency, validate_currency_code
 from stockyard.sales.enums import SalesOrderStatus
 
 PERCENT_DIGITS = 5
@@ -48,7 +48,9 @@ class SalesOrder(TimeStampedModel):
         default=SalesOrderStatus.DRAFT,
         db_index=True,
     )
-    currency = models.CharField(max_length=3, default=default_currency)
+    currency = models.CharField(
+        max_length=3, default=default_currency, validators=[validate_currency_code]
+    )
     order_date = models.DateField(default=timezone.localdate, db_index=True)
     shipping_address = models.TextField(blank=True, default="")
     notes = models.TextField(blank=True, default="")

@@ -6,8 +6,6 @@ from rest_framework import serializers
 from stockyard.sales.models import SalesOrder, SalesOrderLine
 from stockyard.sales.services import OrderLineInput
 
-CURRENCY_PATTERN = r"^[A-Z]{3}$"
-
 
 class SalesOrderLineSerializer(serializers.ModelSerializer[SalesOrderLine]):
     """A line as the API shows it; validated input becomes an ``OrderLineInput``."""
@@ -70,11 +68,6 @@ class SalesOrderLineSerializer(serializers.ModelSerializer[SalesOrderLine]):
 class SalesOrderSerializer(serializers.ModelSerializer[SalesOrder]):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
-    currency = serializers.RegexField(
-        CURRENCY_PATTERN,
-        required=False,
-        help_text="ISO 4217 code; defaults to DEFAULT_CURRENCY.",
-    )
     lines = SalesOrderLineSerializer(many=True)
 
     class Meta:
@@ -115,6 +108,7 @@ class SalesOrderSerializer(serializers.ModelSerializer[SalesOrder]):
         extra_kwargs = {
             "shipping_address": {"help_text": "Defaults to the customer's shipping address."},
             "order_date": {"help_text": "Defaults to today."},
+            "currency": {"help_text": "ISO 4217 code; defaults to the customer's currency."},
         }
 
     def validate_lines(self, lines: list[OrderLineInput]) -> list[OrderLineInput]:

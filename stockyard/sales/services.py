@@ -191,20 +191,19 @@ def sales_order_create(
     shipping_address: str | None = None,
     notes: str = "",
 ) -> SalesOrder:
-    """A draft order. The shipping address defaults to the customer's."""
+    """A draft order. Currency and shipping address default to the customer's, the order
+    date to today."""
     order = SalesOrder(
         customer=customer,
         warehouse=warehouse,
-        shipping_address=customer.shipping_address
-        if shipping_address is None
-        else shipping_address,
+        currency=currency or customer.currency,
+        order_date=order_date or timezone.localdate(),
+        shipping_address=(
+            customer.shipping_address if shipping_address is None else shipping_address
+        ),
         notes=notes,
         created_by=recorded_actor(user),
     )
-    if currency is not None:
-        order.currency = currency
-    if order_date is not None:
-        order.order_date = order_date
     problems = _inactive(customer=customer, warehouse=warehouse)
     priced = _priced_lines(order, lines, problems)
     _refuse_if_any(problems)

@@ -293,3 +293,9 @@ def test_only_fully_shipped_orders_can_be_delivered(warehouse, product):
     order = make_order((product, 3), warehouse=warehouse, confirm=True)
     with pytest.raises(errors.InvalidTransition):
         services.sales_order_deliver(order=order, user=None)
+
+
+def test_currency_defaults_to_the_customers(product):
+    customer = CustomerFactory(currency="EUR")
+    assert make_order((product, 1), customer=customer).currency == "EUR"
+    assert make_order((product, 1), customer=customer, currency="GBP").currency == "GBP"
