@@ -9,7 +9,7 @@ from io import StringIO
 import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from stockyard.partners import services
@@ -122,6 +122,8 @@ def test_rotation_moves_every_value_to_the_first_key(settings):
     settings.FIELD_ENCRYPTION_KEYS = [new]
     with pytest.raises(ImproperlyConfigured):
         list(Supplier.objects.all())  # the test is meaningful: the new key alone cannot read
+    with pytest.raises(CommandError, match="cannot be read"):
+        call_command("rotate_encryption_keys", stdout=StringIO())
 
     settings.FIELD_ENCRYPTION_KEYS = [new, old]
     out = StringIO()

@@ -3,7 +3,8 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from stockyard.partners.key_rotation import rotate_all
 
@@ -21,7 +22,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, batch_size: int, **options: Any) -> None:
-        counts = rotate_all(batch_size=batch_size)
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        try:
+            counts = rotate_all(batch_size=batch_size)
+        except ImproperlyConfigured as exc:  # a value no configured key opens: nothing changed
+            raise CommandError(str(exc)) from exc
         for label, rows in counts.items():
             self.stdout.write(f"{label}: {rows} rows re-encrypted")
         keys = len(settings.FIELD_ENCRYPTION_KEYS)
