@@ -82,8 +82,8 @@ class PurchaseOrderViewSet(
     def _user(self) -> User:
         return cast(User, self.request.user)
 
-    def _render(self, order: PurchaseOrder, code: int = status.HTTP_200_OK) -> Response:
-        return Response(self.get_serializer(self._fresh(order)).data, status=code)
+    def _render(self, order: PurchaseOrder) -> Response:
+        return Response(self.get_serializer(self._fresh(order)).data)
 
     def _fresh(self, order: PurchaseOrder) -> PurchaseOrder:
         return self.get_queryset().get(pk=order.pk)
