@@ -8,6 +8,7 @@ from stockyard.catalog.tests.factories import CategoryFactory, ProductFactory
 from stockyard.core.tests.test_problems import assert_problem
 from stockyard.inventory.tests.factories import WarehouseFactory, put_stock
 from stockyard.partners.tests.factories import SupplierFactory
+from stockyard.sales.tests.factories import make_order
 
 pytestmark = pytest.mark.django_db
 
@@ -156,6 +157,13 @@ def test_delete_product_with_stock_is_409_and_deactivating_works(admin_client, e
     assert "deactivate" in assert_problem(admin_client.delete(url), 409, "conflict")["detail"]
     assert not emitted("product.deleted")
     assert admin_client.patch(url, {"is_active": False}).json()["is_active"] is False
+
+
+def test_delete_product_on_a_sales_order_is_409(admin_client):
+    product = ProductFactory()
+    make_order((product, 1))
+    assert_problem(admin_client.delete(f"{PRODUCTS}{product.pk}/"), 409, "conflict")
+    assert Product.objects.filter(pk=product.pk).exists()
 
 
 def test_etag_and_stale_if_match(admin_client):

@@ -5,6 +5,7 @@ from stockyard.catalog.tests.factories import ProductFactory
 from stockyard.core.tests.test_problems import assert_problem
 from stockyard.partners.models import Customer, Supplier
 from stockyard.partners.tests.factories import CustomerFactory, SupplierFactory
+from stockyard.sales.tests.factories import make_order
 
 pytestmark = pytest.mark.django_db
 
@@ -129,6 +130,14 @@ def test_delete_supplier_referenced_by_a_product_is_409(admin_client, emitted):
     assert "deactivate" in body["detail"]
     assert Supplier.objects.filter(pk=product.supplier_id).exists()
     assert not emitted("supplier.deleted")
+
+
+def test_delete_customer_with_a_sales_order_is_409_and_deactivating_works(admin_client):
+    customer = CustomerFactory()
+    make_order((ProductFactory(), 2), customer=customer)
+    url = f"{CUSTOMERS}{customer.pk}/"
+    assert_problem(admin_client.delete(url), 409, "conflict")
+    assert admin_client.patch(url, {"is_active": False}).json()["is_active"] is False
 
 
 def test_search_by_code_and_name_and_filter_and_order(admin_client):
