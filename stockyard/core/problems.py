@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
 from stockyard.core import errors
@@ -64,11 +65,18 @@ def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     here = prefix or "non_field_errors"
     if isinstance(detail, Mapping):
         for key, value in detail.items():
-            flat.update(flatten_errors(value, f"{prefix}.{key}" if prefix else str(key)))
+            # A nested serializer's own errors belong to its field: "lines", not
+            # "lines.non_field_errors".
+            nested = prefix if key == api_settings.NON_FIELD_ERRORS_KEY and prefix else None
+            path = nested or (f"{prefix}.{key}" if prefix else str(key))
+            for field, messages in flatten_errors(value, path).items():
+                flat.setdefault(field, []).extend(messages)
     elif isinstance(detail, list | tuple):
         for index, item in enumerate(detail):
             if isinstance(item, Mapping | list | tuple):
-                flat.update(flatten_errors(item, f"{prefix}.{index}" if prefix else str(index)))
+                path = f"{prefix}.{index}" if prefix else str(index)
+                for field, messages in flatten_errors(item, path).items():
+                    flat.setdefault(field, []).extend(messages)
             else:
                 flat.setdefault(here, []).append(str(item))
     else:

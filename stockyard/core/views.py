@@ -6,6 +6,8 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,8 +27,8 @@ class ETagMixin(GenericAPIView[Any]):
 
     Detail responses carry an ``ETag`` (a hash of the representation). A PUT, PATCH or
     DELETE whose ``If-Match`` names another version answers 412 ``precondition_failed``.
-    The row is locked before it is read and compared, so two writers holding the same
-    ETag cannot both win.
+    The row is locked before it is read and compared, and the write runs in the same
+    transaction, so two writers holding the same ETag cannot both win.
     """
 
     def get_object(self) -> Any:
@@ -43,13 +45,16 @@ class ETagMixin(GenericAPIView[Any]):
                 raise errors.PreconditionFailed()
         return instance
 
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        """Writes to one object run in a transaction, so the lock taken by ``get_object``
+        holds until the write commits; an error answer rolls everything back."""
+        if request.method not in UNSAFE_DETAIL_METHODS:
+            return super().dispatch(request, *args, **kwargs)
         with transaction.atomic():
-            return super().update(request, *args, **kwargs)  # type: ignore[misc]
-
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        with transaction.atomic():
-            return super().destroy(request, *args, **kwargs)  # type: ignore[misc]
+            response = super().dispatch(request, *args, **kwargs)
+            if response.status_code >= 400:
+                transaction.set_rollback(True)
+            return response
 
     def finalize_response(
         self, request: Request, response: Response, *args: Any, **kwargs: Any

@@ -32,6 +32,18 @@ def test_flatten_errors_names_nested_fields_with_dotted_paths():
     }
 
 
+def test_a_nested_serializers_own_errors_belong_to_its_field():
+    detail = {
+        "lines": {"non_field_errors": [ErrorDetail("Expected a list of items.")]},
+        "address": {"non_field_errors": [ErrorDetail("Incomplete.")], "city": ["Required."]},
+    }
+    assert flatten_errors(detail) == {
+        "lines": ["Expected a list of items."],
+        "address": ["Incomplete."],
+        "address.city": ["Required."],
+    }
+
+
 def test_flatten_errors_of_a_bare_list_uses_non_field_errors():
     assert flatten_errors([ErrorDetail("Nope.")]) == {"non_field_errors": ["Nope."]}
 
