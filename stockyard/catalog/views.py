@@ -45,7 +45,6 @@ class ProductViewSet(ETagMixin, viewsets.ModelViewSet[Product]):
     serializer_class = ProductSerializer
     read_capability = Capability.CATALOG_VIEW
     write_capability = Capability.CATALOG_MANAGE
-    lookup_value_regex = r"\d+"
     filterset_fields = {
         "category": ["exact"],
         "supplier": ["exact"],
@@ -105,7 +104,6 @@ class CategoryViewSet(ETagMixin, viewsets.ModelViewSet[Category]):
     serializer_class = CategorySerializer
     read_capability = Capability.CATALOG_VIEW
     write_capability = Capability.CATALOG_MANAGE
-    lookup_value_regex = r"\d+"
     filterset_fields = {"parent": ["exact", "isnull"]}
     search_fields = ["name"]
     ordering_fields = ["id", "name"]

@@ -1,11 +1,15 @@
 """Test helpers for real concurrency against PostgreSQL (used by the test suites)."""
 
+import json
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import connections
+from django.http import HttpResponse
+
+from stockyard.core.problems import PROBLEM_CONTENT_TYPE
 
 T = TypeVar("T")
 
@@ -35,3 +39,15 @@ def _outcome(
 ) -> T:
     error = exception(timeout)
     return error if error is not None else result(timeout)  # type: ignore[return-value]
+
+
+def assert_problem(response: HttpResponse, status: int, code: str) -> dict[str, Any]:
+    """Check that ``response`` is the problem+json the contract names; return its body."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
+    body: dict[str, Any] = json.loads(response.content)
+    assert body["status"] == status
+    assert body["code"] == code
+    assert body["type"] == f"urn:stockyard:problem:{code}"
+    assert body["title"] and body["detail"]
+    return body

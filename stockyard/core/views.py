@@ -31,6 +31,8 @@ class ETagMixin(GenericAPIView[Any]):
     transaction, so two writers holding the same ETag cannot both win.
     """
 
+    lookup_value_regex = r"[0-9]+"  # ids are integers: anything else is a 404, not a query
+
     def get_object(self) -> Any:
         if self.request.method not in UNSAFE_DETAIL_METHODS:
             return super().get_object()

@@ -25,7 +25,6 @@ class PartnerViewSet(ETagMixin, viewsets.ModelViewSet[P]):
     """
 
     read_capability = Capability.BUSINESS_VIEW
-    lookup_value_regex = r"\d+"
     filterset_fields = ["is_active", "currency"]
     search_fields = ["code", "name"]
     ordering_fields = ["id", "code", "name", "created_at", "updated_at"]

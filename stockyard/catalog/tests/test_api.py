@@ -5,7 +5,7 @@ import pytest
 from stockyard.accounts.roles import Role
 from stockyard.catalog.models import Category, Product
 from stockyard.catalog.tests.factories import CategoryFactory, ProductFactory
-from stockyard.core.tests.test_problems import assert_problem
+from stockyard.core.testing import assert_problem
 from stockyard.inventory.tests.factories import WarehouseFactory, put_stock
 from stockyard.partners.tests.factories import SupplierFactory
 from stockyard.sales.tests.factories import make_order

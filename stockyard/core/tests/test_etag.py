@@ -17,7 +17,7 @@ class ReadOnlyUsers(ETagMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSe
 
 router = SimpleRouter()
 router.register("api/v1/test/users", ReadOnlyUsers, basename="test-user")
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [path("", include(router.urls)), path("", include("config.urls"))]
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 
@@ -33,3 +33,10 @@ def test_methods_the_viewset_lacks_are_405(admin_client, method: str):
     response = getattr(admin_client, method)(f"/api/v1/test/users/{admin_client.user.pk}/", {})
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"
+
+
+def test_non_numeric_ids_are_404_for_every_method(admin_client):
+    for method in ("get", "patch", "delete"):
+        response = getattr(admin_client, method)("/api/v1/test/users/abc/")
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"

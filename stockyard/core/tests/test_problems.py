@@ -3,20 +3,10 @@ from rest_framework.exceptions import ErrorDetail
 from rest_framework.test import APIClient
 
 from stockyard.accounts.roles import Role
-from stockyard.core.problems import PROBLEM_CONTENT_TYPE, flatten_errors
+from stockyard.core.problems import flatten_errors
+from stockyard.core.testing import assert_problem
 
 pytestmark = pytest.mark.django_db
-
-
-def assert_problem(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
-    body = response.json()
-    assert body["status"] == status
-    assert body["code"] == code
-    assert body["type"] == f"urn:stockyard:problem:{code}"
-    assert body["title"] and body["detail"]
-    return body
 
 
 def test_flatten_errors_names_nested_fields_with_dotted_paths():

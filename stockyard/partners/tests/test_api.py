@@ -2,7 +2,7 @@ import pytest
 
 from stockyard.accounts.roles import Role
 from stockyard.catalog.tests.factories import ProductFactory
-from stockyard.core.tests.test_problems import assert_problem
+from stockyard.core.testing import assert_problem
 from stockyard.partners.models import Customer, Supplier
 from stockyard.partners.tests.factories import CustomerFactory, SupplierFactory
 from stockyard.sales.tests.factories import make_order

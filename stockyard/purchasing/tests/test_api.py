@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from stockyard.accounts.roles import Role
 from stockyard.catalog.tests.factories import ProductFactory
+from stockyard.core.testing import assert_problem
 from stockyard.inventory.models import StockLevel
 from stockyard.inventory.tests.factories import WarehouseFactory, put_stock
 from stockyard.partners.tests.factories import SupplierFactory
@@ -18,19 +19,10 @@ pytestmark = pytest.mark.django_db
 
 D = Decimal
 ORDERS = "/api/v1/purchase-orders/"
-PROBLEM = "application/problem+json"
 
 
 def detail(order: PurchaseOrder) -> str:
     return f"{ORDERS}{order.pk}/"
-
-
-def assert_problem(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    body = response.json()
-    assert body["code"] == code
-    return body
 
 
 @pytest.fixture
