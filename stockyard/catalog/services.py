@@ -13,10 +13,9 @@ from django.db.models.functions import Lower
 from stockyard.catalog.models import Category, Product
 from stockyard.core import errors
 from stockyard.core.decimals import money, quantity
-from stockyard.core.models import delete_unreferenced
+from stockyard.core.models import delete_unreferenced, save_unique
 from stockyard.events.services import publish
 from stockyard.partners.models import Supplier
-from stockyard.partners.services import save_unique
 
 
 class ProductDetails(TypedDict, total=False):

@@ -1,12 +1,15 @@
 """Base models and fields shared by every app."""
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from stockyard.core import decimals
 from stockyard.core.errors import Conflict
+
+M = TypeVar("M", bound=models.Model)
 
 
 class TimeStampedModel(models.Model):
@@ -71,3 +74,21 @@ def delete_unreferenced(instance: models.Model, *, what: str) -> None:
         raise Conflict(
             f"This {what} is referenced by other records; deactivate it instead (is_active=false)."
         ) from exc
+
+
+def save_unique(instance: M, ensure_unique: Callable[[M], None]) -> M:
+    """Save ``instance`` once ``ensure_unique`` (which raises ``ValidationFailed`` for a
+    taken code, SKU or name) lets it through.
+
+    A concurrent transaction may take the value between the check and the insert; the
+    unique index then refuses this one. The check runs again once the savepoint is rolled
+    back, sees the winner, and raises the 400 the caller expects, not a database error.
+    """
+    ensure_unique(instance)
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        ensure_unique(instance)
+        raise
+    return instance

@@ -6,37 +6,18 @@ the partner's public fields only, never the contact and tax details encrypted at
 webhook targets and event consumers are outside the encryption boundary.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, TypedDict, TypeVar, Unpack
 
-from django.db import IntegrityError, models, transaction
+from django.db import transaction
 
 from stockyard.core import errors
-from stockyard.core.models import delete_unreferenced
+from stockyard.core.models import delete_unreferenced, save_unique
 from stockyard.events.services import publish
 from stockyard.partners.models import Customer, Partner, Supplier
 
-M = TypeVar("M", bound=models.Model)
 P = TypeVar("P", Supplier, Customer)
-
-
-def save_unique(instance: M, ensure_unique: Callable[[M], None]) -> M:
-    """Save ``instance`` once ``ensure_unique`` (which raises ``ValidationFailed`` for a
-    taken code, SKU or name) lets it through. Shared by the partners and the catalog.
-
-    A concurrent transaction may take the value between the check and the insert; the
-    unique index then refuses this one. The check runs again once the savepoint is rolled
-    back, sees the winner, and raises the 400 the caller expects, not a database error.
-    """
-    ensure_unique(instance)
-    try:
-        with transaction.atomic():
-            instance.save()
-    except IntegrityError:
-        ensure_unique(instance)
-        raise
-    return instance
 
 
 class PartnerDetails(TypedDict, total=False):
