@@ -231,13 +231,13 @@ def sales_order_update(
     changed = {name for name, value in fields.items() if getattr(order, name) != value}
     draft_only = sorted(changed & DRAFT_ONLY_FIELDS) + (["lines"] if lines is not None else [])
     if draft_only and order.status != Status.DRAFT:
-        raise errors.Conflict(
+        raise errors.InvalidTransition(
             f"Sales order {order.number} is {order.status}; only drafts can change "
             f"{', '.join(draft_only)}.",
             errors={name: ["Only editable while the order is a draft."] for name in draft_only},
         )
     if "shipping_address" in changed and order.status not in (Status.DRAFT, Status.CONFIRMED):
-        raise errors.Conflict(
+        raise errors.InvalidTransition(
             f"Sales order {order.number} is {order.status}; the shipping address is final.",
             errors={"shipping_address": ["Only editable until something ships."]},
         )

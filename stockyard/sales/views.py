@@ -53,7 +53,7 @@ SHORT_STOCK_EXAMPLE = OpenApiExample(
     ),
     partial_update=extend_schema(
         description="Lines (replacing all of them), customer, warehouse, currency and "
-        "order date only while `draft` (else 409 `conflict`); the shipping address until "
+        "order date only while `draft` (else 409 `invalid_transition`); the shipping address until "
         "something ships; notes always."
     ),
 )

@@ -199,7 +199,7 @@ def shipment_update(
     shipment = _locked(shipment)
     _require_status(shipment, {Status.PENDING, Status.SHIPPED, Status.DELIVERED}, "change")
     if packages is not None and shipment.status != Status.PENDING:
-        raise errors.Conflict(
+        raise errors.InvalidTransition(
             f"Shipment {shipment.number} is {shipment.status}; its packages are final.",
             errors={"packages": ["Only editable while the shipment is pending."]},
         )

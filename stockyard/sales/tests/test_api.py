@@ -205,7 +205,7 @@ def test_editing_lines_of_a_confirmed_order_is_409(sales, customer, warehouse, p
     order = make_order((product, 1), customer=customer, warehouse=warehouse, confirm=True)
     response = sales.patch(url(order), {"lines": [{"product": product.pk, "quantity": "5"}]})
     assert response.status_code == 409
-    assert response.json()["code"] == "conflict"
+    assert response.json()["code"] == "invalid_transition"
     assert response.json()["errors"] == {"lines": ["Only editable while the order is a draft."]}
     response = sales.patch(url(order), {"notes": "gate code 1234"})
     assert response.status_code == 200

@@ -85,7 +85,9 @@ def test_create_a_pending_shipment_with_packages(order, emitted):
     assert emitted("shipment.created")[0]["data"]["number"] == shipment.number
 
 
-def test_partial_then_complete_shipments_move_stock_and_the_order(order, warehouse, products):
+def test_partial_then_complete_shipments_move_stock_and_the_order(
+    order, warehouse, products, emitted
+):
     first, second = products
     shipment = services.shipment_ship(shipment=ship(order, 3), user=None)
     assert shipment.status == Status.SHIPPED
@@ -102,6 +104,11 @@ def test_partial_then_complete_shipments_move_stock_and_the_order(order, warehou
     for product, on_hand in ((first, 6), (second, 8)):
         stock = level(product, warehouse)
         assert (stock.on_hand, stock.reserved) == (D(on_hand), D(0))
+    shipped = emitted("shipment.shipped")
+    assert [(e["data"]["sales_order"], e["data"]["status"]) for e in shipped] == [
+        (order.pk, "shipped"),
+        (order.pk, "shipped"),
+    ]
 
 
 def test_more_than_is_left_to_ship_is_refused(order):
@@ -114,8 +121,9 @@ def test_more_than_is_left_to_ship_is_refused(order):
     assert Shipment.objects.count() == 2
 
 
-def test_a_cancelled_shipment_frees_its_quantities(order):
-    services.shipment_cancel(shipment=ship(order, 4), user=None)
+def test_a_cancelled_shipment_frees_its_quantities(order, emitted):
+    cancelled = services.shipment_cancel(shipment=ship(order, 4), user=None)
+    assert emitted("shipment.cancelled")[0]["data"]["number"] == cancelled.number
     assert ship(order, 4).status == Status.PENDING
 
 
@@ -231,7 +239,16 @@ def test_packages_are_final_once_shipped(order):
     shipment = services.shipment_ship(shipment=ship(order, 1), user=None)
     shipment = services.shipment_update(shipment=shipment, user=None, tracking_number="T-1")
     assert shipment.tracking_number == "T-1"
-    with pytest.raises(errors.Conflict):
+    with pytest.raises(errors.InvalidTransition):
         services.shipment_update(
             shipment=shipment, user=None, packages=[PackageInput(D(1), D(1), D(1), D(1))]
         )
+
+
+def test_the_shipping_address_is_final_once_something_shipped(order):
+    services.shipment_ship(shipment=ship(order, 1), user=None)
+    with pytest.raises(errors.InvalidTransition) as refused:
+        sales_services.sales_order_update(order=order, user=None, shipping_address="Elsewhere")
+    assert list(refused.value.errors) == ["shipping_address"]
+    sales_services.sales_order_update(order=order, user=None, notes="left at the gate")
+    assert SalesOrder.objects.get(pk=order.pk).notes == "left at the gate"
