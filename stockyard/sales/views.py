@@ -1,6 +1,7 @@
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -12,6 +13,42 @@ from stockyard.core.views import ETagMixin
 from stockyard.sales import selectors, services
 from stockyard.sales.models import SalesOrder
 from stockyard.sales.serializers import SalesOrderSerializer
+
+M = TypeVar("M", bound=Model)
+_Row = TypeVar("_Row")
+
+
+class DocumentViewSet(ETagMixin, viewsets.ModelViewSet[M]):
+    """A business document (an order, a shipment): listed, shown, created and changed
+    through its services, moved on by POST actions, cancelled but never deleted or
+    replaced (no DELETE, no PUT).
+
+    ``selector`` reads documents with everything their representation needs. The actions
+    named in ``transitions`` look the document up as a bare row (their service re-reads
+    it under a lock) and answer it re-read in full. Filters, search and ordering shape
+    lists only: a single document is found by its id alone.
+    """
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    selector: Callable[[], QuerySet[M]]
+    transitions: frozenset[str] = frozenset()
+
+    def get_queryset(self) -> QuerySet[M]:
+        documents = type(self).selector()
+        if self.action in self.transitions:
+            return documents.model._default_manager.all()
+        return documents
+
+    def filter_queryset(self, queryset: QuerySet[M, _Row]) -> QuerySet[M, _Row]:
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def shown(self, document: M) -> M:
+        """``document`` re-read with everything its representation needs."""
+        return type(self).selector().get(pk=document.pk)
+
+    def respond(self, document: M) -> Response:
+        return Response(self.get_serializer(self.shown(document)).data)
+
 
 CREATE_EXAMPLE = OpenApiExample(
     "Two lines, one discounted",
@@ -57,13 +94,14 @@ SHORT_STOCK_EXAMPLE = OpenApiExample(
         "something ships; notes always."
     ),
 )
-class SalesOrderViewSet(ETagMixin, viewsets.ModelViewSet[SalesOrder]):
+class SalesOrderViewSet(DocumentViewSet[SalesOrder]):
     """Sales orders. They are cancelled, never deleted."""
 
     serializer_class = SalesOrderSerializer
+    selector = staticmethod(selectors.sales_order_list)
+    transitions = frozenset({"confirm", "cancel"})
     read_capability = Capability.BUSINESS_VIEW
     write_capability = Capability.SALES_MANAGE
-    http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_fields = {
         "status": ["exact", "in"],
         "customer": ["exact"],
@@ -74,22 +112,15 @@ class SalesOrderViewSet(ETagMixin, viewsets.ModelViewSet[SalesOrder]):
     ordering_fields = ["id", "number", "order_date", "total", "confirmed_at", "created_at"]
     ordering = ["-id"]
 
-    def get_queryset(self) -> QuerySet[SalesOrder]:
-        return selectors.sales_order_list()
-
-    def _shown(self, order: SalesOrder) -> SalesOrder:
-        """The order re-read with everything its representation needs."""
-        return self.get_queryset().get(pk=order.pk)
-
     def perform_create(self, serializer: Any) -> None:
         order = services.sales_order_create(user=self.request.user, **serializer.validated_data)
-        serializer.instance = self._shown(order)
+        serializer.instance = self.shown(order)
 
     def perform_update(self, serializer: Any) -> None:
         order = services.sales_order_update(
             order=serializer.instance, user=self.request.user, **serializer.validated_data
         )
-        serializer.instance = self._shown(order)
+        serializer.instance = self.shown(order)
 
     @extend_schema(
         request=None,
@@ -101,8 +132,9 @@ class SalesOrderViewSet(ETagMixin, viewsets.ModelViewSet[SalesOrder]):
     )
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str | None = None) -> Response:
-        order = services.sales_order_confirm(order=self.get_object(), user=request.user)
-        return Response(self.get_serializer(self._shown(order)).data)
+        return self.respond(
+            services.sales_order_confirm(order=self.get_object(), user=request.user)
+        )
 
     @extend_schema(
         request=None,
@@ -112,5 +144,4 @@ class SalesOrderViewSet(ETagMixin, viewsets.ModelViewSet[SalesOrder]):
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
-        order = services.sales_order_cancel(order=self.get_object(), user=request.user)
-        return Response(self.get_serializer(self._shown(order)).data)
+        return self.respond(services.sales_order_cancel(order=self.get_object(), user=request.user))

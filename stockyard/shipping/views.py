@@ -1,14 +1,13 @@
 from typing import Any
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from stockyard.accounts.roles import Capability
-from stockyard.core.views import ETagMixin
+from stockyard.sales.views import DocumentViewSet
 from stockyard.shipping import selectors, services
 from stockyard.shipping.models import Shipment
 from stockyard.shipping.serializers import ShipmentSerializer, TrackingEventSerializer
@@ -48,37 +47,28 @@ TRACKING_EXAMPLE = OpenApiExample(
         "of them) only while pending. Lines and the sales order are fixed."
     ),
 )
-class ShipmentViewSet(ETagMixin, viewsets.ModelViewSet[Shipment]):
+class ShipmentViewSet(DocumentViewSet[Shipment]):
     """Shipments of sales orders. They are cancelled, never deleted."""
 
     serializer_class = ShipmentSerializer
+    selector = staticmethod(selectors.shipment_list)
+    transitions = frozenset({"ship", "deliver", "cancel", "tracking_events"})
     read_capability = Capability.BUSINESS_VIEW
     write_capability = Capability.SHIPPING_MANAGE
-    http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_fields = ["status", "sales_order", "carrier", "tracking_number"]
     search_fields = ["number", "tracking_number", "sales_order__number"]
     ordering_fields = ["id", "number", "shipped_at", "delivered_at", "created_at"]
     ordering = ["-id"]
 
-    def get_queryset(self) -> QuerySet[Shipment]:
-        return selectors.shipment_list()
-
-    def _shown(self, shipment: Shipment) -> Shipment:
-        """The shipment re-read with everything its representation needs."""
-        return self.get_queryset().get(pk=shipment.pk)
-
-    def _respond(self, shipment: Shipment) -> Response:
-        return Response(self.get_serializer(self._shown(shipment)).data)
-
     def perform_create(self, serializer: Any) -> None:
         shipment = services.shipment_create(user=self.request.user, **serializer.validated_data)
-        serializer.instance = self._shown(shipment)
+        serializer.instance = self.shown(shipment)
 
     def perform_update(self, serializer: Any) -> None:
         shipment = services.shipment_update(
             shipment=serializer.instance, user=self.request.user, **serializer.validated_data
         )
-        serializer.instance = self._shown(shipment)
+        serializer.instance = self.shown(shipment)
 
     @extend_schema(
         request=None,
@@ -88,7 +78,7 @@ class ShipmentViewSet(ETagMixin, viewsets.ModelViewSet[Shipment]):
     )
     @action(detail=True, methods=["post"])
     def ship(self, request: Request, pk: str | None = None) -> Response:
-        return self._respond(services.shipment_ship(shipment=self.get_object(), user=request.user))
+        return self.respond(services.shipment_ship(shipment=self.get_object(), user=request.user))
 
     @extend_schema(
         request=None,
@@ -98,16 +88,14 @@ class ShipmentViewSet(ETagMixin, viewsets.ModelViewSet[Shipment]):
     )
     @action(detail=True, methods=["post"])
     def deliver(self, request: Request, pk: str | None = None) -> Response:
-        return self._respond(
+        return self.respond(
             services.shipment_deliver(shipment=self.get_object(), user=request.user)
         )
 
     @extend_schema(request=None, responses=ShipmentSerializer, description="Only while pending.")
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
-        return self._respond(
-            services.shipment_cancel(shipment=self.get_object(), user=request.user)
-        )
+        return self.respond(services.shipment_cancel(shipment=self.get_object(), user=request.user))
 
     @extend_schema(
         request=TrackingEventSerializer,

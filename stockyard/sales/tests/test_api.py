@@ -288,6 +288,14 @@ def test_filters_search_and_ordering(sales, warehouse, product):
     assert sales.get(URL + "?status=lost").status_code == 400
 
 
+def test_a_detail_is_found_by_id_alone(sales, draft):
+    # List filters in the query string do not hide a document asked for by its id.
+    response = sales.get(url(draft) + "?status=cancelled&search=nothing")
+    assert response.status_code == 200
+    assert response.json()["number"] == draft.number
+    assert sales.post(f"{URL}999999/confirm/").status_code == 404
+
+
 def test_list_runs_a_fixed_number_of_queries(
     sales, warehouse, product, django_assert_max_num_queries
 ):
