@@ -68,7 +68,7 @@ class SalesOrderLineSerializer(serializers.ModelSerializer[SalesOrderLine]):
 class SalesOrderSerializer(serializers.ModelSerializer[SalesOrder]):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
-    lines = SalesOrderLineSerializer(many=True)
+    lines = SalesOrderLineSerializer(many=True, allow_empty=False)
 
     class Meta:
         model = SalesOrder
@@ -110,9 +110,3 @@ class SalesOrderSerializer(serializers.ModelSerializer[SalesOrder]):
             "order_date": {"help_text": "Defaults to today."},
             "currency": {"help_text": "ISO 4217 code; defaults to the customer's currency."},
         }
-
-    def validate_lines(self, lines: list[OrderLineInput]) -> list[OrderLineInput]:
-        # Here rather than allow_empty=False, which reports ``lines.non_field_errors``.
-        if not lines:
-            raise serializers.ValidationError("An order needs at least one line.")
-        return lines

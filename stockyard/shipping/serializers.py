@@ -52,7 +52,7 @@ class TrackingEventSerializer(serializers.ModelSerializer[TrackingEvent]):
 class ShipmentSerializer(serializers.ModelSerializer[Shipment]):
     sales_order_number = serializers.CharField(source="sales_order.number", read_only=True)
     packages = ShipmentPackageSerializer(many=True, required=False)
-    lines = ShipmentLineSerializer(many=True)
+    lines = ShipmentLineSerializer(many=True, allow_empty=False)
     tracking_events = TrackingEventSerializer(many=True, read_only=True)
 
     class Meta:
@@ -84,12 +84,6 @@ class ShipmentSerializer(serializers.ModelSerializer[Shipment]):
             "created_at",
             "updated_at",
         ]
-
-    def validate_lines(self, lines: list[ShipmentLineInput]) -> list[ShipmentLineInput]:
-        # Here rather than allow_empty=False, which reports ``lines.non_field_errors``.
-        if not lines:
-            raise serializers.ValidationError("A shipment needs at least one line.")
-        return lines
 
     def to_internal_value(self, data: Any) -> Any:
         if self.instance is not None and isinstance(data, dict):
