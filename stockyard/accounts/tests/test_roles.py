@@ -31,3 +31,10 @@ def test_nobody_but_admin_manages_users():
         for role in Role
         if role != Role.ADMIN
     )
+
+
+@pytest.mark.django_db
+def test_roles_are_assigned_even_when_their_group_is_missing(make_user):
+    Group.objects.filter(name=Role.SALES.value).delete()  # e.g. a flushed test database
+    user = make_user(Role.SALES)
+    assert user.roles == frozenset({Role.SALES})
