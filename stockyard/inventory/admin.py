@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from stockyard.core.admin import ReadOnlyAdminMixin
 from stockyard.inventory.models import (
     StockCount,
     StockCountLine,
@@ -11,19 +12,6 @@ from stockyard.inventory.models import (
     StockTransfer,
     Warehouse,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
-    """Stock is changed only through inventory services (API), never edited by hand."""
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Warehouse)
@@ -37,7 +25,7 @@ class WarehouseAdmin(admin.ModelAdmin[Warehouse]):
 
 
 @admin.register(StockLevel)
-class StockLevelAdmin(ReadOnlyAdmin):
+class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
     list_display = ["product", "warehouse", "on_hand", "reserved", "average_cost", "updated_at"]
     list_filter = ["warehouse"]
     list_select_related = ["product", "warehouse"]
@@ -45,7 +33,7 @@ class StockLevelAdmin(ReadOnlyAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(ReadOnlyAdmin):
+class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
     list_display = [
         "id",
         "created_at",
@@ -65,22 +53,18 @@ class StockMovementAdmin(ReadOnlyAdmin):
 
 
 @admin.register(StockTransfer)
-class StockTransferAdmin(ReadOnlyAdmin):
+class StockTransferAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
     list_display = ["id", "product", "from_warehouse", "to_warehouse", "quantity", "created_at"]
     list_select_related = ["product", "from_warehouse", "to_warehouse"]
 
 
-class StockCountLineInline(admin.TabularInline[StockCountLine, StockCount]):
+class StockCountLineInline(ReadOnlyAdminMixin, admin.TabularInline[StockCountLine, StockCount]):
     model = StockCountLine
     extra = 0
-    can_delete = False
-    readonly_fields = ["product", "counted_quantity", "expected_quantity"]
-
-    def has_add_permission(self, request: HttpRequest, obj: StockCount | None = None) -> bool:
-        return False
+    fields = readonly_fields = ("product", "counted_quantity", "expected_quantity")
 
 
 @admin.register(StockCount)
-class StockCountAdmin(ReadOnlyAdmin):
+class StockCountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
     list_display = ["id", "warehouse", "created_at", "created_by"]
     inlines = [StockCountLineInline]

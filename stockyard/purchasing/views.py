@@ -1,20 +1,19 @@
 from typing import Any, cast
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from stockyard.accounts.models import User
 from stockyard.accounts.roles import Capability
-from stockyard.core.views import ETagMixin
+from stockyard.core.views import DocumentViewSet
 from stockyard.purchasing import selectors, services
 from stockyard.purchasing.models import PurchaseOrder
 from stockyard.purchasing.serializers import (
@@ -54,20 +53,12 @@ _NO_BODY = extend_schema(request=None, responses=PurchaseOrderSerializer)
         "``notes`` and ``expected_date`` (else 409 ``invalid_transition``)."
     ),
 )
-class PurchaseOrderViewSet(
-    ETagMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet[PurchaseOrder],
-):
+class PurchaseOrderViewSet(DocumentViewSet[PurchaseOrder]):
     """Purchase orders: draft → submitted → partially received → received → closed."""
 
     serializer_class = PurchaseOrderSerializer
-    # No DELETE: orders are cancelled, not deleted. Listed explicitly because ETagMixin
-    # defines ``destroy`` and the router would otherwise route DELETE to it.
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    selector = staticmethod(selectors.purchase_order_list)
+    transitions = frozenset({"submit", "receive", "cancel", "close"})
     read_capability = Capability.BUSINESS_VIEW
     write_capability = Capability.PURCHASING_MANAGE
     action_capabilities = {"receive": Capability.PURCHASING_RECEIVE}
@@ -76,32 +67,23 @@ class PurchaseOrderViewSet(
     ordering_fields = ["id", "number", "order_date", "expected_date", "total", "created_at"]
     ordering = ["-id"]
 
-    def get_queryset(self) -> QuerySet[PurchaseOrder]:
-        return selectors.purchase_order_list()
-
     def _user(self) -> User:
         return cast(User, self.request.user)
 
-    def _render(self, order: PurchaseOrder) -> Response:
-        return Response(self.get_serializer(self._fresh(order)).data)
-
-    def _fresh(self, order: PurchaseOrder) -> PurchaseOrder:
-        return self.get_queryset().get(pk=order.pk)
-
     def perform_create(self, serializer: Any) -> None:
         order = services.purchase_order_create(user=self._user(), **serializer.service_arguments())
-        serializer.instance = self._fresh(order)
+        serializer.instance = self.shown(order)
 
     def perform_update(self, serializer: Any) -> None:
         order = services.purchase_order_update(
             order=serializer.instance, user=self._user(), **serializer.service_arguments()
         )
-        serializer.instance = self._fresh(order)
+        serializer.instance = self.shown(order)
 
     @_NO_BODY
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str) -> Response:
-        return self._render(
+        return self.respond(
             services.purchase_order_submit(order=self.get_object(), user=self._user())
         )
 
@@ -115,19 +97,19 @@ class PurchaseOrderViewSet(
         order = services.purchase_order_receive(
             order=self.get_object(), lines=body.receipts(), user=self._user()
         )
-        return self._render(order)
+        return self.respond(order)
 
     @_NO_BODY
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
-        return self._render(
+        return self.respond(
             services.purchase_order_cancel(order=self.get_object(), user=self._user())
         )
 
     @_NO_BODY
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
-        return self._render(
+        return self.respond(
             services.purchase_order_close(order=self.get_object(), user=self._user())
         )
 
@@ -146,7 +128,11 @@ class PurchaseOrderViewSet(
         orders, skipped = services.purchase_order_create_from_suggestions(
             warehouse=body.validated_data["warehouse"], user=self._user()
         )
-        fresh = self.get_queryset().filter(pk__in=[order.pk for order in orders]).order_by("id")
+        fresh = (
+            selectors.purchase_order_list()
+            .filter(pk__in=[order.pk for order in orders])
+            .order_by("id")
+        )
         result = FromSuggestionsResultSerializer(
             {"orders": fresh, "skipped": skipped}, context=self.get_serializer_context()
         )

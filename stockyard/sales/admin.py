@@ -4,54 +4,14 @@ Orders are written only by the services (prices, reservations and events depend 
 so the admin shows them and offers the transitions as actions that call the services.
 """
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from django.contrib import admin
 
-from django.contrib import admin, messages
-from django.db.models import Model, QuerySet
-from django.http import HttpRequest
-
-from stockyard.core.errors import ApplicationError
+from stockyard.core.admin import ReadOnlyAdminMixin, transition_action
 from stockyard.sales import services
 from stockyard.sales.models import SalesOrder, SalesOrderLine
 
-M = TypeVar("M", bound=Model)
 
-
-class ReadOnlyAdmin:
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-def transition_action(
-    name: str, description: str, transition: Callable[[M, HttpRequest], object]
-) -> Callable[[Any, HttpRequest, QuerySet[M]], None]:
-    """An admin action applying one service to each selected document, reporting refusals
-    one by one (each runs in its own transaction: one refusal does not undo the others)."""
-
-    def run(model_admin: Any, request: HttpRequest, queryset: QuerySet[M]) -> None:
-        done = 0
-        for document in queryset.order_by("id"):
-            try:
-                transition(document, request)
-            except ApplicationError as exc:
-                model_admin.message_user(request, f"{document}: {exc.detail}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            model_admin.message_user(request, f"{description}: {done} done.")
-
-    run.__name__ = name
-    return admin.action(description=description)(run)
-
-
-class SalesOrderLineInline(ReadOnlyAdmin, admin.TabularInline[SalesOrderLine, SalesOrder]):
+class SalesOrderLineInline(ReadOnlyAdminMixin, admin.TabularInline[SalesOrderLine, SalesOrder]):
     model = SalesOrderLine
     fields = readonly_fields = (
         "product",
@@ -69,7 +29,7 @@ class SalesOrderLineInline(ReadOnlyAdmin, admin.TabularInline[SalesOrderLine, Sa
 
 
 @admin.register(SalesOrder)
-class SalesOrderAdmin(ReadOnlyAdmin, admin.ModelAdmin[SalesOrder]):
+class SalesOrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[SalesOrder]):
     list_display = ["number", "customer", "warehouse", "status", "order_date", "total"]
     list_filter = ["status", "warehouse"]
     search_fields = ["number", "customer__name"]

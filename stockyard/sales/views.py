@@ -1,54 +1,15 @@
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from django.db.models import Model, QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from stockyard.accounts.roles import Capability
-from stockyard.core.views import ETagMixin
+from stockyard.core.views import DocumentViewSet
 from stockyard.sales import selectors, services
 from stockyard.sales.models import SalesOrder
 from stockyard.sales.serializers import SalesOrderSerializer
-
-M = TypeVar("M", bound=Model)
-_Row = TypeVar("_Row")
-
-
-class DocumentViewSet(ETagMixin, viewsets.ModelViewSet[M]):
-    """A business document (an order, a shipment): listed, shown, created and changed
-    through its services, moved on by POST actions, cancelled but never deleted or
-    replaced (no DELETE, no PUT).
-
-    ``selector`` reads documents with everything their representation needs. The actions
-    named in ``transitions`` look the document up as a bare row (their service re-reads
-    it under a lock) and answer it re-read in full. Filters, search and ordering shape
-    lists only: a single document is found by its id alone.
-    """
-
-    http_method_names = ["get", "post", "patch", "head", "options"]
-    selector: Callable[[], QuerySet[M]]
-    transitions: frozenset[str] = frozenset()
-
-    def get_queryset(self) -> QuerySet[M]:
-        documents = type(self).selector()
-        if self.action in self.transitions:
-            return documents.model._default_manager.all()
-        return documents
-
-    def filter_queryset(self, queryset: QuerySet[M, _Row]) -> QuerySet[M, _Row]:
-        return super().filter_queryset(queryset) if self.action == "list" else queryset
-
-    def shown(self, document: M) -> M:
-        """``document`` re-read with everything its representation needs."""
-        return type(self).selector().get(pk=document.pk)
-
-    def respond(self, document: M) -> Response:
-        return Response(self.get_serializer(self.shown(document)).data)
-
 
 CREATE_EXAMPLE = OpenApiExample(
     "Two lines, one discounted",

@@ -3,31 +3,31 @@
 from django.contrib import admin
 from django.db import models
 
-from stockyard.sales.admin import ReadOnlyAdmin, transition_action
+from stockyard.core.admin import ReadOnlyAdminMixin, transition_action
 from stockyard.shipping import services
 from stockyard.shipping.models import Shipment, ShipmentLine, ShipmentPackage, TrackingEvent
 
 
-class ShipmentLineInline(ReadOnlyAdmin, admin.TabularInline[ShipmentLine, Shipment]):
+class ShipmentLineInline(ReadOnlyAdminMixin, admin.TabularInline[ShipmentLine, Shipment]):
     model = ShipmentLine
     fields = readonly_fields = ("sales_order_line", "quantity")
     extra = 0
 
 
-class ShipmentPackageInline(ReadOnlyAdmin, admin.TabularInline[ShipmentPackage, Shipment]):
+class ShipmentPackageInline(ReadOnlyAdminMixin, admin.TabularInline[ShipmentPackage, Shipment]):
     model = ShipmentPackage
     fields = readonly_fields = ("weight_kg", "length_cm", "width_cm", "height_cm")
     extra = 0
 
 
-class TrackingEventInline(ReadOnlyAdmin, admin.TabularInline[TrackingEvent, Shipment]):
+class TrackingEventInline(ReadOnlyAdminMixin, admin.TabularInline[TrackingEvent, Shipment]):
     model = TrackingEvent
     fields = readonly_fields = ("occurred_at", "status", "description", "location")
     extra = 0
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(ReadOnlyAdmin, admin.ModelAdmin[Shipment]):
+class ShipmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Shipment]):
     list_display = ["number", "sales_order", "status", "carrier", "tracking_number", "shipped_at"]
     list_filter = ["status", "carrier"]
     search_fields = ["number", "tracking_number", "sales_order__number"]

@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from stockyard.accounts.roles import Capability
-from stockyard.sales.views import DocumentViewSet
+from stockyard.core.views import DocumentViewSet
 from stockyard.shipping import selectors, services
 from stockyard.shipping.models import Shipment
 from stockyard.shipping.serializers import ShipmentSerializer, TrackingEventSerializer
