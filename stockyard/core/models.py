@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from django.db import IntegrityError, models, transaction
 
@@ -18,6 +18,32 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class NumberedDocument(TimeStampedModel):
+    """A business document with a human number (``PO-000001``) made from its id.
+
+    ``number`` is NULL only inside the transaction that creates the document, between
+    the INSERT and ``assign_number()``: NULLs do not collide under the unique constraint
+    (empty strings would), and no counter row is contended for.
+    """
+
+    number_prefix: ClassVar[str]
+
+    number = models.CharField(  # noqa: DJ001
+        max_length=20,
+        unique=True,
+        null=True,
+        editable=False,
+        help_text="Human number (PO-000001, SO-000001, SH-000001), made from the id.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def assign_number(self) -> None:
+        """Derive the number from the primary key; the caller saves it."""
+        self.number = f"{self.number_prefix}{self.pk:06d}"
 
 
 class QuantityField(models.DecimalField[Decimal, Decimal]):

@@ -4,22 +4,18 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from stockyard.core.models import MoneyField, QuantityField, TimeStampedModel
+from stockyard.core.models import MoneyField, NumberedDocument, QuantityField
 from stockyard.partners.models import default_currency, validate_currency_code
 from stockyard.purchasing.enums import PurchaseOrderStatus
 
-NUMBER_PREFIX = "PO-"
 
-
-class PurchaseOrder(TimeStampedModel):
+class PurchaseOrder(NumberedDocument):
     """An order to a supplier for goods to be delivered into one warehouse.
 
     Written only by ``purchasing.services``, which recompute the totals from the lines.
     """
 
-    # NULL only between the INSERT and the UPDATE that derives the number from the primary
-    # key, inside the creating transaction: unique without a counter to contend for.
-    number = models.CharField(max_length=20, unique=True, null=True, editable=False)  # noqa: DJ001
+    number_prefix = "PO-"
     supplier = models.ForeignKey(
         "partners.Supplier", on_delete=models.PROTECT, related_name="purchase_orders"
     )

@@ -30,7 +30,7 @@ from stockyard.inventory import services as inventory
 from stockyard.inventory.models import Warehouse
 from stockyard.partners.models import Supplier
 from stockyard.purchasing.enums import PurchaseOrderStatus as Status
-from stockyard.purchasing.models import NUMBER_PREFIX, PurchaseOrder, PurchaseOrderLine
+from stockyard.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from stockyard.purchasing.selectors import ReorderSuggestion, reorder_suggestion_list
 
 HUNDRED = Decimal(100)
@@ -187,7 +187,7 @@ def purchase_order_create(
         notes=notes,
         created_by=recorded_actor(user),
     )
-    order.number = f"{NUMBER_PREFIX}{order.pk:06d}"
+    order.assign_number()
     _replace_lines(order, lines)
     order.save(update_fields=["number", "subtotal", "tax_total", "total", "updated_at"])
     publish("purchase_order.created", _event_data(order))

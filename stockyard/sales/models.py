@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Round
 from django.utils import timezone
 
-from stockyard.core.models import MoneyField, QuantityField, TimeStampedModel
+from stockyard.core.models import MoneyField, NumberedDocument, QuantityField
 from stockyard.partners.models import default_currency, validate_currency_code
 from stockyard.sales.enums import SalesOrderStatus
 
@@ -24,18 +24,10 @@ class PercentField(models.DecimalField[Decimal, Decimal]):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
 
-class SalesOrder(TimeStampedModel):
+class SalesOrder(NumberedDocument):
     """An order from a customer, served from one warehouse. Written by ``sales.services``."""
 
-    # Null only inside the transaction that creates the order (the number is made from
-    # the id); NULLs do not collide under the unique constraint, empty strings would.
-    number = models.CharField(  # noqa: DJ001
-        max_length=20,
-        unique=True,
-        null=True,
-        editable=False,
-        help_text="SO-000001; set from the id in the transaction that creates the order.",
-    )
+    number_prefix = "SO-"
     customer = models.ForeignKey(
         "partners.Customer", on_delete=models.PROTECT, related_name="sales_orders"
     )

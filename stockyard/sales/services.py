@@ -210,7 +210,7 @@ def sales_order_create(
     _apply_totals(order, priced)
     order.save()
     # The number comes from the id, so concurrent orders never collide.
-    order.number = f"SO-{order.pk:06d}"
+    order.assign_number()
     order.save(update_fields=["number"])
     SalesOrderLine.objects.bulk_create(priced)
     _publish("sales_order.created", order)

@@ -4,21 +4,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from stockyard.core.models import QuantityField, TimeStampedModel
+from stockyard.core.models import NumberedDocument, QuantityField
 from stockyard.shipping.enums import ShipmentStatus
 
 
-class Shipment(TimeStampedModel):
+class Shipment(NumberedDocument):
     """Goods of one sales order leaving its warehouse. Written by ``shipping.services``."""
 
-    # Null only inside the transaction that creates the shipment (see SalesOrder.number).
-    number = models.CharField(  # noqa: DJ001
-        max_length=20,
-        unique=True,
-        null=True,
-        editable=False,
-        help_text="SH-000001; set from the id in the transaction that creates the shipment.",
-    )
+    number_prefix = "SH-"
     sales_order = models.ForeignKey(
         "sales.SalesOrder", on_delete=models.PROTECT, related_name="shipments"
     )

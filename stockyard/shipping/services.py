@@ -173,7 +173,7 @@ def shipment_create(
         created_by=recorded_actor(user),
     )
     # The number comes from the id, so concurrent shipments never collide.
-    shipment.number = f"SH-{shipment.pk:06d}"
+    shipment.assign_number()
     shipment.save(update_fields=["number"])
     _add_packages(shipment, packages)
     ShipmentLine.objects.bulk_create(
