@@ -46,3 +46,9 @@ check: lint typecheck
 
 worker: ## a Celery worker with the beat scheduler (needs REDIS_URL)
 	$(UV) run celery -A config worker -B --loglevel INFO
+
+bench-stock: ## hot-SKU benchmark: stock adjustments on one product, API vs raw SQL (PostgreSQL)
+	$(UV) run python bench/hot_sku.py
+
+bench-orders: ## order placement benchmark: create + confirm through the API vs raw SQL (PostgreSQL)
+	$(UV) run python bench/order_placement.py
