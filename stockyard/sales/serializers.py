@@ -3,18 +3,22 @@ from typing import Any
 
 from rest_framework import serializers
 
+from stockyard.core.serializers import BatchedListSerializer, BatchedPrimaryKeyRelatedField
 from stockyard.sales.models import SalesOrder, SalesOrderLine
 from stockyard.sales.services import OrderLineInput
 
 
 class SalesOrderLineSerializer(serializers.ModelSerializer[SalesOrderLine]):
-    """A line as the API shows it; validated input becomes an ``OrderLineInput``."""
+    """A line as the API shows it; validated input becomes an ``OrderLineInput``. The
+    products of all lines are looked up in one query."""
 
+    serializer_related_field = BatchedPrimaryKeyRelatedField
     product_sku = serializers.CharField(source="product.sku", read_only=True)
     product_name = serializers.CharField(source="product.name", read_only=True)
 
     class Meta:
         model = SalesOrderLine
+        list_serializer_class = BatchedListSerializer
         fields = [
             "id",
             "product",
