@@ -1,6 +1,6 @@
 """Base models and fields shared by every app."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
 
@@ -117,4 +117,20 @@ def save_unique(instance: M, ensure_unique: Callable[[M], None]) -> M:
     except IntegrityError:
         ensure_unique(instance)
         raise
+    return instance
+
+
+def with_loaded(instance: M, relation: str, rows: Sequence[models.Model]) -> M:
+    """``instance`` with ``rows`` as its loaded ``relation`` (a reverse foreign key or a
+    many-to-many), as ``prefetch_related`` leaves it: ``instance.<relation>.all()`` answers
+    ``rows`` without a query. For rows the caller has just written and holds, so a
+    response need not read them back. Rows without a primary key (a database that cannot
+    return ids from a bulk insert) are not attached: the relation is then read as usual.
+    """
+    if any(row.pk is None for row in rows):
+        return instance
+    loaded = getattr(instance, relation).all()
+    loaded._result_cache = list(rows)
+    loaded._prefetch_done = True  # what prefetch_related does with the rows it fetched
+    vars(instance).setdefault("_prefetched_objects_cache", {})[relation] = loaded
     return instance

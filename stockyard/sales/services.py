@@ -8,6 +8,10 @@ them, the customer row and the stock levels), checks the current status, and rec
 event in the outbox. Stock changes only through ``inventory.services``. The shipping app
 reports shipments and deliveries through ``sales_order_record_shipment`` and
 ``sales_order_deliver``; it never writes these tables itself.
+
+The services the API answers with (create, update, confirm, cancel) return the order
+with its customer, warehouse and lines (with their products) loaded, so the response is
+rendered from what the service holds instead of being read back.
 """
 
 from collections.abc import Collection, Mapping, Sequence
@@ -17,13 +21,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Prefetch, Sum, prefetch_related_objects
 from django.utils import timezone
 
 from stockyard.accounts.models import Actor, recorded_actor
 from stockyard.catalog.models import Product
 from stockyard.core import errors
 from stockyard.core.decimals import MONEY_DIGITS, MONEY_PLACES, ZERO
+from stockyard.core.models import with_loaded
 from stockyard.events.services import publish
 from stockyard.inventory.models import Warehouse
 from stockyard.inventory.services import Reference, StockLine, stock_release, stock_reserve
@@ -57,6 +62,13 @@ def _locked(order: SalesOrder) -> SalesOrder:
         .select_related("customer", "warehouse")
         .get(pk=order.pk)
     )
+
+
+def _lines(order: SalesOrder) -> list[SalesOrderLine]:
+    """The order's lines in id order with their products, loaded onto the order."""
+    lines = Prefetch("lines", queryset=SalesOrderLine.objects.select_related("product"))
+    prefetch_related_objects([order], lines)
+    return list(order.lines.all())
 
 
 def _require_status(order: SalesOrder, allowed: Collection[Status], action: str) -> None:
@@ -214,7 +226,7 @@ def sales_order_create(
     order.save(update_fields=["number"])
     SalesOrderLine.objects.bulk_create(priced)
     _publish("sales_order.created", order)
-    return order
+    return with_loaded(order, "lines", priced)
 
 
 DRAFT_ONLY_FIELDS = frozenset({"customer", "warehouse", "currency", "order_date"})
@@ -254,7 +266,10 @@ def sales_order_update(
         SalesOrderLine.objects.bulk_create(priced)
     order.save()
     _publish("sales_order.updated", order)
-    return order
+    if priced is None:
+        _lines(order)
+        return order
+    return with_loaded(order, "lines", priced)
 
 
 @transaction.atomic
@@ -264,7 +279,7 @@ def sales_order_confirm(*, order: SalesOrder, user: Actor) -> SalesOrder:
     order = _locked(order)
     _require_status(order, {Status.DRAFT}, "confirm")
     _check_credit(order)
-    lines = list(order.lines.order_by("id"))
+    lines = _lines(order)
     # One stock line per order line, in order: shortages come back as lines.<index>.quantity.
     stock_reserve(
         lines=[StockLine(line.product_id, order.warehouse_id, line.quantity) for line in lines],
@@ -284,12 +299,10 @@ def sales_order_cancel(*, order: SalesOrder, user: Actor) -> SalesOrder:
     shipped the order can no longer be cancelled."""
     order = _locked(order)
     _require_status(order, {Status.DRAFT, Status.CONFIRMED}, "cancel")
+    lines = _lines(order)
     if order.status == Status.CONFIRMED:
         stock_release(
-            lines=[
-                StockLine(line.product_id, order.warehouse_id, line.quantity)
-                for line in order.lines.order_by("id")
-            ],
+            lines=[StockLine(line.product_id, order.warehouse_id, line.quantity) for line in lines],
             reference=Reference("sales_order", order.pk),
             user=user,
         )

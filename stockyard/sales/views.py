@@ -73,6 +73,10 @@ class SalesOrderViewSet(DocumentViewSet[SalesOrder]):
     ordering_fields = ["id", "number", "order_date", "total", "confirmed_at", "created_at"]
     ordering = ["-id"]
 
+    def shown(self, document: SalesOrder) -> SalesOrder:
+        """The services hand orders back with everything the representation needs."""
+        return document
+
     def perform_create(self, serializer: Any) -> None:
         order = services.sales_order_create(user=self.request.user, **serializer.validated_data)
         serializer.instance = self.shown(order)

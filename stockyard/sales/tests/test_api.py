@@ -178,6 +178,21 @@ def test_inactive_product_is_refused_on_its_line(sales, customer, warehouse, pro
     assert set(response.json()["errors"]) == {"lines.1.product"}
 
 
+def test_line_products_are_fetched_together_and_refused_line_by_line(
+    sales, customer, warehouse, product
+):
+    lines = [
+        {"product": product.pk, "quantity": "1"},
+        {"product": 999999, "quantity": "1"},
+        {"product": str(product.pk), "quantity": "1"},
+        {"product": True, "quantity": "1"},
+    ]
+    response = sales.post(URL, body(customer, warehouse, *lines))
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"lines.1.product", "lines.3.product"}
+    assert not SalesOrder.objects.exists()
+
+
 def test_patch_replaces_lines_while_draft_and_checks_if_match(sales, customer, warehouse, product):
     order = make_order((product, 1), customer=customer, warehouse=warehouse)
     etag = sales.get(url(order))["ETag"]
@@ -305,6 +320,51 @@ def test_list_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(5):
         response = sales.get(URL)
     assert response.json()["count"] == 5
+
+
+@pytest.mark.parametrize("line_count", [3, 10])
+def test_create_and_confirm_run_a_fixed_number_of_queries(
+    sales, customer, warehouse, line_count, django_assert_max_num_queries
+):
+    products = [ProductFactory() for _ in range(line_count)]
+    for each in products:
+        put_stock(each, warehouse, 5)
+    lines = [{"product": each.pk, "quantity": "1"} for each in products]
+    # auth user + roles, customer, warehouse, all lines' products; then in one transaction
+    # the order, its number, its lines and the event; the answer needs no read-back
+    with django_assert_max_num_queries(11):
+        created = sales.post(URL, body(customer, warehouse, *lines))
+    assert created.status_code == 201, created.json()
+    # auth user + roles, the order; in one transaction the order locked, its lines with
+    # products, the savepoint of the reservation, the stock levels locked, all levels
+    # written, all stock events, the order written, its event
+    with django_assert_max_num_queries(14):
+        confirmed = sales.post(f"{URL}{created.json()['id']}/confirm/")
+    assert confirmed.status_code == 200, confirmed.json()
+    assert len(confirmed.json()["lines"]) == line_count
+
+
+def test_answers_are_what_a_read_shows(sales, customer, warehouse, product):
+    """Create, update, confirm and cancel answer from what their service holds; that is
+    the representation (and ETag) a read of the order gives."""
+    second = ProductFactory(price=D("4.50"))
+    put_stock(second, warehouse, 5)
+    lines = [{"product": product.pk, "quantity": "2"}, {"product": second.pk, "quantity": "1.5"}]
+    created = sales.post(URL, body(customer, warehouse, *lines, notes="first"))
+    order = URL + f"{created.json()['id']}/"
+    steps = [
+        lambda: created,
+        lambda: sales.patch(order, {"notes": "second"}),
+        lambda: sales.patch(order, {"lines": [*lines, {"product": second.pk, "quantity": "1"}]}),
+        lambda: sales.post(order + "confirm/"),
+        lambda: sales.post(order + "cancel/"),
+    ]
+    for step in steps:
+        answer = step()
+        assert answer.status_code in (200, 201), answer.json()
+        shown = sales.get(order)
+        assert answer.json() == shown.json()
+        assert answer["ETag"] == shown["ETag"]
 
 
 MATRIX = {
