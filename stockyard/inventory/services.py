@@ -18,12 +18,13 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from stockyard.accounts.models import Actor, recorded_actor
 from stockyard.core import errors
 from stockyard.core.decimals import ZERO
 from stockyard.core.models import delete_unreferenced
-from stockyard.events.services import publish
+from stockyard.events.services import publish, publish_many
 from stockyard.inventory.enums import MovementKind
 from stockyard.inventory.models import (
     COST_PLACES,
@@ -37,6 +38,7 @@ from stockyard.inventory.models import (
 
 LevelKey = tuple[int, int]  # (product_id, warehouse_id)
 _COST_STEP = Decimal(1).scaleb(-COST_PLACES)
+_LEVEL_FIELDS = ["on_hand", "reserved", "average_cost", "updated_at"]  # what postings change
 
 
 @dataclass(frozen=True)
@@ -159,32 +161,73 @@ class _Posting:
         return movement
 
     def commit(self) -> list[StockMovement]:
-        for key in sorted(self.touched):
-            self.levels[key].save(
-                update_fields=["on_hand", "reserved", "average_cost", "updated_at"]
-            )
+        """Write the touched levels (one UPDATE), the movements (one INSERT) and the events
+        (one INSERT: ``stock.changed`` per touched level in the order of their keys, each
+        followed by ``stock.below_reorder_point`` if the level just fell to its product's
+        reorder point)."""
+        _save_levels([self.levels[key] for key in sorted(self.touched)])
         created = StockMovement.objects.bulk_create(self.movements)
-        for key in sorted(self.touched):
-            _publish_level(self.levels[key], available_before=self._available_before[key])
+        publish_many(
+            event
+            for key in sorted(self.touched)
+            for event in _level_events(self.levels[key], self._available_before[key])
+        )
         return created
 
 
-def _publish_level(level: StockLevel, *, available_before: Decimal) -> None:
-    publish(
-        "stock.changed",
-        {
-            "product": level.product_id,
-            "product_sku": level.product.sku,
-            "warehouse": level.warehouse_id,
-            "warehouse_code": level.warehouse.code,
-            "on_hand": level.on_hand,
-            "reserved": level.reserved,
-            "available": level.available,
-        },
-    )
+def _save_levels(levels: Sequence[StockLevel]) -> None:
+    """Save what postings change on ``levels`` with one UPDATE, however many there are.
+
+    ``bulk_update`` issues the same statement but builds its CASE expressions through the
+    ORM, at three times the CPU of saving the levels one by one; written out, the statement
+    costs less than a single ``save()``. Values are prepared by the model fields, as
+    ``save()`` prepares them, and ``updated_at`` moves as ``auto_now`` would move it.
+    """
+    if not levels:
+        return
+    now = timezone.now()
+    for level in levels:
+        level.updated_at = now
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    pk = quote(StockLevel._meta.pk.column)
+    whens = " ".join(["WHEN %s THEN %s"] * len(levels))
+    assignments, params = [], []
+    for field in [f for f in StockLevel._meta.concrete_fields if f.name in _LEVEL_FIELDS]:
+        assignments.append(f"{quote(field.column)} = CASE {pk} {whens} END")
+        for level in levels:
+            value = field.get_db_prep_save(getattr(level, field.attname), connection)
+            params += [level.pk, value]
+    ids = ", ".join(["%s"] * len(levels))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(StockLevel._meta.db_table)} SET {', '.join(assignments)} "
+            f"WHERE {pk} IN ({ids})",
+            [*params, *(level.pk for level in levels)],
+        )
+
+
+def _level_events(level: StockLevel, available_before: Decimal) -> list[tuple[str, dict[str, Any]]]:
+    """``stock.changed`` for a level just written, then ``stock.below_reorder_point`` when
+    its available stock has just fallen to or under the product's reorder point."""
+    events: list[tuple[str, dict[str, Any]]] = [
+        (
+            "stock.changed",
+            {
+                "product": level.product_id,
+                "product_sku": level.product.sku,
+                "warehouse": level.warehouse_id,
+                "warehouse_code": level.warehouse.code,
+                "on_hand": level.on_hand,
+                "reserved": level.reserved,
+                "available": level.available,
+            },
+        )
+    ]
     reorder_point = level.product.reorder_point
     if reorder_point > 0 and available_before > reorder_point >= level.available:
-        publish("stock.below_reorder_point", _below_reorder_point_data(level))
+        events.append(("stock.below_reorder_point", _below_reorder_point_data(level)))
+    return events
 
 
 def _below_reorder_point_data(level: StockLevel) -> dict[str, Any]:

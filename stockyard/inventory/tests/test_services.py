@@ -227,6 +227,42 @@ def test_crossing_the_reorder_point_publishes_once(product, warehouse):
     assert below.get().data["available"] == "5.000"
 
 
+@pytest.mark.parametrize("count", [1, 4])
+def test_a_posting_writes_its_levels_and_events_in_a_fixed_number_of_queries(
+    warehouse, count, django_assert_max_num_queries
+):
+    products = [ProductFactory(reorder_point=D("5")) for _ in range(count)]
+    for each in products:
+        put_stock(each, warehouse, 8)
+    written_before = {each.pk: level(each, warehouse).updated_at for each in products}
+    seen = Event.objects.count()
+    lines = [StockLine(each.pk, warehouse.pk, D("3")) for each in reversed(products)]
+    # savepoint, lock the levels, write them all, record all events, release
+    with django_assert_max_num_queries(5):
+        services.stock_reserve(lines=lines, reference=ORDER)
+    for each in products:
+        stock = level(each, warehouse)
+        assert (stock.on_hand, stock.reserved) == (D("8"), D("3"))
+        assert stock.updated_at > written_before[each.pk]
+    # Per level in key order: stock.changed, then the reorder point it has just reached.
+    events = [event.as_message() for event in Event.objects.order_by("id")[seen:]]
+    by_key = sorted(products, key=lambda each: each.pk)
+    assert [(event["type"], event["data"]["product"]) for event in events] == [
+        (type, each.pk)
+        for each in by_key
+        for type in ("stock.changed", "stock.below_reorder_point")
+    ]
+    assert events[0]["data"] == {
+        "product": by_key[0].pk,
+        "product_sku": by_key[0].sku,
+        "warehouse": warehouse.pk,
+        "warehouse_code": warehouse.code,
+        "on_hand": "8.000",
+        "reserved": "3.000",
+        "available": "5.000",
+    }
+
+
 def test_movements_are_append_only(product, warehouse):
     put_stock(product, warehouse, 1)
     movement = StockMovement.objects.get()
