@@ -3,12 +3,16 @@ from typing import Any
 
 from rest_framework import serializers
 
-from stockyard.core.serializers import BatchedListSerializer, BatchedPrimaryKeyRelatedField
+from stockyard.core.serializers import (
+    BatchedListSerializer,
+    BatchedPrimaryKeyRelatedField,
+    FieldsBuiltOnce,
+)
 from stockyard.sales.models import SalesOrder, SalesOrderLine
 from stockyard.sales.services import OrderLineInput
 
 
-class SalesOrderLineSerializer(serializers.ModelSerializer[SalesOrderLine]):
+class SalesOrderLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer[SalesOrderLine]):
     """A line as the API shows it; validated input becomes an ``OrderLineInput``. The
     products of all lines are looked up in one query."""
 
@@ -69,7 +73,7 @@ class SalesOrderLineSerializer(serializers.ModelSerializer[SalesOrderLine]):
         return OrderLineInput(**attrs)
 
 
-class SalesOrderSerializer(serializers.ModelSerializer[SalesOrder]):
+class SalesOrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer[SalesOrder]):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
     lines = SalesOrderLineSerializer(many=True, allow_empty=False)
