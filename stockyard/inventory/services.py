@@ -88,9 +88,12 @@ def _lock_levels(keys: Iterable[LevelKey]) -> dict[LevelKey, StockLevel]:
 
 
 def _select_for_update(keys: list[LevelKey]) -> dict[LevelKey, StockLevel]:
-    matching = Q()
+    products_by_warehouse: dict[int, list[int]] = defaultdict(list)
     for product, warehouse in keys:
-        matching |= Q(product_id=product, warehouse_id=warehouse)
+        products_by_warehouse[warehouse].append(product)
+    matching = Q()  # one IN per warehouse: cheaper to build than one pair per level
+    for warehouse, products in products_by_warehouse.items():
+        matching |= Q(warehouse_id=warehouse, product_id__in=products)
     levels = (
         StockLevel.objects.select_for_update(of=("self",))
         .select_related("product", "warehouse")
