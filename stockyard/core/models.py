@@ -1,13 +1,13 @@
 """Base models and fields shared by every app."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
 
 from django.db import IntegrityError, models, transaction
 
 from stockyard.core import decimals
-from stockyard.core.errors import Conflict
+from stockyard.core.errors import Conflict, InvalidTransition
 
 M = TypeVar("M", bound=models.Model)
 
@@ -29,6 +29,7 @@ class NumberedDocument(TimeStampedModel):
     """
 
     number_prefix: ClassVar[str]
+    status: str  # each document declares its own status choices
 
     number = models.CharField(  # noqa: DJ001
         max_length=20,
@@ -44,6 +45,13 @@ class NumberedDocument(TimeStampedModel):
     def assign_number(self) -> None:
         """Derive the number from the primary key; the caller saves it."""
         self.number = f"{self.number_prefix}{self.pk:06d}"
+
+    def require_status(self, allowed: Collection[str], action: str) -> None:
+        """Refuse ``action`` with 409 ``invalid_transition`` unless the status allows it."""
+        if self.status not in allowed:
+            raise InvalidTransition(
+                f"Cannot {action} {self._meta.verbose_name} {self.number}: it is {self.status}."
+            )
 
 
 class QuantityField(models.DecimalField[Decimal, Decimal]):

@@ -14,7 +14,7 @@ with its customer, warehouse and lines (with their products) loaded, so the resp
 rendered from what the service holds instead of being read back.
 """
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -69,13 +69,6 @@ def _lines(order: SalesOrder) -> list[SalesOrderLine]:
     lines = Prefetch("lines", queryset=SalesOrderLine.objects.select_related("product"))
     prefetch_related_objects([order], lines)
     return list(order.lines.all())
-
-
-def _require_status(order: SalesOrder, allowed: Collection[Status], action: str) -> None:
-    if order.status not in allowed:
-        raise errors.InvalidTransition(
-            f"Cannot {action} sales order {order.number}: it is {order.status}."
-        )
 
 
 def _order_data(order: SalesOrder) -> dict[str, Any]:
@@ -277,7 +270,7 @@ def sales_order_confirm(*, order: SalesOrder, user: Actor) -> SalesOrder:
     """Draft → confirmed: within the customer's credit limit, and every line reserved in
     the order's warehouse, or nothing at all."""
     order = _locked(order)
-    _require_status(order, {Status.DRAFT}, "confirm")
+    order.require_status({Status.DRAFT}, "confirm")
     _check_credit(order)
     lines = _lines(order)
     # One stock line per order line, in order: shortages come back as lines.<index>.quantity.
@@ -298,7 +291,7 @@ def sales_order_cancel(*, order: SalesOrder, user: Actor) -> SalesOrder:
     """Draft or confirmed → cancelled, giving back what is reserved. Once anything has
     shipped the order can no longer be cancelled."""
     order = _locked(order)
-    _require_status(order, {Status.DRAFT, Status.CONFIRMED}, "cancel")
+    order.require_status({Status.DRAFT, Status.CONFIRMED}, "cancel")
     lines = _lines(order)
     if order.status == Status.CONFIRMED:
         stock_release(
@@ -322,7 +315,7 @@ def sales_order_record_shipment(
     The caller (the shipping app) issues the stock itself.
     """
     order = _locked(order)
-    _require_status(order, OPEN_STATUSES, "ship")
+    order.require_status(OPEN_STATUSES, "ship")
     lines = {line.pk: line for line in order.lines.all()}
     unknown = set(quantities) - set(lines)
     if unknown:
@@ -351,7 +344,7 @@ def sales_order_record_shipment(
 def sales_order_deliver(*, order: SalesOrder, user: Actor) -> SalesOrder:
     """Shipped → delivered: the shipping app calls this when the last shipment arrives."""
     order = _locked(order)
-    _require_status(order, {Status.SHIPPED}, "mark delivered")
+    order.require_status({Status.SHIPPED}, "mark delivered")
     order.status = Status.DELIVERED
     order.save(update_fields=["status", "updated_at"])
     _publish("sales_order.delivered", order)

@@ -10,7 +10,7 @@ order is changed only through ``sales.services``; stock only through
 """
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -52,13 +52,6 @@ class PackageInput:
 
 def _locked(shipment: Shipment) -> Shipment:
     return Shipment.objects.select_for_update().get(pk=shipment.pk)
-
-
-def _require_status(shipment: Shipment, allowed: Collection[Status], action: str) -> None:
-    if shipment.status not in allowed:
-        raise errors.InvalidTransition(
-            f"Cannot {action} shipment {shipment.number}: it is {shipment.status}."
-        )
 
 
 def _publish(type: str, shipment: Shipment, **extra: Any) -> None:
@@ -197,7 +190,7 @@ def shipment_update(
     """Carrier details until the shipment is cancelled; packages (given ones replace all)
     only while pending."""
     shipment = _locked(shipment)
-    _require_status(shipment, {Status.PENDING, Status.SHIPPED, Status.DELIVERED}, "change")
+    shipment.require_status({Status.PENDING, Status.SHIPPED, Status.DELIVERED}, "change")
     if packages is not None and shipment.status != Status.PENDING:
         raise errors.InvalidTransition(
             f"Shipment {shipment.number} is {shipment.status}; its packages are final.",
@@ -219,7 +212,7 @@ def shipment_ship(*, shipment: Shipment, user: Actor) -> Shipment:
     reservation) and count as shipped on the order."""
     order = sales_order_lock(order_id=shipment.sales_order_id)
     shipment = _locked(shipment)
-    _require_status(shipment, {Status.PENDING}, "ship")
+    shipment.require_status({Status.PENDING}, "ship")
     lines = list(shipment.lines.select_related("sales_order_line"))
     sales_order_record_shipment(
         order=order,
@@ -247,7 +240,7 @@ def shipment_deliver(*, shipment: Shipment, user: Actor) -> Shipment:
     shipment of it that was not cancelled has arrived."""
     order = sales_order_lock(order_id=shipment.sales_order_id)
     shipment = _locked(shipment)
-    _require_status(shipment, {Status.SHIPPED}, "deliver")
+    shipment.require_status({Status.SHIPPED}, "deliver")
     shipment.status = Status.DELIVERED
     shipment.delivered_at = timezone.now()
     shipment.save(update_fields=["status", "delivered_at", "updated_at"])
@@ -264,7 +257,7 @@ def shipment_deliver(*, shipment: Shipment, user: Actor) -> Shipment:
 def shipment_cancel(*, shipment: Shipment, user: Actor) -> Shipment:
     """Pending → cancelled: nothing left the warehouse, so nothing else changes."""
     shipment = _locked(shipment)
-    _require_status(shipment, {Status.PENDING}, "cancel")
+    shipment.require_status({Status.PENDING}, "cancel")
     shipment.status = Status.CANCELLED
     shipment.save(update_fields=["status", "updated_at"])
     _publish("shipment.cancelled", shipment)
@@ -284,7 +277,7 @@ def shipment_add_tracking_event(
     """Append what the carrier reported about a shipment that is on its way or arrived
     (or about to be handed over)."""
     shipment = _locked(shipment)
-    _require_status(shipment, {Status.PENDING, Status.SHIPPED, Status.DELIVERED}, "track")
+    shipment.require_status({Status.PENDING, Status.SHIPPED, Status.DELIVERED}, "track")
     event = TrackingEvent.objects.create(
         shipment=shipment,
         status=status,

@@ -299,3 +299,11 @@ def test_currency_defaults_to_the_customers(product):
     customer = CustomerFactory(currency="EUR")
     assert make_order((product, 1), customer=customer).currency == "EUR"
     assert make_order((product, 1), customer=customer, currency="GBP").currency == "GBP"
+
+
+def test_a_refused_transition_names_the_document_and_its_status():
+    order = make_order((ProductFactory(), 1))
+    order.status = Status.DELIVERED
+    with pytest.raises(errors.InvalidTransition) as caught:
+        order.require_status({Status.DRAFT}, "cancel")
+    assert caught.value.detail == f"Cannot cancel sales order {order.number}: it is delivered."
