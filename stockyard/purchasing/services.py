@@ -350,13 +350,18 @@ class SkippedSuggestion:
 
 
 @transaction.atomic
+@transaction.atomic
 def purchase_order_create_from_suggestions(
     *, warehouse: Warehouse, user: Actor
 ) -> tuple[list[PurchaseOrder], list[SkippedSuggestion]]:
     """Draft one order per default supplier for the warehouse's reorder suggestions.
 
     Products without an active default supplier are skipped and returned with the reason.
+    Drafts count as on order, so asking again drafts nothing twice; two requests for one
+    warehouse take turns (the warehouse row is locked) so they cannot both draft the same
+    need either.
     """
+    Warehouse.objects.select_for_update(no_key=True).only("pk").get(pk=warehouse.pk)
     by_supplier: dict[int, list[ReorderSuggestion]] = {}
     skipped: list[SkippedSuggestion] = []
     suggestions = reorder_suggestion_list(warehouse_id=warehouse.pk)
