@@ -24,6 +24,7 @@ from stockyard.accounts.models import Actor, recorded_actor
 from stockyard.catalog.models import Product
 from stockyard.core import decimals, errors
 from stockyard.core.decimals import ZERO, money
+from stockyard.core.locks import take_turns
 from stockyard.events.models import Event
 from stockyard.events.services import publish
 from stockyard.inventory import services as inventory
@@ -358,10 +359,9 @@ def purchase_order_create_from_suggestions(
 
     Products without an active default supplier are skipped and returned with the reason.
     Drafts count as on order, so asking again drafts nothing twice; two requests for one
-    warehouse take turns (the warehouse row is locked) so they cannot both draft the same
-    need either.
+    warehouse take turns, so they cannot both draft the same need either.
     """
-    Warehouse.objects.select_for_update(no_key=True).only("pk").get(pk=warehouse.pk)
+    take_turns(f"purchasing.from-suggestions.{warehouse.pk}")
     by_supplier: dict[int, list[ReorderSuggestion]] = {}
     skipped: list[SkippedSuggestion] = []
     suggestions = reorder_suggestion_list(warehouse_id=warehouse.pk)
