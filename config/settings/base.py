@@ -11,7 +11,10 @@ from typing import Any
 
 import django_stubs_ext
 import environ
+import sentry_sdk
 import structlog
+from sentry_sdk.integrations.celery import CeleryIntegration
+from sentry_sdk.integrations.django import DjangoIntegration
 
 django_stubs_ext.monkeypatch()
 
@@ -51,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "stockyard.core.logging.RequestLogMiddleware",
+    "stockyard.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -294,3 +298,18 @@ structlog.configure(
     wrapper_class=structlog.stdlib.BoundLogger,
     cache_logger_on_first_use=True,
 )
+
+# --- Sentry: errors from requests, Celery tasks and error logs, when SENTRY_DSN is set ---
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        # Requests and frames hold partners' contact and bank details in plain text:
+        # no request bodies, no local variables, no user ids, cookies or addresses.
+        max_request_body_size="never",
+        include_local_variables=False,
+        send_default_pii=False,
+    )
