@@ -1,10 +1,13 @@
-"""Demo users for ``manage.py seed_demo``: an admin and one user per role."""
+"""Demo users for ``manage.py seed_demo``: an admin and one user per role, and a public
+OAuth2 client for a front end on the Vite dev server (see docs/oauth2.md)."""
 
 from stockyard.accounts import services
 from stockyard.accounts.models import User
 from stockyard.accounts.roles import Role
 
 DEMO_PASSWORD_SUFFIX = "-demo-pass-1"
+DEMO_CLIENT_ID = "stockyard-demo-frontend"
+DEMO_REDIRECT_URI = "http://localhost:5173/oauth/callback"
 
 
 def demo_password(role: Role) -> str:
@@ -24,4 +27,9 @@ def seed() -> list[str]:
             )
         state = "created" if created else "exists"
         lines.append(f"  {role.value:<11} {demo_password(role):<24} {role.value} ({state})")
+    client, created = services.oauth2_public_client_register(
+        name="Stockyard demo front end", redirect_uris=[DEMO_REDIRECT_URI], client_id=DEMO_CLIENT_ID
+    )
+    state = "created" if created else "exists"
+    lines.append(f"OAuth2 public client: {client.client_id} -> {DEMO_REDIRECT_URI} ({state})")
     return lines
