@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, RefreshToken
+from rest_framework.throttling import SimpleRateThrottle
 
 from conftest import PASSWORD
 from stockyard.accounts.models import User
@@ -457,3 +458,27 @@ def test_expired_tokens_are_cleared_daily(tokens_for, make_user, settings):
 
     assert not AccessToken.objects.filter(pk=stale.pk).exists()
     assert bearer(kept).get(ME).status_code == 200
+
+
+def test_sign_in_attempts_share_the_token_endpoints_budget(make_user, monkeypatch):
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"auth": "3/minute"})
+    user = make_user(Role.VIEWER)
+    browser = Client()
+
+    def sign_in(password: str) -> Any:
+        return post_form(browser, "/o/login/", {"username": user.username, "password": password})
+
+    assert [sign_in("wrong").status_code for _ in range(2)] == [200, 200]
+    assert (
+        browser.post(
+            "/api/v1/auth/token/",
+            {"username": user.username, "password": "wrong"},
+            content_type="application/json",
+        ).status_code
+        == 401
+    )
+    throttled = sign_in(PASSWORD)
+    assert throttled.status_code == 429
+    assert int(throttled["Retry-After"]) > 0
+    assert b"Too many sign-in attempts" in throttled.content
+    assert "_auth_user_id" not in browser.session
