@@ -482,3 +482,47 @@ def test_sign_in_attempts_share_the_token_endpoints_budget(make_user, monkeypatc
     assert int(throttled["Retry-After"]) > 0
     assert b"Too many sign-in attempts" in throttled.content
     assert "_auth_user_id" not in browser.session
+
+
+def test_an_admin_registers_a_confidential_client_in_the_admin_and_it_works(make_user):
+    admin = signed_in(make_user(Role.ADMIN))
+    add = admin.get("/admin/oauth2_provider/application/add/")
+    assert add.status_code == 200
+    form = add.context["adminform"].form
+    fields = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    secret = fields["client_secret"]
+    saved = admin.post(
+        "/admin/oauth2_provider/application/add/",
+        {
+            **fields,
+            "name": "ERP integration",
+            "client_type": Application.CLIENT_CONFIDENTIAL,
+            "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE,
+            "redirect_uris": REDIRECT_URI,
+            "algorithm": "",
+        },
+    )
+    assert saved.status_code == 302, saved.context["adminform"].form.errors
+    integration = Application.objects.get(name="ERP integration")
+
+    pkce = Pkce.new()
+    service_user = make_user(Role.PURCHASING)
+    code = authorization_code(signed_in(service_user), integration, pkce, "read write")
+    exchange_data = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": REDIRECT_URI,
+        "client_id": integration.client_id,
+        "code_verifier": pkce.verifier,
+    }
+    assert post_form(Client(), "/o/token/", exchange_data).json()["error"] == "invalid_client"
+    issued = post_form(Client(), "/o/token/", {**exchange_data, "client_secret": secret})
+    assert issued.status_code == 200, issued.content
+    assert bearer(issued.json()["access_token"]).get(ME).json()["roles"] == ["purchasing"]
+
+
+def test_only_the_admin_role_reaches_oauth2_applications_in_the_admin(make_user):
+    manager = signed_in(make_user(Role.MANAGER))
+    refused = manager.get("/admin/oauth2_provider/application/")
+    assert refused.status_code == 302
+    assert refused["Location"].startswith("/admin/login/")
