@@ -13,7 +13,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, RefreshToken
@@ -58,8 +60,8 @@ def front_end() -> Application:
     return client
 
 
-def post_form(client: Client, path: str, data: dict[str, str], **headers: Any) -> Any:
-    return client.post(path, urlencode(data), content_type=FORM, headers=headers)
+def post_form(client: Client, path: str, data: dict[str, str]) -> Any:
+    return client.post(path, urlencode(data), content_type=FORM)
 
 
 def authorize_query(app: Application, pkce: Pkce, scope: str, **overrides: str) -> dict[str, str]:
@@ -204,8 +206,9 @@ def test_pkce_is_required_and_only_s256_is_accepted(front_end, make_user):
     missing = callback_params(browser.get("/o/authorize/", without))
     assert missing["error"] == "invalid_request"
 
-    plain = authorize_query(front_end, pkce, "read", code_challenge=pkce.verifier)
-    plain["code_challenge_method"] = "plain"
+    plain = authorize_query(
+        front_end, pkce, "read", code_challenge=pkce.verifier, code_challenge_method="plain"
+    )
     refused = callback_params(post_form(browser, "/o/authorize/", {**plain, "allow": "Authorize"}))
     assert refused["error"] == "invalid_request"
     assert "S256" in refused["error_description"]
@@ -273,13 +276,17 @@ def test_a_deactivated_users_token_is_401(tokens_for, make_user):
 
 
 @pytest.mark.parametrize(
-    "token",
-    ["not-a-real-token", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"],
-    ids=["opaque", "jwt-shaped"],
+    ("token", "judged_as"),
+    [
+        ("not-a-real-token", "The OAuth2 access token is invalid"),
+        ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "Given token not valid"),
+    ],
+    ids=["opaque-by-oauth2", "jwt-shaped-by-simplejwt"],
 )
-def test_unknown_tokens_of_either_kind_are_a_clean_401(token):
+def test_unknown_tokens_of_either_kind_are_a_clean_401_from_their_own_kind(token, judged_as):
     refused = bearer(token).get(ME)
-    assert_problem(refused, 401, "not_authenticated")
+    body = assert_problem(refused, 401, "not_authenticated")
+    assert body["detail"].startswith(judged_as)
     assert refused["WWW-Authenticate"].startswith('Bearer realm="api"')
 
 
@@ -340,10 +347,12 @@ def test_grants_other_than_the_authorization_code_are_refused(grant, extra):
     assert refused.json()["error"] == "unsupported_grant_type"
 
 
-def test_jwt_requests_are_not_limited_by_scopes(client_for):
+def test_jwt_requests_are_not_limited_by_scopes_nor_looked_up_as_oauth2_tokens(client_for):
     api = client_for(Role.MANAGER)
-    assert api.post(CATEGORIES, {"name": "By JWT"}).status_code == 201
-    assert api.get(ME).json()["roles"] == ["manager"]
+    with CaptureQueriesContext(connection) as queries:
+        assert api.post(CATEGORIES, {"name": "By JWT"}).status_code == 201
+        assert api.get(ME).json()["roles"] == ["manager"]
+    assert not [query for query in queries if "oauth2_provider" in query["sql"]]
 
 
 def test_idempotency_keys_are_scoped_to_the_oauth2_tokens_user(tokens_for, make_user):
