@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("admin/", admin.site.urls),
+    path("o/", include("stockyard.accounts.oauth2_urls")),
     re_path(r"^api/(?P<path>.*)$", api_not_found, name="api-not-found"),
 ]
 
