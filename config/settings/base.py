@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "stockyard.purchasing",
     "stockyard.sales",
     "stockyard.shipping",
+    "stockyard.reporting",
     "stockyard.demo",
 ]
 
