@@ -8,6 +8,13 @@ class FileFormat(models.TextChoices):
     XLSX = "xlsx"
 
 
+class ExportStatus(models.TextChoices):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class ColumnKind(models.TextChoices):
     """How a column's values are typed, rounded and shown."""
 

@@ -2,9 +2,19 @@
 
 from typing import Any
 
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from stockyard.reporting.enums import ColumnKind
+from stockyard.reporting.enums import ColumnKind, ExportStatus, FileFormat
+from stockyard.reporting.models import Export
+from stockyard.reporting.reports.registry import REPORTS
+
+_PARAMS_HELP = (
+    "The report's query parameters as an object, e.g. "
+    '`{"group_by": "week", "warehouse": 1}`; checked against the report.'
+)
 
 
 class ColumnSerializer(serializers.Serializer[Any]):
@@ -22,3 +32,44 @@ class ReportTableSerializer(serializers.Serializer[Any]):
         child=serializers.DictField(), help_text="One object per row, keyed by column name."
     )
     totals = serializers.DictField(help_text="Totals over every row (not a sum of rows).")
+
+
+class ExportCreateSerializer(serializers.Serializer[Any]):
+    report = serializers.ChoiceField(choices=list(REPORTS))
+    params = serializers.JSONField(required=False, default=dict, help_text=_PARAMS_HELP)
+    format = serializers.ChoiceField(choices=FileFormat.choices)
+
+
+class ExportSerializer(serializers.ModelSerializer[Export]):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Export
+        fields = [
+            "id",
+            "status",
+            "report",
+            "params",
+            "format",
+            "download_url",
+            "file_name",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download_url(self, export: Export) -> str | None:
+        """Where the owner downloads the file, once ``status`` is ``done``."""
+        if export.status != ExportStatus.DONE:
+            return None
+        path = reverse("export-download", kwargs={"pk": export.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class ExportAcceptedSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=ExportStatus.choices)

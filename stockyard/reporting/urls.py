@@ -1,9 +1,16 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from stockyard.reporting import views
 from stockyard.reporting.reports.registry import REPORTS
 
+router = SimpleRouter()
+router.register("exports", views.ExportViewSet, basename="export")
+
 urlpatterns = [
-    path(f"reports/{name}/", views.ReportView.of(report).as_view(), name=f"report-{name}")
-    for name, report in REPORTS.items()
+    *(
+        path(f"reports/{name}/", views.ReportView.of(report).as_view(), name=f"report-{name}")
+        for name, report in REPORTS.items()
+    ),
+    *router.urls,
 ]

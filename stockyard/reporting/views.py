@@ -1,13 +1,22 @@
 from typing import Any, cast
 
+from django.db.models import QuerySet
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from stockyard.accounts.models import User
 from stockyard.accounts.roles import Capability, roles_allow
-from stockyard.reporting import services
-from stockyard.reporting.files import file_name
+from stockyard.core.errors import Conflict
+from stockyard.reporting import selectors, services
+from stockyard.reporting.enums import ExportStatus, FileFormat
+from stockyard.reporting.files import FILE_TYPES, file_name
+from stockyard.reporting.models import Export
 from stockyard.reporting.renderers import (
     REPORT_RENDERERS,
     ReportContentNegotiation,
@@ -16,6 +25,11 @@ from stockyard.reporting.renderers import (
 )
 from stockyard.reporting.reports.base import Report
 from stockyard.reporting.schema import ReportSchema
+from stockyard.reporting.serializers import (
+    ExportAcceptedSerializer,
+    ExportCreateSerializer,
+    ExportSerializer,
+)
 from stockyard.reporting.tables import Table
 
 
@@ -52,3 +66,83 @@ class ReportView(APIView):
             name = file_name(response.data, renderer.file_format)
             response["Content-Disposition"] = f'attachment; filename="{name}"'
         return super().finalize_response(request, response, *args, **kwargs)
+
+
+_FILE_RESPONSES = {
+    (200, FILE_TYPES[file_format].media_type): OpenApiTypes.BINARY for file_format in FileFormat
+}
+
+
+@extend_schema_view(
+    list=extend_schema(description="Your exports, newest first (administrators: everyone's)."),
+    retrieve=extend_schema(
+        description="`status` is `pending`, `running`, `done` or `failed`; once done, "
+        "`download_url` gives the file. Someone else's export is a 404."
+    ),
+)
+class ExportViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Export]
+):
+    """Report files built in the background, downloaded by the user who asked for them."""
+
+    serializer_class = ExportSerializer
+    read_capability = Capability.REPORTS_EXPORT
+    write_capability = Capability.REPORTS_EXPORT
+    lookup_value_regex = r"[0-9]+"
+    filter_backends: list[type] = []
+
+    def get_queryset(self) -> QuerySet[Export]:
+        return selectors.export_list(user=cast(User, self.request.user))
+
+    @extend_schema(
+        request=ExportCreateSerializer,
+        responses={202: ExportAcceptedSerializer},
+        description="Queue a report file. The parameters are checked now (400 "
+        "`validation_error` on `params.<name>`) and the default period is resolved to dates.",
+        examples=[
+            OpenApiExample(
+                "Sales per product in October, as a workbook",
+                value={
+                    "report": "sales",
+                    "params": {
+                        "group_by": "product",
+                        "date_from": "2026-10-01",
+                        "date_to": "2026-10-31",
+                    },
+                    "format": "xlsx",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def create(self, request: Request) -> Response:
+        body = ExportCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        export = services.export_create(
+            user=cast(User, request.user),
+            report=body.validated_data["report"],
+            params=body.validated_data["params"],
+            file_format=FileFormat(body.validated_data["format"]),
+        )
+        export.refresh_from_db(fields=["status"])  # built already when tasks run inline
+        return Response(
+            ExportAcceptedSerializer(export).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": request.build_absolute_uri(f"{request.path}{export.pk}/")},
+        )
+
+    @extend_schema(
+        responses={**_FILE_RESPONSES, 409: None},
+        description="The file, as an attachment. Not built yet (or failed) → 409 `conflict`.",
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str) -> FileResponse:
+        export = self.get_object()
+        if export.status != ExportStatus.DONE:
+            raise Conflict(f"The export is {export.status}; download it once it is done.")
+        return FileResponse(
+            export.file.open("rb"),
+            as_attachment=True,
+            filename=export.file_name,
+            content_type=FILE_TYPES[FileFormat(export.format)].media_type,
+        )

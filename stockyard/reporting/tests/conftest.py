@@ -40,3 +40,9 @@ def alice(db):
 @pytest.fixture
 def bob(db):
     return CustomerFactory(name="Bob & Co")
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Export files go to a fresh directory per test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
