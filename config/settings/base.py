@@ -154,6 +154,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stockyard.purchasing.tasks.publish_reorder_alerts",
         "schedule": timedelta(days=1),
     },
+    "send-due-report-schedules": {
+        "task": "stockyard.reporting.tasks.send_due_report_schedules",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 # --- Django REST Framework ------------------------------------------------------------

@@ -8,6 +8,12 @@ class FileFormat(models.TextChoices):
     XLSX = "xlsx"
 
 
+class Frequency(models.TextChoices):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
 class ExportStatus(models.TextChoices):
     PENDING = "pending"
     RUNNING = "running"

@@ -1,11 +1,11 @@
-"""Reads for the reporting APIs: reports by name, a user's exports."""
+"""Reads for the reporting APIs: reports by name, a user's exports, schedules."""
 
 from django.db.models import QuerySet
 
 from stockyard.accounts.models import User
 from stockyard.accounts.roles import Role
 from stockyard.core.errors import ValidationFailed
-from stockyard.reporting.models import Export
+from stockyard.reporting.models import Export, ReportSchedule
 from stockyard.reporting.reports.base import Report
 from stockyard.reporting.reports.registry import REPORTS
 
@@ -23,3 +23,7 @@ def export_list(*, user: User) -> QuerySet[Export]:
     """The user's own exports; administrators see everyone's."""
     exports = Export.objects.select_related("owner").order_by("-id")
     return exports if Role.ADMIN in user.roles else exports.filter(owner=user)
+
+
+def report_schedule_list() -> QuerySet[ReportSchedule]:
+    return ReportSchedule.objects.order_by("name", "id")

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from stockyard.reporting.enums import ColumnKind, ExportStatus, FileFormat
-from stockyard.reporting.models import Export
+from stockyard.reporting.models import Export, ReportSchedule
 from stockyard.reporting.reports.registry import REPORTS
 
 _PARAMS_HELP = (
@@ -73,3 +73,37 @@ class ExportSerializer(serializers.ModelSerializer[Export]):
 class ExportAcceptedSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=ExportStatus.choices)
+
+
+class ReportScheduleSerializer(serializers.ModelSerializer[ReportSchedule]):
+    report = serializers.ChoiceField(choices=list(REPORTS))
+    params = serializers.JSONField(required=False, help_text=_PARAMS_HELP)
+    hour = serializers.IntegerField(min_value=0, max_value=23, help_text="Hour of the day, UTC.")
+    recipients = serializers.ListField(
+        child=serializers.EmailField(), allow_empty=False, max_length=50
+    )
+
+    class Meta:
+        model = ReportSchedule
+        fields = [
+            "id",
+            "name",
+            "report",
+            "params",
+            "format",
+            "frequency",
+            "hour",
+            "recipients",
+            "is_active",
+            "last_run_at",
+            "next_run_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["last_run_at", "next_run_at", "created_at", "updated_at"]
+
+
+class ScheduleRunSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    status = serializers.CharField(default="queued")
+    requested_at = serializers.DateTimeField()

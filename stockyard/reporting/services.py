@@ -1,9 +1,10 @@
-"""Writes of the reporting app: running a report into a file, and exports built in the
-background.
+"""Writes of the reporting app: running a report into a file, exports built in the
+background, and schedules that email reports.
 
 Reports read other apps' data through their models and selectors and never write it.
-Background work is queued after commit; tasks pass ids and are safe to run twice
-(exports are claimed pending → running under a row lock).
+Background work is queued after commit; tasks pass ids and every step is safe to run
+twice (exports are claimed pending → running under a row lock, schedule runs are
+claimed with ``SELECT ... FOR UPDATE SKIP LOCKED``).
 """
 
 from collections.abc import Mapping
@@ -13,16 +14,23 @@ from typing import Any
 import structlog
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
-from stockyard.accounts.models import User
+from stockyard.accounts.models import Actor, User, recorded_actor
 from stockyard.core.errors import ApplicationError, ValidationFailed
-from stockyard.reporting.enums import ExportStatus, FileFormat
+from stockyard.reporting import recurrence
+from stockyard.reporting.enums import ExportStatus, FileFormat, Frequency
 from stockyard.reporting.files import FILE_TYPES, file_name
-from stockyard.reporting.models import Export
+from stockyard.reporting.models import Export, ReportSchedule
 from stockyard.reporting.reports.base import Report
-from stockyard.reporting.reports.params import ReportParams, unknown_params
+from stockyard.reporting.reports.params import (
+    DATE_PARAMS,
+    PeriodParams,
+    ReportParams,
+    unknown_params,
+)
 from stockyard.reporting.selectors import report_get
 from stockyard.reporting.tables import Table
 
@@ -58,6 +66,14 @@ def _stored_params_form(report: Report, params: Any, field: str) -> ReportParams
         message = f"Not a parameter of the {report.name} report."
         raise ValidationFailed(errors={f"{field}.{name}": [message] for name in unknown})
     return _validated(report, params, prefix=f"{field}.")
+
+
+def report_params_validate(*, report: Report, params: Any, field: str = "params") -> dict[str, Any]:
+    """``params`` for storing with a schedule: a JSON object of the report's parameters
+    only, each checked and normalized (``"3"`` → ``3``). Defaults are left out, so the
+    default period moves with each run."""
+    normalized = _stored_params_form(report, params, field).normalized()
+    return {name: normalized[name] for name in params}
 
 
 def report_file(*, table: Table, file_format: FileFormat) -> tuple[str, bytes, str]:
@@ -132,3 +148,134 @@ def export_build(*, export_id: int) -> Export | None:
     export.finished_at = timezone.now()
     export.save(update_fields=["status", "file", "file_name", "error", "finished_at", "updated_at"])
     return export
+
+
+# --- Schedules ----------------------------------------------------------------------------
+
+RESCHEDULING_FIELDS = frozenset({"frequency", "hour", "is_active"})
+
+
+def _schedule_prepare(schedule: ReportSchedule, *, reschedule: bool) -> None:
+    """Check the parameters against the report; when the timing changed, work out the
+    next run (none while inactive)."""
+    report = report_get(name=schedule.report)
+    schedule.params = report_params_validate(report=report, params=schedule.params)
+    if reschedule:
+        schedule.next_run_at = (
+            recurrence.next_run(Frequency(schedule.frequency), schedule.hour, after=timezone.now())
+            if schedule.is_active
+            else None
+        )
+
+
+@transaction.atomic
+def report_schedule_create(*, user: Actor, **fields: Any) -> ReportSchedule:
+    """A schedule (``name, report, params, format, frequency, hour, recipients,
+    is_active``); its parameters are checked against the report now, not when it runs."""
+    schedule = ReportSchedule(created_by=recorded_actor(user), **fields)
+    _schedule_prepare(schedule, reschedule=True)
+    schedule.save()
+    return schedule
+
+
+@transaction.atomic
+def report_schedule_update(*, schedule: ReportSchedule, **fields: Any) -> ReportSchedule:
+    """Change the schedule; renaming it or adding a recipient keeps a run that is due."""
+    reschedule = any(
+        getattr(schedule, name) != value
+        for name, value in fields.items()
+        if name in RESCHEDULING_FIELDS
+    )
+    for name, value in fields.items():
+        setattr(schedule, name, value)
+    _schedule_prepare(schedule, reschedule=reschedule)
+    schedule.save()
+    return schedule
+
+
+def report_schedule_delete(*, schedule: ReportSchedule) -> None:
+    schedule.delete()
+
+
+def _scheduled_params(schedule: ReportSchedule, *, due: datetime) -> dict[str, Any]:
+    """The stored parameters, with the period the run covers when they name none."""
+    report = report_get(name=schedule.report)
+    params = dict(schedule.params)
+    if issubclass(report.params, PeriodParams) and not params.keys() & set(DATE_PARAMS):
+        date_from, date_to = recurrence.covered_period(Frequency(schedule.frequency), due=due)
+        params.update(date_from=date_from.isoformat(), date_to=date_to.isoformat())
+    return params
+
+
+def _send(schedule: ReportSchedule, *, due: datetime) -> None:
+    table = report_run(
+        report=report_get(name=schedule.report), params=_scheduled_params(schedule, due=due)
+    )
+    name, content, media_type = report_file(table=table, file_format=FileFormat(schedule.format))
+    period = " to ".join(str(table.params[p]) for p in DATE_PARAMS if table.params.get(p))
+    message = EmailMessage(
+        subject=f"[Stockyard] {schedule.name}",
+        body=f"The {table.report} report{f' for {period}' if period else ''} is attached "
+        f"({len(table.rows)} rows).\n\nSent by the report schedule “{schedule.name}”.",
+        to=list(schedule.recipients),
+    )
+    message.attach(name, content, media_type)
+    message.send()
+
+
+def report_schedule_send_due(*, now: datetime | None = None) -> list[int]:
+    """Email every schedule due by ``now`` once: each is claimed with
+    ``SELECT ... FOR UPDATE SKIP LOCKED`` and moved on to its next run in the transaction
+    that sends it, so workers running this together never send one twice. A run that
+    fails is logged and skipped until the next one. Answers the ids sent."""
+    now = now or timezone.now()
+    sent: list[int] = []
+    while True:
+        with transaction.atomic():
+            schedule = (
+                ReportSchedule.objects.select_for_update(skip_locked=True)
+                .filter(is_active=True, next_run_at__lte=now)
+                .order_by("next_run_at", "id")
+                .first()
+            )
+            if schedule is None:
+                return sent
+            due = schedule.next_run_at or now
+            try:
+                with transaction.atomic():  # a failure leaves this transaction usable
+                    _send(schedule, due=due)
+            except Exception:
+                logger.exception("report_schedule_failed", schedule_id=schedule.pk)
+            else:
+                schedule.last_run_at = now
+                sent.append(schedule.pk)
+            frequency = Frequency(schedule.frequency)
+            schedule.next_run_at = recurrence.next_run(frequency, schedule.hour, after=now)
+            schedule.save(update_fields=["last_run_at", "next_run_at", "updated_at"])
+
+
+def report_schedule_request_run(*, schedule: ReportSchedule) -> datetime:
+    """Queue a run of ``schedule`` now (after commit); answers when it was asked for."""
+    requested_at = timezone.now()
+    transaction.on_commit(lambda: _queue_run(schedule.pk, requested_at))
+    return requested_at
+
+
+def _queue_run(schedule_id: int, requested_at: datetime) -> None:
+    from stockyard.reporting.tasks import run_report_schedule
+
+    run_report_schedule.delay(schedule_id, requested_at.isoformat())
+
+
+@transaction.atomic
+def report_schedule_run(*, schedule_id: int, requested_at: datetime) -> bool:
+    """Send the schedule's report now, unless it was sent since ``requested_at`` (the
+    task ran already). Does not move the next scheduled run. Answers whether it sent."""
+    schedule = ReportSchedule.objects.select_for_update().filter(pk=schedule_id).first()
+    if schedule is None or (schedule.last_run_at and schedule.last_run_at >= requested_at):
+        return False
+    now = timezone.now()
+    _send(schedule, due=now)
+    schedule.last_run_at = now
+    schedule.save(update_fields=["last_run_at", "updated_at"])
+    return True

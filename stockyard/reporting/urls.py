@@ -6,6 +6,7 @@ from stockyard.reporting.reports.registry import REPORTS
 
 router = SimpleRouter()
 router.register("exports", views.ExportViewSet, basename="export")
+router.register("report-schedules", views.ReportScheduleViewSet, basename="report-schedule")
 
 urlpatterns = [
     *(

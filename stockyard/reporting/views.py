@@ -13,10 +13,11 @@ from rest_framework.views import APIView
 from stockyard.accounts.models import User
 from stockyard.accounts.roles import Capability, roles_allow
 from stockyard.core.errors import Conflict
+from stockyard.core.views import ETagMixin
 from stockyard.reporting import selectors, services
 from stockyard.reporting.enums import ExportStatus, FileFormat
 from stockyard.reporting.files import FILE_TYPES, file_name
-from stockyard.reporting.models import Export
+from stockyard.reporting.models import Export, ReportSchedule
 from stockyard.reporting.renderers import (
     REPORT_RENDERERS,
     ReportContentNegotiation,
@@ -29,6 +30,8 @@ from stockyard.reporting.serializers import (
     ExportAcceptedSerializer,
     ExportCreateSerializer,
     ExportSerializer,
+    ReportScheduleSerializer,
+    ScheduleRunSerializer,
 )
 from stockyard.reporting.tables import Table
 
@@ -146,3 +149,63 @@ class ExportViewSet(
             filename=export.file_name,
             content_type=FILE_TYPES[FileFormat(export.format)].media_type,
         )
+
+
+_SCHEDULE = OpenApiExample(
+    "Weekly sales to two managers, Mondays 07:00 UTC",
+    value={
+        "name": "Weekly sales",
+        "report": "sales",
+        "params": {"group_by": "day"},
+        "format": "xlsx",
+        "frequency": "weekly",
+        "hour": 7,
+        "recipients": ["ops@example.com", "owner@example.com"],
+    },
+    request_only=True,
+)
+
+
+@extend_schema_view(
+    create=extend_schema(examples=[_SCHEDULE]),
+    update=extend_schema(examples=[_SCHEDULE]),
+)
+class ReportScheduleViewSet(ETagMixin, viewsets.ModelViewSet[ReportSchedule]):
+    """Reports emailed as attachments every day, week (Mondays) or month (the 1st) at
+    `hour` UTC. Without dates in `params` a run covers the day, 7 days or month before."""
+
+    serializer_class = ReportScheduleSerializer
+    read_capability = Capability.SCHEDULES_MANAGE
+    write_capability = Capability.SCHEDULES_MANAGE
+    filterset_fields = ["report", "frequency", "is_active"]
+    search_fields = ["name"]
+    ordering_fields = ["name", "id", "next_run_at", "last_run_at"]
+
+    def get_queryset(self) -> QuerySet[ReportSchedule]:
+        return selectors.report_schedule_list()
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.report_schedule_create(
+            user=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = services.report_schedule_update(
+            schedule=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: ReportSchedule) -> None:
+        services.report_schedule_delete(schedule=instance)
+
+    @extend_schema(
+        request=None,
+        responses={202: ScheduleRunSerializer},
+        description="Email the report now, in the background (the next scheduled run "
+        "stays as it is).",
+    )
+    @action(detail=True, methods=["post"])
+    def run(self, request: Request, pk: str) -> Response:
+        schedule = self.get_object()
+        requested_at = services.report_schedule_request_run(schedule=schedule)
+        body = {"id": schedule.pk, "status": "queued", "requested_at": requested_at}
+        return Response(ScheduleRunSerializer(body).data, status=status.HTTP_202_ACCEPTED)
