@@ -21,7 +21,7 @@ def report_get(*, name: str, field: str = "report") -> Report:
 
 def export_list(*, user: User) -> QuerySet[Export]:
     """The user's own exports; administrators see everyone's."""
-    exports = Export.objects.select_related("owner").order_by("-id")
+    exports = Export.objects.order_by("-id")
     return exports if Role.ADMIN in user.roles else exports.filter(owner=user)
 
 

@@ -173,3 +173,12 @@ def test_an_export_whose_worker_died_is_built_again(clerk, october, time_machine
     assert tasks.build_export(export.pk) is None  # still running, within the time limit
     time_machine.move_to(utc(2026, 11, 22, 9))
     assert tasks.build_export(export.pk) == "done"
+
+
+def test_the_list_has_a_fixed_number_of_queries(clerk, django_assert_max_num_queries):
+    for _ in range(5):
+        services.export_create(user=clerk.user, report="low-stock", params={}, file_format="csv")
+    with django_assert_max_num_queries(4):  # user, roles, count, page
+        body = clerk.get(EXPORTS).json()
+    assert body["count"] == 5
+    assert [export["status"] for export in body["results"]] == ["pending"] * 5
