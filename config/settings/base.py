@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "stockyard.purchasing",
     "stockyard.sales",
     "stockyard.shipping",
+    "stockyard.reporting",
     "stockyard.demo",
 ]
 
@@ -115,6 +116,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Files the app writes (report exports); served only through the API, never as /media/.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 
 # --- Redis: cache, Celery broker and the Channels layer --------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -159,6 +162,10 @@ CELERY_BEAT_SCHEDULE = {
     "publish-reorder-alerts": {
         "task": "stockyard.purchasing.tasks.publish_reorder_alerts",
         "schedule": timedelta(days=1),
+    },
+    "send-due-report-schedules": {
+        "task": "stockyard.reporting.tasks.send_due_report_schedules",
+        "schedule": timedelta(minutes=5),
     },
 }
 
@@ -244,7 +251,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"RoleEnum": "stockyard.accounts.roles.Role"},
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "stockyard.accounts.roles.Role",
+        "ExportStatusEnum": "stockyard.reporting.enums.ExportStatus",
+    },
     "OAUTH2_FLOWS": ["authorizationCode"],
     "OAUTH2_AUTHORIZATION_URL": "/o/authorize/",
     "OAUTH2_TOKEN_URL": "/o/token/",

@@ -12,7 +12,16 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-DEMO_APPS = ["accounts", "partners", "catalog", "inventory", "purchasing", "sales", "shipping"]
+DEMO_APPS = [
+    "accounts",
+    "partners",
+    "catalog",
+    "inventory",
+    "purchasing",
+    "sales",
+    "shipping",
+    "reporting",
+]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,40 @@
+from django.db import models
+
+
+class FileFormat(models.TextChoices):
+    """The files a report downloads as, is exported to or is emailed as."""
+
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+class Frequency(models.TextChoices):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ColumnKind(models.TextChoices):
+    """How a column's values are typed, rounded and shown."""
+
+    TEXT = "text"
+    INTEGER = "integer"
+    DATETIME = "datetime"
+    MONEY = "money", "Money: 2 places"
+    QUANTITY = "quantity", "Quantity: 3 places"
+    COST = "cost", "Unit cost: 4 places"
+    HOURS = "hours", "Hours: 2 places"
+    PERCENT = "percent", "Percent: 2 places, 85.00 is 85 %"
+
+
+class TimeBucket(models.TextChoices):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"

@@ -1,0 +1,112 @@
+"""A report table as JSON values, a CSV file or an XLSX workbook: the same columns and
+rows in each (totals are in the JSON only, so every file row is a data row)."""
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, cast
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from stockyard.reporting.enums import ColumnKind, FileFormat
+from stockyard.reporting.tables import Column, Row, Table, Value
+
+
+def json_value(value: Value) -> Any:
+    """Decimals as strings (``"12.50"``), dates and timestamps in ISO 8601 (UTC)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _json_row(row: Row) -> dict[str, Any]:
+    return {name: json_value(value) for name, value in row.items()}
+
+
+def table_json(table: Table) -> dict[str, Any]:
+    return {
+        "report": table.report,
+        "params": _json_row(table.params),
+        "columns": [{"name": column.name, "kind": column.kind.value} for column in table.columns],
+        "rows": [_json_row(row) for row in table.rows],
+        "totals": _json_row(table.totals),
+    }
+
+
+def table_csv(table: Table) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([column.name for column in table.columns])
+    for values in table.values():
+        writer.writerow(["" if value is None else json_value(value) for value in values])
+    return buffer.getvalue().encode()
+
+
+_NUMBER_FORMATS = {
+    ColumnKind.MONEY: "#,##0.00",
+    ColumnKind.HOURS: "0.00",
+    ColumnKind.PERCENT: "0.00",
+    ColumnKind.QUANTITY: "#,##0.000",
+    ColumnKind.COST: "#,##0.0000",
+    ColumnKind.DATETIME: "yyyy-mm-dd hh:mm:ss",
+}
+
+
+def _xlsx_cell(sheet: Any, column: Column, value: Value) -> Any:
+    if isinstance(value, datetime):  # Excel has no time zones: shown in UTC
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    cell = WriteOnlyCell(sheet, value=cast(Any, value))  # openpyxl writes Decimal and date
+    if column.kind in _NUMBER_FORMATS:
+        cell.number_format = _NUMBER_FORMATS[column.kind]
+    return cell
+
+
+def table_xlsx(table: Table) -> bytes:
+    """One sheet named after the report: a header row of column names, then the rows,
+    numbers as numbers (so the sheet can sum them) and timestamps in UTC."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(table.report[:31])
+    sheet.append([column.name for column in table.columns])
+    for values in table.values():
+        sheet.append(
+            [
+                _xlsx_cell(sheet, column, value)
+                for column, value in zip(table.columns, values, strict=True)
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class FileType:
+    media_type: str
+    render: Callable[[Table], bytes]
+
+
+FILE_TYPES: dict[FileFormat, FileType] = {
+    FileFormat.CSV: FileType("text/csv", table_csv),
+    FileFormat.XLSX: FileType(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", table_xlsx
+    ),
+}
+
+
+def file_name(table: Table, file_format: FileFormat) -> str:
+    """``sales-2026-10-24-to-2026-11-22.csv``; a snapshot carries the day it was taken."""
+    params = table.params
+    if params.get("date_from") and params.get("date_to"):
+        period = f"{json_value(params['date_from'])}-to-{json_value(params['date_to'])}"
+    else:
+        period = timezone.localdate().isoformat()
+    return f"{table.report}-{period}.{file_format.value}"

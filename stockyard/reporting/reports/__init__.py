@@ -1,0 +1,1 @@
+"""The reports: each module defines one (its parameters form and its query)."""

@@ -1,0 +1,79 @@
+"""``purchases``: orders submitted and not cancelled, dated by ``order_date``.
+
+Aggregated from the order lines: ``spend`` is ``line_total`` summed, which for whole
+orders is the order ``total`` (tax included).
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Count, Sum
+
+from stockyard.core.decimals import ZERO
+from stockyard.purchasing.enums import PurchaseOrderStatus
+from stockyard.purchasing.models import PurchaseOrderLine
+from stockyard.reporting.enums import ColumnKind
+from stockyard.reporting.reports.base import Body, Report
+from stockyard.reporting.reports.grouping import ObjectGroup, grouped_rows
+from stockyard.reporting.reports.params import (
+    MoneyPeriodParams,
+    grouping,
+    narrowed,
+    product_field,
+    supplier_field,
+    warehouse_field,
+)
+from stockyard.reporting.tables import Column
+
+NOT_COUNTED = (PurchaseOrderStatus.DRAFT, PurchaseOrderStatus.CANCELLED)
+
+
+class PurchasesParams(MoneyPeriodParams):
+    group_by = grouping("month", "supplier", "product", default="month")
+    warehouse = warehouse_field()
+    supplier = supplier_field()
+    product = product_field()
+
+
+GROUPS = (
+    ObjectGroup(
+        "supplier", "order__supplier", {"name": "order__supplier__name"}, "order__supplier__name"
+    ),
+    ObjectGroup(
+        "product", "product", {"sku": "product__sku", "name": "product__name"}, "product__sku"
+    ),
+)
+FILTERS = {"warehouse": "order__warehouse", "supplier": "order__supplier", "product": "product"}
+MEASURES = {
+    "orders": Count("order", distinct=True),
+    "quantity": Sum("quantity", default=ZERO),
+    "spend": Sum("line_total", default=ZERO),
+}
+COLUMNS = [
+    Column("orders", ColumnKind.INTEGER),
+    Column("quantity", ColumnKind.QUANTITY),
+    Column("spend", ColumnKind.MONEY),
+]
+
+
+def purchases(params: Mapping[str, Any]) -> Body:
+    lines = PurchaseOrderLine.objects.filter(
+        order__order_date__gte=params["date_from"],
+        order__order_date__lte=params["date_to"],
+        order__currency=params["currency"],
+    ).exclude(order__status__in=NOT_COUNTED)
+    lines = narrowed(lines, params, FILTERS)
+    keys, rows = grouped_rows(
+        lines, params=params, date_field="order__order_date", objects=GROUPS, measures=MEASURES
+    )
+    return Body(columns=[*keys, *COLUMNS], rows=rows, totals=lines.aggregate(**MEASURES))
+
+
+REPORT = Report(
+    name="purchases",
+    description="Orders submitted (and not cancelled) with an `order_date` in the period: "
+    "`orders`, `quantity` and `spend` (order total, tax included) per month, supplier or "
+    "product, in one currency.",
+    params=PurchasesParams,
+    query=purchases,
+)

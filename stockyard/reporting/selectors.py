@@ -1,0 +1,29 @@
+"""Reads for the reporting APIs: reports by name, a user's exports, schedules."""
+
+from django.db.models import QuerySet
+
+from stockyard.accounts.models import User
+from stockyard.accounts.roles import Role
+from stockyard.core.errors import ValidationFailed
+from stockyard.reporting.models import Export, ReportSchedule
+from stockyard.reporting.reports.base import Report
+from stockyard.reporting.reports.registry import REPORTS
+
+
+def report_get(*, name: str, field: str = "report") -> Report:
+    """The report called ``name``; another name is a 400 on ``field``."""
+    try:
+        return REPORTS[name]
+    except KeyError:
+        known = ", ".join(REPORTS)
+        raise ValidationFailed(errors={field: [f"Unknown report; one of: {known}."]}) from None
+
+
+def export_list(*, user: User) -> QuerySet[Export]:
+    """The user's own exports; administrators see everyone's."""
+    exports = Export.objects.order_by("-id")
+    return exports if Role.ADMIN in user.roles else exports.filter(owner=user)
+
+
+def report_schedule_list() -> QuerySet[ReportSchedule]:
+    return ReportSchedule.objects.order_by("name", "id")

@@ -1,0 +1,281 @@
+"""Writes of the reporting app: running a report into a file, exports built in the
+background, and schedules that email reports.
+
+Reports read other apps' data through their models and selectors and never write it.
+Background work is queued after commit; tasks pass ids and every step is safe to run
+twice (exports are claimed pending → running under a row lock, schedule runs are
+claimed with ``SELECT ... FOR UPDATE SKIP LOCKED``).
+"""
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from stockyard.accounts.models import Actor, User, recorded_actor
+from stockyard.core.errors import ApplicationError, ValidationFailed
+from stockyard.reporting import recurrence
+from stockyard.reporting.enums import ExportStatus, FileFormat, Frequency
+from stockyard.reporting.files import FILE_TYPES, file_name
+from stockyard.reporting.models import Export, ReportSchedule
+from stockyard.reporting.reports.base import Report
+from stockyard.reporting.reports.params import (
+    DATE_PARAMS,
+    PeriodParams,
+    ReportParams,
+    unknown_params,
+)
+from stockyard.reporting.selectors import report_get
+from stockyard.reporting.tables import Table
+
+logger = structlog.get_logger("stockyard.reporting")
+
+# --- Running reports --------------------------------------------------------------------
+
+
+def _validated(report: Report, params: Mapping[str, Any], *, prefix: str = "") -> ReportParams:
+    """The report's parameters form, bound to ``params`` and valid; else a 400
+    ``validation_error`` with field paths under ``prefix``."""
+    form = report.params(data=params)
+    if not form.is_valid():
+        errors = {
+            prefix + ("non_field_errors" if name == "__all__" else name): list(map(str, messages))
+            for name, messages in form.errors.items()
+        }
+        field, messages = next(iter(errors.items()))
+        raise ValidationFailed(f"{field}: {messages[0]}", errors=errors)
+    return form
+
+
+def report_run(*, report: Report, params: Mapping[str, Any]) -> Table:
+    """Run ``report`` with ``params`` (a query string or a JSON object)."""
+    return report.run(_validated(report, params))
+
+
+def _stored_params_form(report: Report, params: Any, field: str) -> ReportParams:
+    if not isinstance(params, Mapping):
+        raise ValidationFailed(errors={field: ["Must be an object of report parameters."]})
+    unknown = unknown_params(params, report.params())
+    if unknown:
+        message = f"Not a parameter of the {report.name} report."
+        raise ValidationFailed(errors={f"{field}.{name}": [message] for name in unknown})
+    return _validated(report, params, prefix=f"{field}.")
+
+
+def report_params_validate(*, report: Report, params: Any, field: str = "params") -> dict[str, Any]:
+    """``params`` for storing with a schedule: a JSON object of the report's parameters
+    only, each checked and normalized (``"3"`` → ``3``). Defaults are left out, so the
+    default period moves with each run."""
+    normalized = _stored_params_form(report, params, field).normalized()
+    return {name: normalized[name] for name in params}
+
+
+def report_file(*, table: Table, file_format: FileFormat) -> tuple[str, bytes, str]:
+    """``(file name, content, media type)`` of ``table`` as a file."""
+    file_type = FILE_TYPES[file_format]
+    return file_name(table, file_format), file_type.render(table), file_type.media_type
+
+
+# --- Exports ------------------------------------------------------------------------------
+
+
+def export_create(
+    *, user: User, report: str, params: Mapping[str, Any], file_format: FileFormat
+) -> Export:
+    """A pending export of ``report``; the file is built in the background. Its
+    parameters are stored resolved (the default period becomes dates), so the file shows
+    what was asked for whenever it is built."""
+    found = report_get(name=report)
+    resolved = _stored_params_form(found, params, "params").normalized()
+    with transaction.atomic():
+        export = Export.objects.create(
+            owner=user, report=found.name, params=resolved, format=file_format
+        )
+        transaction.on_commit(lambda: _queue_export(export.pk))
+    return export
+
+
+def _queue_export(export_id: int) -> None:
+    from stockyard.reporting.tasks import build_export
+
+    build_export.delay(export_id)
+
+
+def _stale_before() -> datetime:
+    """A running export older than the task time limit died with its worker."""
+    return timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+
+
+def _export_claim(export_id: int) -> Export | None:
+    with transaction.atomic():
+        export = Export.objects.select_for_update().filter(pk=export_id).first()
+        if export is None:
+            return None
+        stale = export.status == ExportStatus.RUNNING and (
+            export.started_at is None or export.started_at < _stale_before()
+        )
+        if export.status != ExportStatus.PENDING and not stale:
+            return None
+        export.status = ExportStatus.RUNNING
+        export.started_at = timezone.now()
+        export.save(update_fields=["status", "started_at", "updated_at"])
+        return export
+
+
+def export_build(*, export_id: int) -> Export | None:
+    """Build the export's file. Only a pending export (or one whose worker died) is
+    built: a second run of the task finds it running or done and does nothing."""
+    export = _export_claim(export_id)
+    if export is None:
+        return None
+    try:
+        table = report_run(report=report_get(name=export.report), params=export.params)
+        name, content, _ = report_file(table=table, file_format=FileFormat(export.format))
+    except Exception as exc:
+        logger.exception("export_failed", export_id=export.pk)
+        export.status = ExportStatus.FAILED
+        export.error = exc.detail if isinstance(exc, ApplicationError) else "The report failed."
+    else:
+        export.file.save(name, ContentFile(content), save=False)
+        export.file_name = name
+        export.status = ExportStatus.DONE
+    export.finished_at = timezone.now()
+    export.save(update_fields=["status", "file", "file_name", "error", "finished_at", "updated_at"])
+    return export
+
+
+# --- Schedules ----------------------------------------------------------------------------
+
+RESCHEDULING_FIELDS = frozenset({"frequency", "hour", "is_active"})
+
+
+def _schedule_prepare(schedule: ReportSchedule, *, reschedule: bool) -> None:
+    """Check the parameters against the report; when the timing changed, work out the
+    next run (none while inactive)."""
+    report = report_get(name=schedule.report)
+    schedule.params = report_params_validate(report=report, params=schedule.params)
+    if reschedule:
+        schedule.next_run_at = (
+            recurrence.next_run(Frequency(schedule.frequency), schedule.hour, after=timezone.now())
+            if schedule.is_active
+            else None
+        )
+
+
+@transaction.atomic
+def report_schedule_create(*, user: Actor, **fields: Any) -> ReportSchedule:
+    """A schedule (``name, report, params, format, frequency, hour, recipients,
+    is_active``); its parameters are checked against the report now, not when it runs."""
+    schedule = ReportSchedule(created_by=recorded_actor(user), **fields)
+    _schedule_prepare(schedule, reschedule=True)
+    schedule.save()
+    return schedule
+
+
+@transaction.atomic
+def report_schedule_update(*, schedule: ReportSchedule, **fields: Any) -> ReportSchedule:
+    """Change the schedule; renaming it or adding a recipient keeps a run that is due."""
+    reschedule = any(
+        getattr(schedule, name) != value
+        for name, value in fields.items()
+        if name in RESCHEDULING_FIELDS
+    )
+    for name, value in fields.items():
+        setattr(schedule, name, value)
+    _schedule_prepare(schedule, reschedule=reschedule)
+    schedule.save()
+    return schedule
+
+
+def report_schedule_delete(*, schedule: ReportSchedule) -> None:
+    schedule.delete()
+
+
+def _scheduled_params(schedule: ReportSchedule, *, due: datetime) -> dict[str, Any]:
+    """The stored parameters, with the period the run covers when they name none."""
+    report = report_get(name=schedule.report)
+    params = dict(schedule.params)
+    if issubclass(report.params, PeriodParams) and not params.keys() & set(DATE_PARAMS):
+        date_from, date_to = recurrence.covered_period(Frequency(schedule.frequency), due=due)
+        params.update(date_from=date_from.isoformat(), date_to=date_to.isoformat())
+    return params
+
+
+def _send(schedule: ReportSchedule, *, due: datetime) -> None:
+    table = report_run(
+        report=report_get(name=schedule.report), params=_scheduled_params(schedule, due=due)
+    )
+    name, content, media_type = report_file(table=table, file_format=FileFormat(schedule.format))
+    period = " to ".join(str(table.params[p]) for p in DATE_PARAMS if table.params.get(p))
+    message = EmailMessage(
+        subject=f"[Stockyard] {schedule.name}",
+        body=f"The {table.report} report{f' for {period}' if period else ''} is attached "
+        f"({len(table.rows)} rows).\n\nSent by the report schedule “{schedule.name}”.",
+        to=list(schedule.recipients),
+    )
+    message.attach(name, content, media_type)
+    message.send()
+
+
+def report_schedule_send_due(*, now: datetime | None = None) -> list[int]:
+    """Email every schedule due by ``now`` once: each is claimed with
+    ``SELECT ... FOR UPDATE SKIP LOCKED`` and moved on to its next run in the transaction
+    that sends it, so workers running this together never send one twice. A run that
+    fails is logged and skipped until the next one. Answers the ids sent."""
+    now = now or timezone.now()
+    sent: list[int] = []
+    while True:
+        with transaction.atomic():
+            schedule = (
+                ReportSchedule.objects.select_for_update(skip_locked=True)
+                .filter(is_active=True, next_run_at__lte=now)
+                .order_by("next_run_at", "id")
+                .first()
+            )
+            if schedule is None:
+                return sent
+            due = schedule.next_run_at or now
+            try:
+                with transaction.atomic():  # a failure leaves this transaction usable
+                    _send(schedule, due=due)
+            except Exception:
+                logger.exception("report_schedule_failed", schedule_id=schedule.pk)
+            else:
+                schedule.last_run_at = now
+                sent.append(schedule.pk)
+            frequency = Frequency(schedule.frequency)
+            schedule.next_run_at = recurrence.next_run(frequency, schedule.hour, after=now)
+            schedule.save(update_fields=["last_run_at", "next_run_at", "updated_at"])
+
+
+def report_schedule_request_run(*, schedule: ReportSchedule) -> datetime:
+    """Queue a run of ``schedule`` now (after commit); answers when it was asked for."""
+    requested_at = timezone.now()
+    transaction.on_commit(lambda: _queue_run(schedule.pk, requested_at))
+    return requested_at
+
+
+def _queue_run(schedule_id: int, requested_at: datetime) -> None:
+    from stockyard.reporting.tasks import run_report_schedule
+
+    run_report_schedule.delay(schedule_id, requested_at.isoformat())
+
+
+@transaction.atomic
+def report_schedule_run(*, schedule_id: int, requested_at: datetime) -> bool:
+    """Send the schedule's report now, unless it was sent since ``requested_at`` (the
+    task ran already). Does not move the next scheduled run. Answers whether it sent."""
+    schedule = ReportSchedule.objects.select_for_update().filter(pk=schedule_id).first()
+    if schedule is None or (schedule.last_run_at and schedule.last_run_at >= requested_at):
+        return False
+    now = timezone.now()
+    _send(schedule, due=now)
+    schedule.last_run_at = now
+    schedule.save(update_fields=["last_run_at", "updated_at"])
+    return True

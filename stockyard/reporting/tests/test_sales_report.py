@@ -1,0 +1,234 @@
+"""The sales report over HTTP: what it counts, how it groups, and its numbers."""
+
+from decimal import Decimal
+
+import pytest
+
+from stockyard.accounts.roles import Role
+from stockyard.reporting.tests.factories import line, sold, utc
+from stockyard.sales import services as sales
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/reports/sales/"
+NOVEMBER = {"date_from": "2026-11-01", "date_to": "2026-11-10"}
+
+
+@pytest.fixture
+def manager(client_for):
+    return client_for(Role.MANAGER)
+
+
+@pytest.fixture
+def customers(alice, bob):
+    return alice, bob
+
+
+@pytest.fixture
+def history(warehouse, other_warehouse, widget, gadget, customers):
+    """Three counted orders (Nov 2, Nov 3, Nov 9) and several that must not count."""
+    alice, bob = customers
+    counted = [
+        sold(  # revenue 27.00 + 25.00: the tax is not revenue, the discount is taken off
+            utc(2026, 11, 2, 10),
+            line(widget, 3, "10.00", discount_percent="10", tax_rate="20"),
+            line(gadget, 1, "25.00"),
+            customer=alice,
+            warehouse=warehouse,
+        ),
+        sold(
+            utc(2026, 11, 3, 23, 30),
+            line(widget, 2, "10.00"),
+            customer=bob,
+            warehouse=other_warehouse,
+        ),
+        sold(utc(2026, 11, 9, 8), line(widget, 1, "10.00"), customer=alice, warehouse=warehouse),
+    ]
+    # Not counted: a draft, a cancelled order, another currency, before the period.
+    sales.sales_order_create(
+        customer=alice, warehouse=warehouse, lines=[line(widget, 5, "10.00")], user=None
+    )
+    cancelled = sold(
+        utc(2026, 11, 3, 9), line(widget, 7, "10.00"), customer=bob, warehouse=warehouse
+    )
+    sales.sales_order_cancel(order=cancelled, user=None)
+    sold(
+        utc(2026, 11, 3, 9),
+        line(gadget, 2, "30.00"),
+        customer=alice,
+        warehouse=warehouse,
+        currency="EUR",
+    )
+    sold(utc(2026, 10, 31, 23, 59), line(widget, 9, "10.00"), customer=bob, warehouse=warehouse)
+    return counted
+
+
+def _get(client, **params):
+    response = client.get(URL, params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_daily_rows_cover_every_day_of_the_period_and_count_only_confirmed_orders(manager, history):
+    body = _get(manager, **NOVEMBER)
+    assert body["report"] == "sales"
+    assert body["params"] == {
+        "date_from": "2026-11-01",
+        "date_to": "2026-11-10",
+        "currency": "USD",
+        "group_by": "day",
+        "warehouse": None,
+        "customer": None,
+        "product": None,
+    }
+    assert [column["name"] for column in body["columns"]] == [
+        "key",
+        "orders",
+        "quantity",
+        "revenue",
+        "average_order_value",
+    ]
+    rows = {row["key"]: row for row in body["rows"]}
+    assert list(rows) == [f"2026-11-{day:02d}" for day in range(1, 11)]
+    assert rows["2026-11-02"] == {
+        "key": "2026-11-02",
+        "orders": 1,
+        "quantity": "4.000",
+        "revenue": "52.00",
+        "average_order_value": "52.00",
+    }
+    assert rows["2026-11-03"]["revenue"] == "20.00"  # 23:30 UTC is still the 3rd
+    assert rows["2026-11-09"]["orders"] == 1
+    assert rows["2026-11-01"] == {
+        "key": "2026-11-01",
+        "orders": 0,
+        "quantity": "0.000",
+        "revenue": "0.00",
+        "average_order_value": None,
+    }
+    assert body["totals"] == {
+        "orders": 3,
+        "quantity": "7.000",
+        "revenue": "82.00",
+        "average_order_value": "27.33",
+    }
+
+
+def test_weeks_start_on_monday_and_months_are_keyed_by_year_and_month(manager, history):
+    weekly = _get(manager, group_by="week", **NOVEMBER)
+    assert [(row["key"], row["orders"], row["revenue"]) for row in weekly["rows"]] == [
+        ("2026-10-26", 0, "0.00"),  # Sunday the 1st belongs to the week of Monday 26 October
+        ("2026-11-02", 2, "72.00"),
+        ("2026-11-09", 1, "10.00"),
+    ]
+    monthly = _get(manager, group_by="month", date_from="2026-10-01", date_to="2026-11-30")
+    assert [(row["key"], row["orders"], row["revenue"]) for row in monthly["rows"]] == [
+        ("2026-10", 1, "90.00"),
+        ("2026-11", 3, "82.00"),
+    ]
+
+
+def test_by_product_names_the_product_and_totals_count_each_order_once(
+    manager, history, widget, gadget
+):
+    body = _get(manager, group_by="product", **NOVEMBER)
+    assert [column["name"] for column in body["columns"]][:4] == ["key", "product", "sku", "name"]
+    assert body["rows"] == [
+        {
+            "key": gadget.pk,
+            "product": gadget.pk,
+            "sku": "GADGET",
+            "name": "Gadget",
+            "orders": 1,
+            "quantity": "1.000",
+            "revenue": "25.00",
+            "average_order_value": "25.00",
+        },
+        {
+            "key": widget.pk,
+            "product": widget.pk,
+            "sku": "WIDGET",
+            "name": "Widget",
+            "orders": 3,
+            "quantity": "6.000",
+            "revenue": "57.00",
+            "average_order_value": "19.00",
+        },
+    ]
+    assert body["totals"]["orders"] == 3  # not 4: the first order holds both products
+
+
+def test_by_customer(manager, history, alice, bob):
+    body = _get(manager, group_by="customer", **NOVEMBER)
+    assert [
+        (row["key"], row["customer"], row["name"], row["orders"], row["revenue"])
+        for row in body["rows"]
+    ] == [(alice.pk, alice.pk, "Alice Ltd", 2, "62.00"), (bob.pk, bob.pk, "Bob & Co", 1, "20.00")]
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"customer": "bob"}, (1, "20.00")),
+        ({"warehouse": "other_warehouse"}, (1, "20.00")),
+        ({"product": "gadget"}, (1, "25.00")),
+        ({"customer": "alice", "product": "widget"}, (2, "37.00")),
+    ],
+)
+def test_filters_narrow_the_orders_and_lines_counted(manager, history, request, filters, expected):
+    params = {name: request.getfixturevalue(value).pk for name, value in filters.items()}
+    totals = _get(manager, **NOVEMBER, **params)["totals"]
+    assert (totals["orders"], totals["revenue"]) == expected
+
+
+def test_one_currency_at_a_time(manager, history):
+    totals = _get(manager, currency="EUR", **NOVEMBER)["totals"]
+    assert totals == {
+        "orders": 1,
+        "quantity": "2.000",
+        "revenue": "60.00",
+        "average_order_value": "60.00",
+    }
+
+
+def test_averages_round_half_up(manager, warehouse, widget, alice):
+    for hour in (9, 10):  # 0.05 over two orders is 0.025: half-up gives 0.03
+        sold(
+            utc(2026, 11, 2, hour),
+            line(widget, 1, "0.02" if hour == 9 else "0.03"),
+            customer=alice,
+            warehouse=warehouse,
+        )
+    totals = _get(manager, **NOVEMBER)["totals"]
+    assert totals["revenue"] == "0.05"
+    assert totals["average_order_value"] == "0.03"
+
+
+def test_the_default_period_is_the_last_30_days(client_for, time_machine):
+    time_machine.move_to(utc(2026, 3, 15, 12))
+    body = _get(client_for(Role.MANAGER))
+    assert (body["params"]["date_from"], body["params"]["date_to"]) == ("2026-02-14", "2026-03-15")
+    assert len(body["rows"]) == 30
+
+
+@pytest.fixture
+def twenty_orders(warehouse, widget, gadget, customers):
+    alice, bob = customers
+    for day in range(1, 21):
+        sold(
+            utc(2026, 11, day % 10 + 1, 9),
+            line(widget, 1, "10.00"),
+            line(gadget, 1, "25.00"),
+            customer=alice if day % 2 else bob,
+            warehouse=warehouse,
+        )
+
+
+def test_query_count_does_not_grow_with_the_data(
+    manager, twenty_orders, alice, django_assert_max_num_queries
+):
+    for group_by in ("day", "week", "month", "product", "customer"):
+        # authentication and roles (2), the customer filter (1), rows (1), totals (1)
+        with django_assert_max_num_queries(5):
+            body = _get(manager, group_by=group_by, customer=alice.pk, **NOVEMBER)
+        assert body["totals"]["revenue"] == str(Decimal("35.00") * 10)
