@@ -12,6 +12,7 @@ from typing import Any, cast
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from stockyard.reporting.enums import ColumnKind, FileFormat
 from stockyard.reporting.tables import Column, Row, Table, Value
@@ -42,12 +43,25 @@ def table_json(table: Table) -> dict[str, Any]:
     }
 
 
+# Text that a spreadsheet would run as a formula when it opens the file (CSV injection):
+# names and notes are typed by users, and the people opening reports are others.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_value(value: Value) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value  # the usual escape: shown as text, the quote hidden
+    return json_value(value)
+
+
 def table_csv(table: Table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([column.name for column in table.columns])
     for values in table.values():
-        writer.writerow(["" if value is None else json_value(value) for value in values])
+        writer.writerow([_csv_value(value) for value in values])
     return buffer.getvalue().encode()
 
 
@@ -64,7 +78,11 @@ _NUMBER_FORMATS = {
 def _xlsx_cell(sheet: Any, column: Column, value: Value) -> Any:
     if isinstance(value, datetime):  # Excel has no time zones: shown in UTC
         value = value.astimezone(UTC).replace(tzinfo=None)
+    if isinstance(value, str):  # control characters are not allowed in a workbook
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = WriteOnlyCell(sheet, value=cast(Any, value))  # openpyxl writes Decimal and date
+    if isinstance(value, str):
+        cell.data_type = "s"  # text stays text: "=..." is not a formula (CSV injection)
     if column.kind in _NUMBER_FORMATS:
         cell.number_format = _NUMBER_FORMATS[column.kind]
     return cell

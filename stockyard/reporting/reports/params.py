@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
@@ -24,7 +25,14 @@ from stockyard.reporting.enums import TimeBucket
 M = TypeVar("M", bound=Model)
 
 DEFAULT_PERIOD_DAYS = 30
+MAX_PERIOD_DAYS = 3660  # ten years of daily rows at most: a period is filled day by day
+EARLIEST, LATEST = date(1900, 1, 1), date(9999, 12, 30)  # room for the date arithmetic
 DATE_PARAMS = ("date_from", "date_to")
+
+
+def _within_calendar(value: date) -> None:
+    if not EARLIEST <= value <= LATEST:
+        raise ValidationError(f"Must be between {EARLIEST} and {LATEST}.")
 
 
 def default_period(today: date | None = None) -> tuple[date, date]:
@@ -94,8 +102,12 @@ class SnapshotParams(ReportParams):
 class PeriodParams(ReportParams):
     """A report over a period of days, both ends included; by default the last 30 days."""
 
-    date_from = forms.DateField(required=False, help_text="First day (YYYY-MM-DD).")
-    date_to = forms.DateField(required=False, help_text="Last day, included (YYYY-MM-DD).")
+    date_from = forms.DateField(
+        required=False, validators=[_within_calendar], help_text="First day (YYYY-MM-DD)."
+    )
+    date_to = forms.DateField(
+        required=False, validators=[_within_calendar], help_text="Last day, included (YYYY-MM-DD)."
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -106,6 +118,8 @@ class PeriodParams(ReportParams):
         cleaned["date_from"] = cleaned.get("date_from") or default_from
         if cleaned["date_from"] > cleaned["date_to"]:
             self.add_error("date_from", "Must not be after date_to.")
+        elif (cleaned["date_to"] - cleaned["date_from"]).days >= MAX_PERIOD_DAYS:
+            self.add_error("date_from", f"A period spans at most {MAX_PERIOD_DAYS} days.")
         return cleaned
 
 

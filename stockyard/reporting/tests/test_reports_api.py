@@ -284,6 +284,22 @@ def test_xlsx_download_has_the_columns_and_rows_of_the_json_as_numbers(manager, 
             )
 
 
+def test_typed_text_stays_text_in_the_files(manager, warehouse):
+    """Names are typed by users and opened by others: a formula must not run, and control
+    characters (refused by workbooks) must not break the download."""
+    trap = ProductFactory(sku="=HYPERLINK(1)", name="@SUM(A1)\x1b")
+    put_stock(trap, warehouse, 1)
+
+    csv_rows = _csv_rows(manager.get(f"{REPORTS}inventory-valuation/", {"format": "csv"}).content)
+    sheet = load_workbook(
+        io.BytesIO(manager.get(f"{REPORTS}inventory-valuation/", {"format": "xlsx"}).content)
+    ).active
+
+    assert "'=HYPERLINK(1)" in csv_rows[1]
+    [cell] = [c for row in sheet.iter_rows() for c in row if "HYPERLINK" in str(c.value)]
+    assert (cell.value, cell.data_type) == ("=HYPERLINK(1)", "s")
+
+
 def test_the_accept_header_also_chooses_the_file(manager, two_sales):
     response = manager.get(f"{REPORTS}low-stock/", HTTP_ACCEPT="text/csv")
     assert response["Content-Type"] == "text/csv"
@@ -309,6 +325,9 @@ def test_the_accept_header_also_chooses_the_file(manager, two_sales):
         ("inventory-valuation", {"date_to": "2026-11-01"}, "date_to"),
         ("low-stock", {"date_from": "2026-11-01"}, "date_from"),
         ("sales", {"format": "pdf"}, "format"),
+        ("fulfillment", {"date_to": "0001-01-05"}, "date_to"),  # no 30 days before it
+        ("sales", {"date_to": "9999-12-31"}, "date_to"),  # no day after it
+        ("sales", {"date_from": "2000-01-01", "date_to": "2026-11-01"}, "date_from"),  # > 10 y
     ],
 )
 def test_invalid_parameters_are_400_with_the_field(manager, name, params, field):
