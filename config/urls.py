@@ -5,7 +5,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from stockyard.core import health
 from stockyard.core.problems import api_not_found
 
-API_APPS = ["accounts", "partners", "catalog", "inventory", "purchasing", "sales", "shipping"]
+API_APPS = [
+    "accounts",
+    "partners",
+    "catalog",
+    "inventory",
+    "purchasing",
+    "sales",
+    "shipping",
+    "events",
+]
 api_v1 = [path("", include(f"stockyard.{app}.urls")) for app in API_APPS]
 
 urlpatterns = [

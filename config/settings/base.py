@@ -151,6 +151,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stockyard.purchasing.tasks.publish_reorder_alerts",
         "schedule": timedelta(days=1),
     },
+    "sequence-events": {
+        "task": "stockyard.events.tasks.sequence_events",
+        "schedule": timedelta(seconds=10),
+    },
 }
 
 # --- Django REST Framework ------------------------------------------------------------

@@ -1,0 +1,69 @@
+from typing import Any
+
+from rest_framework import serializers
+
+from stockyard.events.models import Event
+from stockyard.events.patterns import MAX_PATTERNS, pattern_error
+from stockyard.events.selectors import FeedPage
+
+MAX_WAIT_SECONDS = 30
+
+
+class EventSerializer(serializers.ModelSerializer[Event]):
+    """An event as every channel shows it: long-poll, WebSocket frame, webhook body."""
+
+    class Meta:
+        model = Event
+        fields = ["id", "type", "occurred_at", "data"]
+        read_only_fields = fields
+
+
+class TypePatternField(serializers.CharField):
+    def to_internal_value(self, data: Any) -> str:
+        pattern = super().to_internal_value(data)
+        if error := pattern_error(pattern):
+            raise serializers.ValidationError(error)
+        return pattern
+
+
+class TypePatternListField(serializers.ListField):
+    """A list of event type patterns: ``["sales_order.*", "stock.changed"]``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", MAX_PATTERNS)
+        super().__init__(child=TypePatternField(), **kwargs)
+
+
+class CommaSeparatedPatternsField(TypePatternListField):
+    """Type patterns in a query parameter: ``types=sales_order.*,stock.*``."""
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        items = [data] if isinstance(data, str) else data  # ?types=a,b or ?types=a&types=b
+        if isinstance(items, list) and all(isinstance(item, str) for item in items):
+            items = [part.strip() for item in items for part in item.split(",") if part.strip()]
+        return super().to_internal_value(items)
+
+
+class FeedQuerySerializer(serializers.Serializer[Any]):
+    after = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        help_text="The cursor of your previous answer. Without it: no events and the "
+        "cursor of the present end, to follow from now.",
+    )
+    types = CommaSeparatedPatternsField(
+        required=False,
+        default=list,
+        help_text="Comma-separated type patterns: stock.changed, sales_order.*, *.",
+    )
+    wait = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_WAIT_SECONDS,
+        default=0,
+        help_text="Seconds to wait for the first event when none is there yet (0-30).",
+    )
+
+
+class FeedSerializer(serializers.Serializer[FeedPage]):
+    results = EventSerializer(many=True, source="events")
+    cursor = serializers.IntegerField(help_text="Pass as ``after`` next time.")
