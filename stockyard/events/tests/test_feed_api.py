@@ -1,10 +1,13 @@
 """GET /api/v1/events/: the long-poll feed."""
 
+import asyncio
 import threading
 import time
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.db import connections, transaction
+from django.test import AsyncClient
 from rest_framework.test import APIClient
 
 from stockyard.accounts.roles import Role
@@ -145,3 +148,28 @@ def test_a_waiting_request_answers_as_soon_as_an_event_commits(viewer):
     assert [e["type"] for e in body["results"]] == ["stock.changed"]
     assert body["cursor"] == 1
     assert 0.5 <= elapsed < 2.5  # woken by the announcement, not the 20 s deadline
+
+
+def test_a_waiting_long_poll_lets_other_requests_of_the_process_through(client_for):
+    """Under the async handler (as under uvicorn) the wait happens on the event loop: a
+    request made meanwhile is answered at once."""
+    viewer = client_for(Role.VIEWER)
+    headers = {"Authorization": viewer._credentials["HTTP_AUTHORIZATION"]}
+    client = AsyncClient()
+
+    async def scenario() -> tuple[float, float, int, int]:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        waiting = asyncio.ensure_future(
+            client.get(FEED, {"after": 0, "wait": 2, "types": "never.*"}, headers=headers)
+        )
+        await asyncio.sleep(0.2)
+        me = await client.get("/api/v1/auth/me/", headers=headers)
+        me_done = loop.time() - started
+        feed = await waiting
+        return me_done, loop.time() - started, me.status_code, feed.status_code
+
+    me_done, feed_done, me_status, feed_status = async_to_sync(scenario)()
+    assert (me_status, feed_status) == (200, 200)
+    assert me_done < 1.5
+    assert feed_done >= 2
