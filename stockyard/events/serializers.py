@@ -64,6 +64,12 @@ class FeedQuerySerializer(serializers.Serializer[Any]):
     )
 
 
+class SubscribeSerializer(serializers.Serializer[Any]):
+    """A WebSocket client's message: which event types to push from now on."""
+
+    subscribe = TypePatternListField(allow_empty=False)
+
+
 class FeedSerializer(serializers.Serializer[FeedPage]):
     results = EventSerializer(many=True, source="events")
     cursor = serializers.IntegerField(help_text="Pass as ``after`` next time.")
