@@ -157,6 +157,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stockyard.events.tasks.sequence_events",
         "schedule": timedelta(seconds=10),
     },
+    "dispatch-webhook-retries": {
+        "task": "stockyard.events.tasks.dispatch_webhook_retries",
+        "schedule": timedelta(seconds=10),
+    },
 }
 
 # --- Django REST Framework ------------------------------------------------------------
@@ -245,6 +249,8 @@ FIELD_ENCRYPTION_KEYS = env.list(
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="USD")
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 IDEMPOTENCY_LOCK_TIMEOUT = timedelta(seconds=env.int("IDEMPOTENCY_LOCK_SECONDS", default=60))
+# Webhooks may target loopback/private/link-local/reserved addresses only when true.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
 
 # --- Email ----------------------------------------------------------------------------
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

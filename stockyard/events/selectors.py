@@ -1,13 +1,13 @@
-"""Reads of the event feed: events in ``position`` order after a client's cursor."""
+"""Reads: the event feed (events in ``position`` order after a client's cursor), webhooks."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 
 from stockyard.events import patterns
-from stockyard.events.models import Event
+from stockyard.events.models import Event, Webhook, WebhookAttempt
 from stockyard.events.services import events_sequence
 
 FEED_LIMIT = 500
@@ -43,3 +43,17 @@ def event_feed(
     )
     cursor = end if len(events) < limit else cast(int, events[-1].position)
     return FeedPage(events=events, cursor=cursor)
+
+
+def webhook_list() -> QuerySet[Webhook]:
+    return Webhook.objects.order_by("id")
+
+
+def webhook_attempt_list(*, webhook: Webhook) -> QuerySet[WebhookAttempt]:
+    """Every attempt to deliver to ``webhook``, newest first."""
+    return (
+        WebhookAttempt.objects.filter(delivery__webhook=webhook)
+        .select_related("delivery__event")
+        .defer("delivery__event__data")
+        .order_by("-attempted_at", "-id")
+    )

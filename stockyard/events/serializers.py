@@ -1,10 +1,10 @@
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from stockyard.events.models import Event
+from stockyard.events.models import DeliveryStatus, Event, Webhook, WebhookAttempt
 from stockyard.events.patterns import MAX_PATTERNS, pattern_error
-from stockyard.events.selectors import FeedPage
 
 MAX_WAIT_SECONDS = 30
 
@@ -70,6 +70,59 @@ class SubscribeSerializer(serializers.Serializer[Any]):
     subscribe = TypePatternListField(allow_empty=False)
 
 
-class FeedSerializer(serializers.Serializer[FeedPage]):
+class FeedSerializer(serializers.Serializer[Any]):
+    """A ``selectors.FeedPage``."""
+
     results = EventSerializer(many=True, source="events")
     cursor = serializers.IntegerField(help_text="Pass as ``after`` next time.")
+
+
+class WebhookSerializer(serializers.ModelSerializer[Webhook]):
+    events = TypePatternListField(
+        allow_empty=False, help_text="Event type patterns: stock.changed, sales_order.*, *."
+    )
+    secret = serializers.CharField(
+        write_only=True,
+        min_length=16,
+        max_length=256,
+        help_text="Signs every delivery (HMAC-SHA256); write only.",
+    )
+
+    class Meta:
+        model = Webhook
+        fields = ["id", "url", "events", "secret", "is_active", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class WebhookAttemptSerializer(serializers.ModelSerializer[WebhookAttempt]):
+    event = serializers.IntegerField(source="delivery.event_id")
+    event_type = serializers.CharField(source="delivery.event.type")
+    delivery = serializers.IntegerField(source="delivery_id")
+    delivery_status = serializers.ChoiceField(
+        source="delivery.status", choices=DeliveryStatus.choices
+    )
+    next_attempt_at = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WebhookAttempt
+        fields = [
+            "id",
+            "event",
+            "event_type",
+            "status_code",
+            "error",
+            "attempted_at",
+            "duration_ms",
+            "delivery",
+            "delivery_status",
+            "next_attempt_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_next_attempt_at(self, attempt: WebhookAttempt) -> Any:
+        """When the delivery will be tried again; null once delivered or given up."""
+        delivery = attempt.delivery
+        if delivery.status != DeliveryStatus.PENDING:
+            return None
+        return serializers.DateTimeField().to_representation(delivery.next_attempt_at)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from stockyard.events.announcements import announce
 from stockyard.events.models import Event
+from stockyard.events.webhooks import webhook_deliveries_create
 
 SEQUENCE_BATCH = 1000
 # pg_advisory_xact_lock key serializing the sequencer ("STOCKEVS" as a 64-bit integer).
@@ -47,7 +48,8 @@ def publish_many(events: Iterable[tuple[str, Mapping[str, Any]]]) -> list[Event]
 
 def events_sequence() -> int:
     """Give every committed event still without a position the next positions, in id
-    order, and announce them; returns how many were sequenced.
+    order, make their webhook deliveries, and announce them; returns how many were
+    sequenced.
 
     Runs after each publishing transaction commits, before the feed reads and from a
     periodic sweep; any number may run at once. One at a time holds the sequencer lock,
@@ -68,7 +70,9 @@ def _sequence_batch() -> int:
     with transaction.atomic():
         _lock_sequencer()
         pending = list(
-            Event.objects.filter(position__isnull=True).order_by("id").only("id")[:SEQUENCE_BATCH]
+            Event.objects.filter(position__isnull=True)
+            .order_by("id")
+            .only("id", "type")[:SEQUENCE_BATCH]
         )
         if not pending:
             return 0
@@ -76,6 +80,7 @@ def _sequence_batch() -> int:
         for offset, event in enumerate(pending, start=1):
             event.position = last + offset
         Event.objects.bulk_update(pending, ["position"])
+        webhook_deliveries_create(events=pending)
         transaction.on_commit(announce, robust=True)
     return len(pending)
 
