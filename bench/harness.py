@@ -11,9 +11,10 @@ A benchmark script
    loop until a deadline. ``attempt`` answers True (done), False (refused, e.g. no stock)
    or None (error); every attempt's latency is kept. The raw-SQL contender gets one
    psycopg connection per client from ``sql_connections``;
-4. compares the two with ``api_against_raw``: the API warmed up, then each contender in
-   turn with a ``CpuMeter`` reading the CPU seconds the server, this process and the
-   database's PostgreSQL backends spent (Linux ``/proc``), to say what limits a result.
+4. compares them with ``api_against_raw``: the API warmed up, then each contender (and
+   optionally a *floor*: the HTTP stack doing no business work) in turn with a
+   ``CpuMeter`` reading the CPU seconds the server, this process and the database's
+   PostgreSQL backends spent (Linux ``/proc``), to say what limits a result.
 
 Loopback only; every loop is bounded in time.
 """
@@ -325,17 +326,26 @@ def api_against_raw(
     seconds: float,
     api: tuple[str, Attempt],
     raw: tuple[str, Attempt],
-) -> tuple[Run, Run]:
-    """The two contenders, named, one after the other with their CPU measured (the raw run
+    floor: tuple[str, Attempt] | None = None,
+) -> tuple[Run, Run, Run | None]:
+    """The contenders, named, one after the other with their CPU measured (the raw run
     without the server, which sits idle then). The API is warmed up first, unmeasured:
-    imports, connection pools and first-request work are not what is compared."""
+    imports, connection pools and first-request work are not what is compared.
+
+    ``floor``, if given, is an API contender doing the least any API answer must do
+    (authenticated requests that touch no business data): the ceiling of the HTTP stack
+    itself on this machine, whatever the endpoints do."""
     (api_name, api_attempt), (raw_name, raw_attempt) = api, raw
     hammer("warm-up", clients, WARM_UP_SECONDS, api_attempt)
     with closing(CpuMeter(database, server.process.pid)) as meter:
         api_run = hammer(api_name, clients, seconds, api_attempt, cpu=meter)
+    floor_run = None
+    if floor is not None:
+        with closing(CpuMeter(database, server.process.pid)) as meter:
+            floor_run = hammer(floor[0], clients, seconds, floor[1], cpu=meter)
     with closing(CpuMeter(database)) as meter:
         raw_run = hammer(raw_name, clients, seconds, raw_attempt, cpu=meter)
-    return api_run, raw_run
+    return api_run, raw_run, floor_run
 
 
 @contextmanager

@@ -138,7 +138,7 @@ def main() -> None:
     ):
         set_stock(ids["api-hot"], warehouse, plenty)
         raw_level = set_stock(ids["sql-hot"], warehouse, plenty)
-        api, raw = harness.api_against_raw(
+        api, raw, _ = harness.api_against_raw(
             database,
             server,
             clients=args.clients,

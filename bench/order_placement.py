@@ -3,13 +3,17 @@
 In one run, against PostgreSQL, for a fixed time each:
   1. the HTTP API on a multi-worker uvicorn server: ``POST /api/v1/sales-orders/`` with
      three lines, then ``POST /api/v1/sales-orders/{id}/confirm/`` (the stock is reserved);
-  2. the same database work as raw SQL through psycopg, one transaction per order: insert
+  2. the floor: the same two requests' worth of HTTP with no order work, two
+     ``GET /api/v1/auth/me/`` (JWT checked, user and roles read, answer rendered), the
+     most any pair of endpoints on this stack can do here;
+  3. the same database work as raw SQL through psycopg, one transaction per order: insert
      the order and its 3 lines, lock the 3 stock levels (primary-key order) and reserve
      with guarded UPDATEs, insert the outbox events (order created and confirmed, 3
      ``stock.changed``).
 Each order names 3 distinct products drawn at random from a catalog of ``--products``,
 so orders contend on stock rows the way a real catalog would, not all on one row.
-Prints orders/s, p50/p99 per order (both requests) and the API / raw SQL ratio.
+Prints orders/s, p50/p99 per order (both requests) and the API / raw SQL and
+floor / raw SQL ratios.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/stockyard_c_bench \\
         python3 -m uv run python bench/order_placement.py --seconds 10
@@ -108,6 +112,17 @@ def api_placer(server: harness.Server, clients: int, fixture: Fixture) -> harnes
     return place
 
 
+def floor_placer(server: harness.Server, clients: int) -> harness.Attempt:
+    """Two authenticated requests that touch no business data, per "order"."""
+    sessions = server.sessions(USER, clients)
+
+    def place(client: int) -> bool | None:
+        answers = [sessions[client].get("/api/v1/auth/me/").status_code for _ in range(2)]
+        return True if answers == [200, 200] else None
+
+    return place
+
+
 INSERT_ORDER = """
 INSERT INTO sales_salesorder
     (customer_id, warehouse_id, status, currency, order_date, shipping_address, notes,
@@ -198,14 +213,16 @@ def main() -> None:
             database, port=args.port, workers=args.workers, pool=args.pool
         ) as server,
     ):
-        api, raw = harness.api_against_raw(
+        api, raw, floor = harness.api_against_raw(
             database,
             server,
             clients=args.clients,
             seconds=args.seconds,
             api=("HTTP API (create + confirm)", api_placer(server, args.clients, fixture)),
             raw=("raw SQL (psycopg, 1 transaction)", sql_placer(connections, fixture)),
+            floor=("HTTP floor (2 x GET auth/me/)", floor_placer(server, args.clients)),
         )
+    assert floor is not None
 
     print(
         f"\nclients={args.clients} seconds={args.seconds} uvicorn workers={args.workers} "
@@ -216,9 +233,10 @@ def main() -> None:
         "| server CPU ms/order | client CPU ms/order | PostgreSQL CPU ms/order |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
-    for run in (api, raw):
+    for run in (api, floor, raw):
         print(run.row(run.successes, run.refusals + run.errors))
     print(f"\nAPI / raw SQL throughput: {api.rate / raw.rate:.2f}")
+    print(f"floor / raw SQL throughput: {floor.rate / raw.rate:.2f}")
 
 
 if __name__ == "__main__":

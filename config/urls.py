@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from stockyard.core import health
+from stockyard.core import health, metrics
 from stockyard.core.problems import api_not_found
 
 API_APPS = [
@@ -20,12 +20,14 @@ api_v1 = [path("", include(f"stockyard.{app}.urls")) for app in API_APPS]
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("admin/", admin.site.urls),
-    re_path(r"^api/(?P<path>.*)$", api_not_found),
+    path("o/", include("stockyard.accounts.oauth2_urls")),
+    re_path(r"^api/(?P<path>.*)$", api_not_found, name="api-not-found"),
 ]
 
 handler400 = "stockyard.core.problems.handler400"

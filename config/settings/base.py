@@ -11,7 +11,10 @@ from typing import Any
 
 import django_stubs_ext
 import environ
+import sentry_sdk
 import structlog
+from sentry_sdk.integrations.celery import CeleryIntegration
+from sentry_sdk.integrations.django import DjangoIntegration
 
 django_stubs_ext.monkeypatch()
 
@@ -34,6 +37,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
+    "oauth2_provider",
     "django_filters",
     "drf_spectacular",
     "channels",
@@ -51,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "stockyard.core.logging.RequestLogMiddleware",
+    "stockyard.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -149,6 +154,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stockyard.core.tasks.purge_expired_idempotency_keys",
         "schedule": timedelta(hours=1),
     },
+    "clear-expired-oauth2-tokens": {
+        "task": "stockyard.accounts.tasks.clear_expired_oauth2_tokens",
+        "schedule": timedelta(days=1),
+    },
     "publish-reorder-alerts": {
         "task": "stockyard.purchasing.tasks.publish_reorder_alerts",
         "schedule": timedelta(days=1),
@@ -173,6 +182,8 @@ THROTTLE_RATES = dict(
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # OAuth2 first: it takes only opaque tokens and leaves dotted JWTs to simplejwt.
+        "stockyard.accounts.authentication.OAuth2TokenAuthentication",
         "rest_framework_simplejwt.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -206,6 +217,32 @@ SIMPLE_JWT = {
     "SIGNING_KEY": SECRET_KEY,
 }
 
+# --- OAuth2 provider at /o/ (django-oauth-toolkit): authorization code + PKCE only ------
+OAUTH2_PROVIDER: dict[str, Any] = {
+    # Authorization code and refresh token grants only: no implicit, password or
+    # client_credentials grants (a client_credentials token would have no user, hence no roles).
+    "OAUTH2_SERVER_CLASS": "oauthlib.oauth2.WebApplicationServer",
+    "SCOPES": {"read": "Read data (safe methods)", "write": "Change data (unsafe methods)"},
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OAUTH2_ACCESS_MINUTES", default=15) * 60,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env.int("OAUTH2_REFRESH_DAYS", default=7) * 24 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "PKCE_REQUIRED": True,
+    # Laptops run the front end on http://localhost; production allows https only.
+    "ALLOWED_REDIRECT_URI_SCHEMES": env.list(
+        "OAUTH2_REDIRECT_URI_SCHEMES", default=["https", "http"]
+    ),
+    # RFC 9700 (OAuth 2.0 Security BCP): S256 only, tokens hashed at rest, none in URLs,
+    # `iss` in authorization responses.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+}
+LOGIN_URL = "oauth2_provider:login"  # /o/authorize/ sends anonymous users here
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stockyard API",
     "DESCRIPTION": (
@@ -218,6 +255,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"RoleEnum": "stockyard.accounts.roles.Role"},
+    "OAUTH2_FLOWS": ["authorizationCode"],
+    "OAUTH2_AUTHORIZATION_URL": "/o/authorize/",
+    "OAUTH2_TOKEN_URL": "/o/token/",
+    "OAUTH2_REFRESH_URL": "/o/token/",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "stockyard.core.openapi.add_problem_responses",
@@ -306,3 +347,18 @@ structlog.configure(
     wrapper_class=structlog.stdlib.BoundLogger,
     cache_logger_on_first_use=True,
 )
+
+# --- Sentry: errors from requests, Celery tasks and error logs, when SENTRY_DSN is set ---
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        # Requests and frames hold partners' contact and bank details in plain text:
+        # no request bodies, no local variables, no user ids, cookies or addresses.
+        max_request_body_size="never",
+        include_local_variables=False,
+        send_default_pii=False,
+    )

@@ -1,12 +1,13 @@
-"""Writes on users: creation, updates and role assignment."""
+"""Writes on users (creation, updates and role assignment) and OAuth2 clients."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from oauth2_provider.models import Application
 
 from stockyard.accounts.models import User
 from stockyard.accounts.roles import Role
@@ -65,3 +66,31 @@ def user_update(*, user: User, roles: Iterable[Role] | None = None, **fields: An
     if roles is not None:
         _assign_roles(user, roles)
     return user
+
+
+@transaction.atomic
+def oauth2_public_client_register(
+    *, name: str, redirect_uris: Sequence[str], client_id: str = ""
+) -> tuple[Application, bool]:
+    """Register (or update) a browser front end as a public OAuth2 client.
+
+    Public: it holds no secret, so the authorization code flow with PKCE S256 is its only
+    way in. First-party: users are not asked to approve it. With ``client_id`` the call is
+    idempotent (the client is found by it and updated); without, a new id is generated.
+    Returns the client and whether it was created.
+    """
+    application = Application.objects.filter(client_id=client_id).first() if client_id else None
+    created = application is None
+    if application is None:
+        application = Application(client_id=client_id) if client_id else Application()
+    application.name = name
+    application.redirect_uris = " ".join(redirect_uris)
+    application.client_type = Application.CLIENT_PUBLIC
+    application.authorization_grant_type = Application.GRANT_AUTHORIZATION_CODE
+    application.skip_authorization = True
+    try:
+        application.full_clean()
+    except DjangoValidationError as exc:
+        raise errors.ValidationFailed(errors=exc.message_dict) from exc
+    application.save()
+    return application, created

@@ -1,10 +1,12 @@
 from typing import Any, cast
 
+from django.contrib.auth.views import LoginView
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -26,6 +28,30 @@ class AuthRateThrottle(AnonRateThrottle):
 
     def get_cache_key(self, request: Request, view: APIView) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class SignInView(LoginView):
+    """The page ``/o/authorize/`` sends anonymous users to: any active user may sign in.
+
+    Password attempts share the token endpoint's ``auth`` budget per client address, so
+    this page is no way around it.
+    """
+
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+    next_page = "swagger-ui"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        throttle = AuthRateThrottle()
+        # The throttle keys by client address only; it never looks at the view.
+        if throttle.allow_request(Request(request), self):  # type: ignore[arg-type]
+            return super().post(request, *args, **kwargs)
+        form = self.get_form()
+        form.add_error(None, "Too many sign-in attempts from your address. Try again later.")
+        response = self.form_invalid(form)
+        response.status_code = 429
+        response["Retry-After"] = str(int(throttle.wait() or 1))
+        return response
 
 
 class TokenObtainView(TokenObtainPairView):
@@ -62,7 +88,7 @@ class LogoutView(APIView):
 
 
 class MeView(APIView):
-    permission_classes = [IsAuthenticated]
+    """The authenticated user and their roles."""
 
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:

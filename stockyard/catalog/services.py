@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from stockyard.catalog.models import Category, Product
 from stockyard.core import errors
 from stockyard.core.decimals import money, quantity
+from stockyard.core.locks import take_turns
 from stockyard.core.models import delete_unreferenced, save_unique
 from stockyard.events.services import publish
 from stockyard.partners.models import Supplier
@@ -138,15 +139,20 @@ def _ensure_name_free_among_siblings(category: Category) -> None:
 
 
 def _ensure_not_under_itself(category: Category) -> None:
-    """Refuse a parent that is the category itself or one of its descendants."""
+    """Refuse a parent that is the category itself or one of its descendants.
+
+    Moves take turns, and the chain is read after the lock: two categories moved under
+    each other at once would otherwise both pass and make a cycle.
+    """
+    take_turns("catalog.category-tree")
     seen: set[int] = set()
-    ancestor = category.parent
-    while ancestor is not None and ancestor.pk not in seen:
-        if ancestor.pk == category.pk:
+    ancestor = category.parent_id
+    while ancestor is not None and ancestor not in seen:
+        if ancestor == category.pk:
             message = "A category cannot be placed under itself or one of its subcategories."
             raise errors.ValidationFailed(message, errors={"parent": [message]})
-        seen.add(ancestor.pk)
-        ancestor = ancestor.parent
+        seen.add(ancestor)
+        ancestor = Category.objects.filter(pk=ancestor).values_list("parent_id", flat=True).first()
 
 
 def _save_category(category: Category, event_type: str) -> Category:

@@ -35,9 +35,12 @@ class ETagMixin(GenericAPIView[Any]):
     """
 
     lookup_value_regex = r"[0-9]+"  # ids are integers: anything else is a 404, not a query
+    writes = False  # set per request by ``dispatch``, from the method the client sent
 
     def get_object(self) -> Any:
-        if self.request.method not in UNSAFE_DETAIL_METHODS:
+        # Not ``self.request.method``: answering OPTIONS, DRF asks for the object again
+        # under a copy of the request that claims to be a PUT, outside any transaction.
+        if not self.writes:
             return super().get_object()
         lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
         model = self.get_queryset().model
@@ -53,7 +56,8 @@ class ETagMixin(GenericAPIView[Any]):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         """Writes to one object run in a transaction, so the lock taken by ``get_object``
         holds until the write commits; an error answer rolls everything back."""
-        if request.method not in UNSAFE_DETAIL_METHODS:
+        self.writes = request.method in UNSAFE_DETAIL_METHODS
+        if not self.writes:
             return super().dispatch(request, *args, **kwargs)
         with transaction.atomic():
             response = super().dispatch(request, *args, **kwargs)

@@ -10,5 +10,12 @@ class PurchaseOrderStatus(models.TextChoices):
     CLOSED = "closed"
 
 
-OPEN_STATUSES = frozenset({PurchaseOrderStatus.SUBMITTED, PurchaseOrderStatus.PARTIALLY_RECEIVED})
-"""Orders whose outstanding quantities are on their way: they count as ``on_order``."""
+ON_ORDER_STATUSES = frozenset(
+    {
+        PurchaseOrderStatus.DRAFT,
+        PurchaseOrderStatus.SUBMITTED,
+        PurchaseOrderStatus.PARTIALLY_RECEIVED,
+    }
+)
+"""Orders whose outstanding quantities count as ``on_order``: on their way, or drafted
+and about to be (a draft already answers the need, so it is not suggested again)."""

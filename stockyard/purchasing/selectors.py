@@ -3,9 +3,9 @@
 Reorder suggestions
 -------------------
 A product needs reordering in a warehouse when ``available + on_order <= reorder_point``,
-where ``on_order`` is what open (submitted or partially received) purchase orders for
-that warehouse still have outstanding. Only active products with a reorder point above
-zero, in active warehouses, are considered.
+where ``on_order`` is what unfinished purchase orders for that warehouse (draft,
+submitted or partially received) still have outstanding. Only active products with a
+reorder point above zero, in active warehouses, are considered.
 
 Which (product, warehouse) pairs are looked at: every stock level that exists (a level
 row appears with the first movement and stays at zero, so it means "stocked here"), plus
@@ -42,7 +42,7 @@ from django.db.models.functions import Coalesce, Greatest
 from stockyard.core.decimals import ZERO, quantity
 from stockyard.core.models import QuantityField
 from stockyard.inventory.models import StockLevel
-from stockyard.purchasing.enums import OPEN_STATUSES
+from stockyard.purchasing.enums import ON_ORDER_STATUSES
 from stockyard.purchasing.models import PurchaseOrder, PurchaseOrderLine
 
 
@@ -113,7 +113,7 @@ def _stocked_pairs(candidates: Q) -> QuerySet[Any, Any]:
     """Existing stock levels, with what open orders have outstanding for them."""
     on_order = (
         PurchaseOrderLine.objects.filter(
-            order__status__in=OPEN_STATUSES,
+            order__status__in=ON_ORDER_STATUSES,
             product=OuterRef("product"),
             order__warehouse=OuterRef("warehouse"),
         )
@@ -137,7 +137,7 @@ def _pairs_only_on_order(candidates: Q) -> QuerySet[Any, Any]:
         product=OuterRef("product"), warehouse=OuterRef("order__warehouse")
     )
     rows = (
-        PurchaseOrderLine.objects.filter(candidates, order__status__in=OPEN_STATUSES)
+        PurchaseOrderLine.objects.filter(candidates, order__status__in=ON_ORDER_STATUSES)
         .exclude(Exists(stocked))
         .values(
             "product",

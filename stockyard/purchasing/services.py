@@ -24,6 +24,7 @@ from stockyard.accounts.models import Actor, recorded_actor
 from stockyard.catalog.models import Product
 from stockyard.core import decimals, errors
 from stockyard.core.decimals import ZERO, money
+from stockyard.core.locks import take_turns
 from stockyard.events.models import Event
 from stockyard.events.services import publish
 from stockyard.inventory import services as inventory
@@ -350,13 +351,17 @@ class SkippedSuggestion:
 
 
 @transaction.atomic
+@transaction.atomic
 def purchase_order_create_from_suggestions(
     *, warehouse: Warehouse, user: Actor
 ) -> tuple[list[PurchaseOrder], list[SkippedSuggestion]]:
     """Draft one order per default supplier for the warehouse's reorder suggestions.
 
     Products without an active default supplier are skipped and returned with the reason.
+    Drafts count as on order, so asking again drafts nothing twice; two requests for one
+    warehouse take turns, so they cannot both draft the same need either.
     """
+    take_turns(f"purchasing.from-suggestions.{warehouse.pk}")
     by_supplier: dict[int, list[ReorderSuggestion]] = {}
     skipped: list[SkippedSuggestion] = []
     suggestions = reorder_suggestion_list(warehouse_id=warehouse.pk)

@@ -1,4 +1,4 @@
-"""ETagMixin on a read-and-create-only viewset: DELETE and PUT must be 405, not 500."""
+"""ETagMixin: 405 (not 500) for methods a viewset lacks, and OPTIONS that never locks."""
 
 import pytest
 from django.urls import include, path
@@ -40,3 +40,27 @@ def test_non_numeric_ids_are_404_for_every_method(admin_client):
         response = getattr(admin_client, method)("/api/v1/test/users/abc/")
         assert response.status_code == 404
         assert response.json()["code"] == "not_found"
+
+
+DETAILS = [
+    "products",
+    "categories",
+    "suppliers",
+    "customers",
+    "warehouses",
+    "purchase-orders",
+    "sales-orders",
+    "shipments",
+    "users",
+]
+
+
+@pytest.mark.urls("config.urls")
+@pytest.mark.django_db(transaction=True)  # as served: no test-wide transaction around it
+@pytest.mark.parametrize("resource", DETAILS)
+def test_options_on_a_detail_describes_it_without_locking_anything(admin_client, resource):
+    """DRF answers OPTIONS by asking for the object under a copy of the request that
+    claims to be a PUT; that must not take the write path's row lock."""
+    response = admin_client.options(f"/api/v1/{resource}/0/")
+    assert response.status_code == 200, response.content
+    assert response.json()["name"]

@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from oauth2_provider.models import Application
 
 from stockyard.accounts.models import User
 from stockyard.accounts.roles import Role
@@ -12,7 +13,10 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys):
     users = {user.username: user.roles for user in User.objects.prefetch_related("groups")}
     assert users == {role.value: frozenset({role}) for role in Role}
     assert "admin-demo-pass-1" in first
+    client = Application.objects.get()
+    assert (client.client_id, client.client_type) == ("stockyard-demo-frontend", "public")
 
     call_command("seed_demo")
     assert User.objects.count() == len(Role)
+    assert Application.objects.count() == 1
     assert "(created)" not in capsys.readouterr().out

@@ -7,6 +7,7 @@ import pytest
 from stockyard.catalog.tests.factories import ProductFactory
 from stockyard.core import errors
 from stockyard.core.testing import run_concurrently
+from stockyard.inventory import services as inventory
 from stockyard.inventory.models import StockLevel, StockMovement
 from stockyard.inventory.tests.factories import WarehouseFactory
 from stockyard.partners.tests.factories import SupplierFactory
@@ -83,3 +84,21 @@ def test_concurrent_creates_get_distinct_numbers():
     numbers = set(PurchaseOrder.objects.values_list("number", flat=True))
     assert len(numbers) == 10
     assert None not in numbers
+
+
+def test_buyers_drafting_from_suggestions_at_once_draft_the_need_once():
+    warehouse = WarehouseFactory()
+    for _ in range(3):
+        product = ProductFactory(supplier=SupplierFactory(), reorder_point=D(10))
+        inventory.stock_adjust(
+            product_id=product.pk, warehouse_id=warehouse.pk, quantity=D(1), reason="opening"
+        )
+
+    def draft(_: int) -> object:
+        orders, _skipped = services.purchase_order_create_from_suggestions(
+            warehouse=warehouse, user=None
+        )
+        return len(orders)
+
+    assert sorted(run_concurrently(draft, 6)) == [0, 0, 0, 0, 0, 3]
+    assert PurchaseOrder.objects.count() == 3

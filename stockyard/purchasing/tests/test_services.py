@@ -352,6 +352,18 @@ def test_drafts_from_suggestions_one_per_default_supplier(warehouse):
     }
 
 
+def test_drafting_from_suggestions_again_drafts_nothing_twice(warehouse):
+    short = ProductFactory(supplier=SupplierFactory(), reorder_point=D(10), reorder_quantity=D(30))
+    put_stock(short, warehouse, 2)
+    first, _ = services.purchase_order_create_from_suggestions(warehouse=warehouse, user=None)
+
+    again, skipped = services.purchase_order_create_from_suggestions(warehouse=warehouse, user=None)
+
+    assert [line.quantity for order in first for line in order.lines.all()] == [D(30)]
+    assert (again, skipped) == ([], [])
+    assert PurchaseOrder.objects.count() == 1
+
+
 def test_reorder_alerts_fire_once_a_day_per_product_and_warehouse(warehouse, emitted):
     low, fine = ProductFactory(reorder_point=D(5)), ProductFactory(reorder_point=D(5))
     put_stock(low, warehouse, 2)

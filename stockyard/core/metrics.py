@@ -1,0 +1,85 @@
+"""Prometheus metrics at ``GET /metrics``: requests by method, view and status, and
+their latency by method and view.
+
+Labels name the route (the URL pattern's view name), never the raw path, so ids in URLs
+cannot multiply the series. One process serves its own counters; several worker
+processes share theirs when ``PROMETHEUS_MULTIPROC_DIR`` names an empty directory,
+set before the server starts (prometheus_client's multiprocess mode).
+"""
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+REQUESTS = Counter(
+    "stockyard_http_requests",
+    "HTTP requests answered, by method, view and status.",
+    ["method", "view", "status"],
+)
+LATENCY = Histogram(
+    "stockyard_http_request_duration_seconds",
+    "Time to answer an HTTP request, by method and view.",
+    ["method", "view"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+UNMATCHED = "unmatched"  # no URL pattern: 404s for made-up paths share one series
+
+
+class MetricsMiddleware:
+    """Sync and async, like ``RequestLogMiddleware``: a sync-only middleware would park
+    a thread for every waiting event long-poll."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+        self.async_mode = iscoroutinefunction(get_response)
+        if self.async_mode:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.async_mode:
+            return self.__acall__(request)
+        started = time.perf_counter()
+        return _count(request, self.get_response(request), started)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        return _count(request, await self.get_response(request), started)
+
+
+def _count(request: HttpRequest, response: HttpResponse, started: float) -> HttpResponse:
+    match = request.resolver_match
+    view = match.view_name if match is not None else UNMATCHED
+    method = request.method or ""
+    REQUESTS.labels(method, view, str(response.status_code)).inc()
+    LATENCY.labels(method, view).observe(time.perf_counter() - started)
+    return response
+
+
+def _registry() -> CollectorRegistry:
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry
+
+
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)
