@@ -14,6 +14,7 @@ API_APPS = [
     "sales",
     "shipping",
     "reporting",
+    "events",
 ]
 api_v1 = [path("", include(f"stockyard.{app}.urls")) for app in API_APPS]
 

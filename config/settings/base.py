@@ -129,7 +129,9 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # redis-py 8 times socket reads out after 5 s by default, the length of the
+            # layer's blocking BZPOPMIN: every idle receive (each WebSocket) would fail.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}]},
         }
     }
 else:
@@ -166,6 +168,14 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-report-schedules": {
         "task": "stockyard.reporting.tasks.send_due_report_schedules",
         "schedule": timedelta(minutes=5),
+    },
+    "sequence-events": {
+        "task": "stockyard.events.tasks.sequence_events",
+        "schedule": timedelta(seconds=10),
+    },
+    "dispatch-webhook-retries": {
+        "task": "stockyard.events.tasks.dispatch_webhook_retries",
+        "schedule": timedelta(seconds=10),
     },
 }
 
@@ -290,6 +300,8 @@ FIELD_ENCRYPTION_KEYS = env.list(
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="USD")
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 IDEMPOTENCY_LOCK_TIMEOUT = timedelta(seconds=env.int("IDEMPOTENCY_LOCK_SECONDS", default=60))
+# Webhooks may target loopback/private/link-local/reserved addresses only when true.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
 
 # --- Email ----------------------------------------------------------------------------
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
+from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -141,14 +142,44 @@ def _authenticated_user(request: HttpRequest) -> Any | None:
     return user if user.is_authenticated else None
 
 
-class IdempotencyMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+def _carries_key(request: HttpRequest) -> bool:
+    return (
+        request.method == "POST"
+        and HEADER in request.headers
+        and request.path.startswith(API_PREFIX)
+    )
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        key = request.headers.get(HEADER)
-        if request.method != "POST" or key is None or not request.path.startswith(API_PREFIX):
-            return self.get_response(request)
+
+class IdempotencyMiddleware:
+    """Sync and async (see ``RequestLogMiddleware``); a POST carrying a key is handled in
+    a worker thread either way, as its records live in the database."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+        self.async_mode = iscoroutinefunction(get_response)
+        if self.async_mode:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.async_mode:
+            return self.__acall__(request)
+        return self._respond_once(request, self.get_response)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        if not _carries_key(request):
+            return await self.get_response(request)
+        respond_once = sync_to_async(self._respond_once)
+        return await respond_once(request, async_to_sync(self.get_response))
+
+    def _respond_once(
+        self, request: HttpRequest, get_response: Callable[[HttpRequest], HttpResponse]
+    ) -> HttpResponse:
+        if not _carries_key(request):
+            return get_response(request)
+        key = request.headers[HEADER]
         if not key.strip() or len(key) > MAX_KEY_LENGTH:
             return application_error_response(
                 errors.ValidationFailed(
@@ -158,7 +189,7 @@ class IdempotencyMiddleware:
             )
         user = _authenticated_user(request)
         if user is None:
-            return self.get_response(request)
+            return get_response(request)
         try:
             claimed = idempotency_begin(
                 user=user, key=key, fingerprint=request_fingerprint(request)
@@ -168,7 +199,7 @@ class IdempotencyMiddleware:
         if isinstance(claimed, StoredResponse):
             return claimed.to_response()
         try:
-            response = self.get_response(request)
+            response = get_response(request)
         except BaseException:
             claimed.delete()
             raise

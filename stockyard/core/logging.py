@@ -4,8 +4,10 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import structlog
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.http import HttpRequest, HttpResponse
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -20,24 +22,61 @@ def _request_id(request: HttpRequest) -> str:
 
 
 class RequestLogMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    """Sync and async: under ASGI the chain stays async, so an async view (the event
+    long-poll) waits on the event loop instead of parking a thread."""
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        request_id = _request_id(request)
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id)
-        started = time.perf_counter()
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+        self.async_mode = iscoroutinefunction(get_response)
+        if self.async_mode:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.async_mode:
+            return self.__acall__(request)
+        request_id, started = _begin(request)
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        logger.info(
-            "request",
-            method=request.method,
-            path=request.path,
-            status=response.status_code,
-            duration_ms=round((time.perf_counter() - started) * 1000, 2),
-            user_id=user.pk if user is not None and user.is_authenticated else None,
-        )
-        response[REQUEST_ID_HEADER] = request_id
-        structlog.contextvars.clear_contextvars()
-        return response
+        return _finish(request, response, request_id, started, user_id=_user_id(request))
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        request_id, started = _begin(request)
+        response = await self.get_response(request)
+        # The user may be a lazy object still to be read from the session: not on the loop.
+        user_id = await sync_to_async(_user_id)(request)
+        return _finish(request, response, request_id, started, user_id=user_id)
+
+
+def _begin(request: HttpRequest) -> tuple[str, float]:
+    request_id = _request_id(request)
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(request_id=request_id)
+    return request_id, time.perf_counter()
+
+
+def _user_id(request: HttpRequest) -> int | None:
+    user = getattr(request, "user", None)
+    return user.pk if user is not None and user.is_authenticated else None
+
+
+def _finish(
+    request: HttpRequest,
+    response: HttpResponse,
+    request_id: str,
+    started: float,
+    *,
+    user_id: int | None,
+) -> HttpResponse:
+    logger.info(
+        "request",
+        method=request.method,
+        path=request.path,
+        status=response.status_code,
+        duration_ms=round((time.perf_counter() - started) * 1000, 2),
+        user_id=user_id,
+    )
+    response[REQUEST_ID_HEADER] = request_id
+    structlog.contextvars.clear_contextvars()
+    return response

@@ -10,7 +10,9 @@ set before the server starts (prometheus_client's multiprocess mode).
 import os
 import time
 from collections.abc import Callable
+from typing import Any
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 from prometheus_client import (
@@ -38,18 +40,36 @@ UNMATCHED = "unmatched"  # no URL pattern: 404s for made-up paths share one seri
 
 
 class MetricsMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    """Sync and async, like ``RequestLogMiddleware``: a sync-only middleware would park
+    a thread for every waiting event long-poll."""
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+        self.async_mode = iscoroutinefunction(get_response)
+        if self.async_mode:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.async_mode:
+            return self.__acall__(request)
         started = time.perf_counter()
-        response = self.get_response(request)
-        match = request.resolver_match
-        view = match.view_name if match is not None else UNMATCHED
-        method = request.method or ""
-        REQUESTS.labels(method, view, str(response.status_code)).inc()
-        LATENCY.labels(method, view).observe(time.perf_counter() - started)
-        return response
+        return _count(request, self.get_response(request), started)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        return _count(request, await self.get_response(request), started)
+
+
+def _count(request: HttpRequest, response: HttpResponse, started: float) -> HttpResponse:
+    match = request.resolver_match
+    view = match.view_name if match is not None else UNMATCHED
+    method = request.method or ""
+    REQUESTS.labels(method, view, str(response.status_code)).inc()
+    LATENCY.labels(method, view).observe(time.perf_counter() - started)
+    return response
 
 
 def _registry() -> CollectorRegistry:

@@ -1,5 +1,9 @@
-"""WebSocket routes, mounted under ``/ws/`` by ``config.asgi``."""
+"""WebSocket routes (whole paths), served by ``config.asgi``."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-websocket_urlpatterns: list[URLPattern] = []
+from stockyard.events.consumers import EventStreamConsumer
+
+websocket_urlpatterns: list[URLPattern] = [
+    path("ws/events/", EventStreamConsumer.as_asgi()),
+]

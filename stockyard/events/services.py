@@ -1,14 +1,25 @@
-"""The outbox: services call ``publish`` (or ``publish_many``) inside their transaction."""
+"""The outbox: services call ``publish`` (or ``publish_many``) inside their transaction.
+
+After the transaction commits, the sequencer (``events_sequence``) gives its events their
+``position`` in the feed. See docs/events.md for why positions, not ids, order the feed.
+"""
 
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
+from stockyard.events.announcements import announce
 from stockyard.events.models import Event
+from stockyard.events.webhooks import webhook_deliveries_create
+
+SEQUENCE_BATCH = 1000
+# pg_advisory_xact_lock key serializing the sequencer ("STOCKEVS" as a 64-bit integer).
+_SEQUENCER_LOCK = 0x53544F434B455653
 
 
 def publish(type: str, data: Mapping[str, Any]) -> Event:
@@ -18,7 +29,9 @@ def publish(type: str, data: Mapping[str, Any]) -> Event:
     describe a change that never committed.
     """
     _require_transaction()
-    return Event.objects.create(type=type, occurred_at=timezone.now(), data=_json_safe(data))
+    event = Event.objects.create(type=type, occurred_at=timezone.now(), data=_json_safe(data))
+    _sequence_after_commit()
+    return event
 
 
 def publish_many(events: Iterable[tuple[str, Mapping[str, Any]]]) -> list[Event]:
@@ -26,9 +39,76 @@ def publish_many(events: Iterable[tuple[str, Mapping[str, Any]]]) -> list[Event]
     (their ids follow it), atomically with the caller's change. Same rule as ``publish``."""
     _require_transaction()
     now = timezone.now()
-    return Event.objects.bulk_create(
+    created = Event.objects.bulk_create(
         Event(type=type, occurred_at=now, data=_json_safe(data)) for type, data in events
     )
+    _sequence_after_commit()
+    return created
+
+
+def events_sequence() -> int:
+    """Give every committed event still without a position the next positions, in id
+    order, make their webhook deliveries, and announce them; returns how many were
+    sequenced.
+
+    Runs after each publishing transaction commits, before the feed reads and from a
+    periodic sweep; any number may run at once. One at a time holds the sequencer lock,
+    and sees (READ COMMITTED, a snapshot per statement taken after the lock) every event
+    committed before it, including the positions its predecessor assigned. So positions
+    only ever grow, and the events a reader can see always hold positions 1..N with no
+    hole: a reader following ``position > cursor`` cannot skip a late-committing event.
+    """
+    total = 0
+    while count := _sequence_batch():
+        total += count
+        if count < SEQUENCE_BATCH:
+            break
+    return total
+
+
+def _sequence_batch() -> int:
+    with transaction.atomic():
+        _lock_sequencer()
+        pending = list(
+            Event.objects.filter(position__isnull=True)
+            .order_by("id")
+            .only("id", "type")[:SEQUENCE_BATCH]
+        )
+        if not pending:
+            return 0
+        last = Event.objects.aggregate(last=Max("position"))["last"] or 0
+        for offset, event in enumerate(pending, start=1):
+            event.position = last + offset
+        Event.objects.bulk_update(pending, ["position"])
+        webhook_deliveries_create(events=pending)
+        transaction.on_commit(announce, robust=True)
+    return len(pending)
+
+
+def _lock_sequencer() -> None:
+    """Hold the sequencer lock until the transaction ends.
+
+    PostgreSQL: an advisory lock, which blocks no reader and no publisher. SQLite has one
+    writer at a time anyway: an empty UPDATE takes its write lock now (waiting up to the
+    busy timeout) rather than failing to upgrade a read lock later.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEQUENCER_LOCK])
+        else:
+            table = connection.ops.quote_name(Event._meta.db_table)
+            cursor.execute(f"UPDATE {table} SET position = position WHERE 1 = 0")
+
+
+def _sequence_after_commit() -> None:
+    """Sequence once when the caller's transaction commits, however often it published.
+
+    ``robust``: a failure is logged and left to the next sequencer run (the feed's or the
+    sweep's), never turned into an error for a change that has already committed.
+    """
+    pending_hooks = transaction.get_connection().run_on_commit
+    if all(hook is not events_sequence for _, hook, _ in pending_hooks):
+        transaction.on_commit(events_sequence, robust=True)
 
 
 def _require_transaction() -> None:

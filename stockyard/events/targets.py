@@ -1,0 +1,106 @@
+"""Where a webhook may POST: public addresses only (unless settings allow private ones).
+
+A target is checked when the webhook is saved and again at each delivery, and the
+delivery connects to the very address that was checked: a host name that resolved to a
+public address when saved and to ``127.0.0.1`` later (DNS rebinding) is refused, not
+called.
+"""
+
+import http.client
+import ipaddress
+import socket
+import ssl
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from stockyard.core.errors import ValidationFailed
+
+_SCHEMES = {"http": 80, "https": 443}
+_MAX_RESPONSE_BYTES = 64 * 1024  # read, then ignored
+
+
+class UnsafeTarget(ValidationFailed):
+    """The URL is malformed, does not resolve, or reaches a non-public address."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, errors={"url": [reason]})
+
+
+@dataclass(frozen=True)
+class Target:
+    scheme: str
+    host: str
+    port: int
+    path: str  # with the query string
+    address: str  # the checked IP address to connect to
+
+
+def target_resolve(url: str) -> Target:
+    """Parse ``url`` and resolve its host to an address a webhook may reach."""
+    parts = urlsplit(url)
+    if parts.scheme not in _SCHEMES or not parts.hostname:
+        raise UnsafeTarget("Enter an http:// or https:// URL with a host.")
+    if parts.username or parts.password:
+        raise UnsafeTarget("Credentials in the URL are not allowed; authenticate with the secret.")
+    try:
+        port = parts.port or _SCHEMES[parts.scheme]
+        found = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+    except (ValueError, OSError) as exc:
+        raise UnsafeTarget(f"The host {parts.hostname!r} cannot be resolved.") from exc
+    addresses = [str(sockaddr[0]) for *_, sockaddr in found]
+    if not settings.WEBHOOK_ALLOW_PRIVATE_TARGETS and not all(map(_is_public, addresses)):
+        raise UnsafeTarget(
+            f"The host {parts.hostname!r} resolves to a loopback, private, link-local or "
+            "reserved address; webhooks may only reach public addresses."
+        )
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return Target(parts.scheme, parts.hostname, port, path, addresses[0])
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """HTTP to ``target.host`` (Host header), connected to the checked address."""
+
+    def __init__(self, target: Target, timeout: float) -> None:
+        super().__init__(target.host, target.port, timeout=timeout)
+        self._address = target.address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to ``target.host`` (Host header, SNI and certificate), connected to the
+    checked address."""
+
+    def __init__(self, target: Target, timeout: float) -> None:
+        self._tls = ssl.create_default_context()
+        super().__init__(target.host, target.port, timeout=timeout, context=self._tls)
+        self._address = target.address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
+
+
+def target_post(target: Target, *, body: bytes, headers: dict[str, str], timeout: float) -> int:
+    """POST ``body`` to the checked address; the response status. Redirects are not
+    followed (a redirect could lead anywhere). Raises ``OSError`` or
+    ``http.client.HTTPException`` when no answer came."""
+    kind = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
+    connection = kind(target, timeout)
+    try:
+        connection.request("POST", target.path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read(_MAX_RESPONSE_BYTES)
+        return response.status
+    finally:
+        connection.close()

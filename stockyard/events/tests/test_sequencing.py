@@ -1,0 +1,163 @@
+"""Positions: assigned after commit, in one order, with no hole a reader could skip."""
+
+import threading
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connections, transaction
+
+from stockyard.core.testing import run_concurrently
+from stockyard.events.announcements import GROUP, NEW_EVENTS, announce
+from stockyard.events.models import Event
+from stockyard.events.selectors import event_feed
+from stockyard.events.services import events_sequence, publish, publish_many
+from stockyard.events.tasks import sequence_events
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def publish_one(type: str, data: dict | None = None) -> Event:
+    with transaction.atomic():
+        return publish(type, data or {})
+
+
+def test_events_get_positions_in_id_order_when_their_transaction_commits():
+    with transaction.atomic():
+        first, second = publish_many([("test.a", {}), ("test.b", {})])
+        assert Event.objects.filter(position__isnull=False).count() == 0
+    third = publish_one("test.c")
+    positions = dict(Event.objects.values_list("id", "position"))
+    assert [positions[first.pk], positions[second.pk], positions[third.pk]] == [1, 2, 3]
+
+
+@pytest.mark.django_db  # the on-commit callbacks are captured, not run by a real commit
+def test_a_transaction_that_publishes_many_times_sequences_once(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        publish("test.a", {})
+        publish("test.b", {})
+        publish_many([("test.c", {})])
+    assert callbacks == [events_sequence, announce]  # sequenced once, then announced once
+    assert sorted(Event.objects.values_list("position", flat=True)) == [1, 2, 3]
+
+
+def test_rolled_back_events_never_get_a_position():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        publish("test.lost", {})
+        raise RuntimeError("the change failed")
+    publish_one("test.kept")
+    assert list(Event.objects.values_list("type", "position")) == [("test.kept", 1)]
+
+
+def test_the_sweep_sequences_events_whose_hook_never_ran():
+    """A process that dies between commit and its after-commit hook leaves events without
+    a position; the periodic sweep (or the next feed read) gives them one."""
+    with transaction.atomic():  # as the outbox would, minus the hook
+        Event.objects.create(type="test.orphan", occurred_at="2026-01-01T00:00Z", data={})
+    assert sequence_events.delay().get() == 1
+    assert Event.objects.get().position == 1
+    assert sequence_events.delay().get() == 0
+
+
+def test_sequencing_announces_new_events_on_the_channel_layer():
+    layer = get_channel_layer()
+
+    async def listen() -> str:
+        channel = await layer.new_channel()
+        await layer.group_add(GROUP, channel)
+        return channel
+
+    channel = async_to_sync(listen)()
+    try:
+        publish_one("test.a")
+        assert async_to_sync(layer.receive)(channel) == NEW_EVENTS
+    finally:
+        async_to_sync(layer.group_discard)(GROUP, channel)
+
+
+def follow(after: int) -> tuple[list[Event], int]:
+    page = event_feed(after=after)
+    return page.events, page.cursor
+
+
+@pytest.mark.postgres
+def test_an_event_whose_transaction_commits_late_is_not_skipped():
+    """T1 publishes and stays open; T2 publishes and commits; the feed is read; T1
+    commits. Following the cursor yields both, once each, in one stable order."""
+    t1_published, t1_may_commit = threading.Event(), threading.Event()
+    late: list[Event] = []
+
+    def t1() -> None:
+        try:
+            with transaction.atomic():
+                late.append(publish("test.late", {}))
+                t1_published.set()
+                assert t1_may_commit.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=t1)
+    thread.start()
+    assert t1_published.wait(10)
+    early = publish_one("test.early")
+    assert late[0].pk < early.pk  # "id > cursor" would skip the late event
+
+    seen, cursor = follow(0)
+    assert [event.pk for event in seen] == [early.pk]
+    t1_may_commit.set()
+    thread.join(10)
+
+    more, cursor = follow(cursor)
+    assert [event.pk for event in more] == [late[0].pk]
+    assert follow(cursor) == ([], cursor)
+    replay, _ = follow(0)
+    assert [event.pk for event in replay] == [early.pk, late[0].pk]
+
+
+@pytest.mark.postgres
+def test_concurrent_writers_and_readers_see_every_committed_event_exactly_once():
+    writers, readers, transactions = 6, 2, 15
+    done = threading.Barrier(writers)
+    writers_finished = threading.Event()
+    committed: list[int] = []
+    lock = threading.Lock()
+
+    def write(index: int) -> None:
+        for n in range(transactions):
+            try:
+                with transaction.atomic():
+                    events = publish_many([(f"test.w{index}", {"n": n})] * (1 + n % 3))
+                    if n % 5 == 4:
+                        raise RuntimeError("rolled back: these events never happened")
+            except RuntimeError:
+                continue
+            with lock:
+                committed.extend(event.pk for event in events)
+        if done.wait() == 0:
+            writers_finished.set()
+
+    def read() -> list[int]:
+        seen: list[int] = []
+        cursor = 0  # from the start: writers may have committed before this reader runs
+        while True:
+            finished = writers_finished.is_set()
+            page = event_feed(after=cursor)
+            seen.extend(event.pk for event in page.events)
+            cursor = page.cursor
+            if finished and not page.events:
+                return seen
+
+    outcomes = run_concurrently(
+        lambda index: read() if index < readers else write(index), readers + writers
+    )
+    assert not [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+    expected_count = writers * sum(1 + n % 3 for n in range(transactions) if n % 5 != 4)
+    assert len(committed) == expected_count
+    for seen in outcomes[:readers]:
+        assert len(seen) == len(set(seen)) == expected_count
+        assert set(seen) == set(committed)
+        assert seen == outcomes[0]  # every reader sees one order
+    positions = list(Event.objects.order_by("position").values_list("position", flat=True))
+    assert positions == list(range(1, expected_count + 1))
