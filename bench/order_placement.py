@@ -9,7 +9,9 @@ In one run, against PostgreSQL, for a fixed time each:
   3. the same database work as raw SQL through psycopg, one transaction per order: insert
      the order and its 3 lines, lock the 3 stock levels (primary-key order) and reserve
      with guarded UPDATEs, insert the outbox events (order created and confirmed, 3
-     ``stock.changed``).
+     ``stock.changed``); then, as the API does after each commit, a second transaction
+     gives the events their feed positions (the sequencer's lock and statement, and the
+     read of the active webhooks).
 Each order names 3 distinct products drawn at random from a catalog of ``--products``,
 so orders contend on stock rows the way a real catalog would, not all on one row.
 Prints orders/s, p50/p99 per order (both requests) and the API / raw SQL and
@@ -150,11 +152,18 @@ WHERE id = %s
 INSERT_EVENT = "INSERT INTO events_event (type, occurred_at, data) VALUES (%s, now(), %s)"
 
 
+LOCK_SEQUENCER = "SELECT pg_advisory_xact_lock(%s)"
+ACTIVE_WEBHOOKS = "SELECT id, events FROM events_webhook WHERE is_active"
+
+
 class OutOfStock(Exception):
     """A guarded UPDATE found too little available: the transaction rolls back."""
 
 
 def sql_placer(connections: list[psycopg.Connection], fixture: Fixture) -> harness.Attempt:
+    from stockyard.events import services as events  # the sequencer's very statement
+
+    sequence = events.NUMBER_BATCH.format(table="events_event")
     rngs = [random.Random(1000 + index) for index in range(len(connections))]
 
     def place(client: int) -> bool | None:
@@ -189,6 +198,10 @@ def sql_placer(connections: list[psycopg.Connection], fixture: Fixture) -> harne
                 cursor.execute(CONFIRM_ORDER, (order,))
                 event = json.dumps({"id": order, "status": "confirmed", "total": "32.43"})
                 cursor.execute(INSERT_EVENT, ("sales_order.confirmed", event))
+            with conn.transaction(), conn.cursor() as cursor:
+                cursor.execute(LOCK_SEQUENCER, (events.SEQUENCER_LOCK,))
+                cursor.execute(sequence, (events.SEQUENCE_BATCH,))
+                cursor.execute(ACTIVE_WEBHOOKS)
         except OutOfStock:
             return False
         except psycopg.Error:

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from stockyard.events.announcements import announce
@@ -19,7 +18,7 @@ from stockyard.events.webhooks import webhook_deliveries_create
 
 SEQUENCE_BATCH = 1000
 # pg_advisory_xact_lock key serializing the sequencer ("STOCKEVS" as a 64-bit integer).
-_SEQUENCER_LOCK = 0x53544F434B455653
+SEQUENCER_LOCK = 0x53544F434B455653
 
 
 def publish(type: str, data: Mapping[str, Any]) -> Event:
@@ -66,23 +65,37 @@ def events_sequence() -> int:
     return total
 
 
+# One statement numbers a batch: the next positions after the highest, in id order.
+# PostgreSQL and SQLite (3.35+) both read it. The ORM would take three (read the batch,
+# read the highest position, a bulk_update built as a CASE per row) and ~10x the CPU.
+NUMBER_BATCH = """
+UPDATE {table} SET position = numbered.position
+FROM (
+    SELECT id,
+           (SELECT COALESCE(MAX(position), 0) FROM {table})
+           + ROW_NUMBER() OVER (ORDER BY id) AS position
+    FROM {table}
+    WHERE position IS NULL
+    ORDER BY id
+    LIMIT %s
+) AS numbered
+WHERE {table}.id = numbered.id
+RETURNING {table}.id, {table}.type
+"""
+
+
 def _sequence_batch() -> int:
     with transaction.atomic():
         _lock_sequencer()
-        pending = list(
-            Event.objects.filter(position__isnull=True)
-            .order_by("id")
-            .only("id", "type")[:SEQUENCE_BATCH]
-        )
-        if not pending:
+        table = connection.ops.quote_name(Event._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(NUMBER_BATCH.format(table=table), [SEQUENCE_BATCH])
+            numbered = sorted(cursor.fetchall())
+        if not numbered:
             return 0
-        last = Event.objects.aggregate(last=Max("position"))["last"] or 0
-        for offset, event in enumerate(pending, start=1):
-            event.position = last + offset
-        Event.objects.bulk_update(pending, ["position"])
-        webhook_deliveries_create(events=pending)
+        webhook_deliveries_create(events=[Event(id=id, type=type) for id, type in numbered])
         transaction.on_commit(announce, robust=True)
-    return len(pending)
+    return len(numbered)
 
 
 def _lock_sequencer() -> None:
@@ -94,7 +107,7 @@ def _lock_sequencer() -> None:
     """
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEQUENCER_LOCK])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEQUENCER_LOCK])
         else:
             table = connection.ops.quote_name(Event._meta.db_table)
             cursor.execute(f"UPDATE {table} SET position = position WHERE 1 = 0")
