@@ -5,8 +5,9 @@ A benchmark script
 1. names its database with ``bench_database`` (``DATABASE_URL``, else a default name on
    the local PostgreSQL; created if missing), then ``setup_django`` migrates it and makes
    the Django models usable for its fixtures (``bench_user`` makes a user with a role);
-2. starts the API with ``api_server``: uvicorn on 127.0.0.1 with DEBUG off, LOG_LEVEL
-   WARNING, throttles raised out of the way and a psycopg pool per worker; stopped on exit;
+2. starts the API with ``api_server`` as production runs it: uvicorn on 127.0.0.1 with
+   DEBUG off, LOG_LEVEL WARNING, throttles raised out of the way, a psycopg pool per
+   worker, Redis (``BENCH_REDIS_URL``, default db 9) and a Celery worker; stopped on exit;
 3. drives each contender with ``hammer``: N client threads calling ``attempt(client)`` in a
    loop until a deadline. ``attempt`` answers True (done), False (refused, e.g. no stock)
    or None (error); every attempt's latency is kept. The raw-SQL contender gets one
@@ -40,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent  # the project: Django runs from h
 PASSWORD = "bench-password-123"
 THROTTLE_RATES = "anon=1000000/minute,user=1000000/minute,auth=1000/minute"
 LOCAL_SERVER = "postgres://postgres@127.0.0.1:5432"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")  # the server's
 WARM_UP_SECONDS = 2.0
 
 
@@ -106,7 +108,13 @@ def bench_user(username: str, role: str) -> None:
 @dataclass(frozen=True)
 class Server:
     process: subprocess.Popen[bytes]
+    worker: subprocess.Popen[bytes]
     base: str
+
+    @property
+    def pids(self) -> list[int]:
+        """uvicorn's and the Celery worker's main processes (their children count too)."""
+        return [self.process.pid, self.worker.pid]
 
     def sessions(self, username: str, count: int) -> list[httpx.Client]:
         """``count`` HTTP clients (one per client thread) holding a token of ``username``."""
@@ -122,12 +130,17 @@ class Server:
 
 
 @contextmanager
-def api_server(database: Database, *, port: int, workers: int, pool: int) -> Iterator[Server]:
-    """uvicorn serving the API on 127.0.0.1:``port`` with ``workers`` processes, each with
-    a psycopg pool of ``pool`` connections; stopped when the block ends."""
+def api_server(
+    database: Database, *, port: int, workers: int, pool: int, redis_url: str = REDIS_URL
+) -> Iterator[Server]:
+    """The API as production runs it: uvicorn on 127.0.0.1:``port`` with ``workers``
+    processes, each with a psycopg pool of ``pool`` connections, Redis for the cache,
+    the broker and the channel layer, and a Celery worker (which numbers the outbox
+    events after each commit); all stopped when the block ends."""
     env = {
         **os.environ,
         "DATABASE_URL": database.url,
+        "REDIS_URL": redis_url,
         "DJANGO_SETTINGS_MODULE": "config.settings.dev",
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
@@ -139,18 +152,32 @@ def api_server(database: Database, *, port: int, workers: int, pool: int) -> Ite
         *("--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
         *("--log-level", "warning", "--no-access-log"),
     ]
+    worker_command = [
+        *(sys.executable, "-m", "celery", "-A", "config", "worker"),
+        *("--pool", "solo", "--loglevel", "WARNING", "--without-heartbeat"),
+    ]
     base = f"http://127.0.0.1:{port}"
+    subprocess.run(  # no tasks left over from an earlier run
+        [sys.executable, "-m", "celery", "-A", "config", "purge", "-f"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    worker = subprocess.Popen(worker_command, cwd=ROOT, env=env)
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
         _wait_until_healthy(base, process)
-        yield Server(process, base)
+        yield Server(process, worker, base)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        for running in (process, worker):
+            running.terminate()
+        for running in (process, worker):
+            try:
+                running.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                running.kill()
+                running.wait(timeout=10)
 
 
 def _wait_until_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
@@ -196,20 +223,21 @@ def _children(pid: int) -> list[int]:
 
 
 class CpuMeter:
-    """CPU seconds of the uvicorn server and its workers, of this benchmark's own process
+    """CPU seconds of the server (uvicorn and its workers, the Celery worker), of this
+    benchmark's own process
     (the load generator and the raw-SQL client), and of the PostgreSQL backends serving
     ``database``."""
 
-    def __init__(self, database: Database, server_pid: int | None = None) -> None:
+    def __init__(self, database: Database, server_pids: list[int] | None = None) -> None:
         self.database = database
-        self.server_pid = server_pid
+        self.server_pids = server_pids or []
         self.admin = psycopg.connect(database.maintenance_dsn, autocommit=True)
 
     def snapshot(self) -> CpuSnapshot:
         backends = self.admin.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.database.name,)
         ).fetchall()
-        server = [self.server_pid, *_children(self.server_pid)] if self.server_pid else []
+        server = [pid for main in self.server_pids for pid in (main, *_children(main))]
         return {
             "server": {pid: _cpu_of(pid) for pid in server},
             "client": {os.getpid(): time.process_time()},
@@ -337,11 +365,11 @@ def api_against_raw(
     itself on this machine, whatever the endpoints do."""
     (api_name, api_attempt), (raw_name, raw_attempt) = api, raw
     hammer("warm-up", clients, WARM_UP_SECONDS, api_attempt)
-    with closing(CpuMeter(database, server.process.pid)) as meter:
+    with closing(CpuMeter(database, server.pids)) as meter:
         api_run = hammer(api_name, clients, seconds, api_attempt, cpu=meter)
     floor_run = None
     if floor is not None:
-        with closing(CpuMeter(database, server.process.pid)) as meter:
+        with closing(CpuMeter(database, server.pids)) as meter:
             floor_run = hammer(floor[0], clients, seconds, floor[1], cpu=meter)
     with closing(CpuMeter(database)) as meter:
         raw_run = hammer(raw_name, clients, seconds, raw_attempt, cpu=meter)

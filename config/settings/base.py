@@ -124,7 +124,10 @@ REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "stockyard.core.cache.SharedClientRedisCache",
+            "LOCATION": REDIS_URL,
+        }
     }
     CHANNEL_LAYERS = {
         "default": {

@@ -8,6 +8,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
@@ -50,8 +52,8 @@ def events_sequence() -> int:
     order, make their webhook deliveries, and announce them; returns how many were
     sequenced.
 
-    Runs after each publishing transaction commits, before the feed reads and from a
-    periodic sweep; any number may run at once. One at a time holds the sequencer lock,
+    Runs in a worker after each publishing transaction commits, before the feed reads
+    and from a periodic sweep; any number may run at once. One at a time holds the sequencer lock,
     and sees (READ COMMITTED, a snapshot per statement taken after the lock) every event
     committed before it, including the positions its predecessor assigned. So positions
     only ever grow, and the events a reader can see always hold positions 1..N with no
@@ -114,14 +116,36 @@ def _lock_sequencer() -> None:
 
 
 def _sequence_after_commit() -> None:
-    """Sequence once when the caller's transaction commits, however often it published.
+    """Ask for a sequencer run once the caller's transaction commits, however often it
+    published.
 
-    ``robust``: a failure is logged and left to the next sequencer run (the feed's or the
-    sweep's), never turned into an error for a change that has already committed.
+    The run is a Celery task: a worker numbers the events and announces them, so a
+    request pays for one cache write, not for the sequencer's transaction and its wait
+    for the lock; and while a run is queued, commits do not queue another (a busy
+    system sends one task per burst, not one per commit). Where tasks run inline (a
+    laptop without Redis, the tests) it runs at once, as before. ``robust``: a failure
+    is logged and left to the next run (the feed's own, before it reads, or the
+    periodic sweep), never turned into an error for a change that has already committed.
     """
     pending_hooks = transaction.get_connection().run_on_commit
-    if all(hook is not events_sequence for _, hook, _ in pending_hooks):
-        transaction.on_commit(events_sequence, robust=True)
+    if all(hook is not _request_sequencing for _, hook, _ in pending_hooks):
+        transaction.on_commit(_request_sequencing, robust=True)
+
+
+SEQUENCING_ASKED = "events:sequencing-asked"
+"""Cache key set while a sequencer run is queued: commits meanwhile need not ask again,
+as that run will number their events too (it clears the key before it reads)."""
+SEQUENCING_ASK_SECONDS = 10  # a lost message is covered by the sweep, which runs as often
+
+
+def _request_sequencing() -> None:
+    if settings.CELERY_TASK_ALWAYS_EAGER:  # no worker: number them here and now
+        events_sequence()
+        return
+    if cache.add(SEQUENCING_ASKED, True, timeout=SEQUENCING_ASK_SECONDS):
+        from stockyard.events.tasks import sequence_events  # that module imports this one
+
+        sequence_events.delay()
 
 
 def _require_transaction() -> None:

@@ -11,7 +11,11 @@ from stockyard.core.testing import run_concurrently
 from stockyard.events.announcements import GROUP, NEW_EVENTS, announce
 from stockyard.events.models import Event
 from stockyard.events.selectors import event_feed
-from stockyard.events.services import events_sequence, publish, publish_many
+from stockyard.events.services import (
+    _request_sequencing,
+    publish,
+    publish_many,
+)
 from stockyard.events.tasks import sequence_events
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,7 +43,7 @@ def test_a_transaction_that_publishes_many_times_sequences_once(
         publish("test.a", {})
         publish("test.b", {})
         publish_many([("test.c", {})])
-    assert callbacks == [events_sequence, announce]  # sequenced once, then announced once
+    assert callbacks == [_request_sequencing, announce]  # sequenced once, then announced once
     assert sorted(Event.objects.values_list("position", flat=True)) == [1, 2, 3]
 
 
@@ -161,3 +165,25 @@ def test_concurrent_writers_and_readers_see_every_committed_event_exactly_once()
         assert seen == outcomes[0]  # every reader sees one order
     positions = list(Event.objects.order_by("position").values_list("position", flat=True))
     assert positions == list(range(1, expected_count + 1))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_worker_the_request_asks_for_numbering_instead_of_doing_it(settings, monkeypatch):
+    """The sequencer's transaction and its wait for the lock stay off the request: a
+    commit asks a worker for a run, unless one is already asked for and not started."""
+    from stockyard.events import tasks
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    asked: list[tuple[object, ...]] = []
+    monkeypatch.setattr(tasks.sequence_events, "delay", lambda *args: asked.append(args))
+
+    with transaction.atomic():
+        publish("test.a", {})
+        publish("test.b", {})
+    publish_one("test.c")  # the run asked for will number this one too
+
+    assert asked == [()]
+    assert not Event.objects.filter(position__isnull=False).exists()
+    assert tasks.sequence_events() == 3  # what the worker then does
+    publish_one("test.d")
+    assert asked == [(), ()]  # that run has started: the next commit asks again
