@@ -153,7 +153,7 @@ def api_server(
         *("--log-level", "warning", "--no-access-log"),
     ]
     worker_command = [
-        *(sys.executable, "-m", "celery", "-A", "config", "worker"),
+        *(sys.executable, "-m", "celery", "-A", "config", "--quiet", "worker"),
         *("--pool", "solo", "--loglevel", "WARNING", "--without-heartbeat"),
     ]
     base = f"http://127.0.0.1:{port}"
