@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction, sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -26,6 +26,7 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
 from stockyard.core import errors
+from stockyard.core.middleware import SyncAndAsyncMiddleware
 from stockyard.core.models import IdempotencyRecord
 from stockyard.core.problems import application_error_response
 
@@ -150,25 +151,14 @@ def _carries_key(request: HttpRequest) -> bool:
     )
 
 
-class IdempotencyMiddleware:
-    """Sync and async (see ``RequestLogMiddleware``); a POST carrying a key is handled in
-    a worker thread either way, as its records live in the database."""
+class IdempotencyMiddleware(SyncAndAsyncMiddleware):
+    """A POST carrying a key is handled in a worker thread in either mode, as its
+    records live in the database."""
 
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
-        self.async_mode = iscoroutinefunction(get_response)
-        if self.async_mode:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if self.async_mode:
-            return self.__acall__(request)
+    def handle(self, request: HttpRequest) -> HttpResponse:
         return self._respond_once(request, self.get_response)
 
-    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+    async def ahandle(self, request: HttpRequest) -> HttpResponse:
         if not _carries_key(request):
             return await self.get_response(request)
         respond_once = sync_to_async(self._respond_once)

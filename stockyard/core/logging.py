@@ -3,12 +3,12 @@
 import re
 import time
 import uuid
-from collections.abc import Callable
-from typing import Any
 
 import structlog
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponse
+
+from stockyard.core.middleware import SyncAndAsyncMiddleware
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -21,27 +21,13 @@ def _request_id(request: HttpRequest) -> str:
     return supplied if _VALID_REQUEST_ID.match(supplied) else uuid.uuid4().hex
 
 
-class RequestLogMiddleware:
-    """Sync and async: under ASGI the chain stays async, so an async view (the event
-    long-poll) waits on the event loop instead of parking a thread."""
-
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
-        self.async_mode = iscoroutinefunction(get_response)
-        if self.async_mode:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if self.async_mode:
-            return self.__acall__(request)
+class RequestLogMiddleware(SyncAndAsyncMiddleware):
+    def handle(self, request: HttpRequest) -> HttpResponse:
         request_id, started = _begin(request)
         response = self.get_response(request)
         return _finish(request, response, request_id, started, user_id=_user_id(request))
 
-    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+    async def ahandle(self, request: HttpRequest) -> HttpResponse:
         request_id, started = _begin(request)
         response = await self.get_response(request)
         # The user may be a lazy object still to be read from the session: not on the loop.

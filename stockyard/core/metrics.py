@@ -9,10 +9,7 @@ set before the server starts (prometheus_client's multiprocess mode).
 
 import os
 import time
-from collections.abc import Callable
-from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 from prometheus_client import (
@@ -24,6 +21,8 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+
+from stockyard.core.middleware import SyncAndAsyncMiddleware
 
 REQUESTS = Counter(
     "stockyard_http_requests",
@@ -39,26 +38,12 @@ LATENCY = Histogram(
 UNMATCHED = "unmatched"  # no URL pattern: 404s for made-up paths share one series
 
 
-class MetricsMiddleware:
-    """Sync and async, like ``RequestLogMiddleware``: a sync-only middleware would park
-    a thread for every waiting event long-poll."""
-
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
-        self.async_mode = iscoroutinefunction(get_response)
-        if self.async_mode:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if self.async_mode:
-            return self.__acall__(request)
+class MetricsMiddleware(SyncAndAsyncMiddleware):
+    def handle(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         return _count(request, self.get_response(request), started)
 
-    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+    async def ahandle(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         return _count(request, await self.get_response(request), started)
 

@@ -1,0 +1,36 @@
+"""A base for the project's middleware: it runs in whichever mode Django builds the
+chain in (async under ASGI when every middleware can), with no hand-off between modes.
+
+A sync-only middleware would make Django run the rest of the chain, and the view, under
+``async_to_sync`` in a thread: a waiting async view (the event long-poll) would park
+that thread for its whole wait. Subclasses write ``handle`` (sync) and ``ahandle``
+(async); ``core/tests/test_async_requests.py`` keeps every middleware async-capable.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.http import HttpRequest, HttpResponse
+
+
+class SyncAndAsyncMiddleware:
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+        self.async_mode = iscoroutinefunction(get_response)
+        if self.async_mode:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.async_mode:
+            return self.ahandle(request)
+        return self.handle(request)
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        raise NotImplementedError
+
+    async def ahandle(self, request: HttpRequest) -> HttpResponse:
+        raise NotImplementedError
