@@ -152,7 +152,6 @@ WHERE id = %s
 INSERT_EVENT = "INSERT INTO events_event (type, occurred_at, data) VALUES (%s, now(), %s)"
 
 
-LOCK_SEQUENCER = "SELECT pg_advisory_xact_lock(%s)"
 ACTIVE_WEBHOOKS = "SELECT id, events FROM events_webhook WHERE is_active"
 
 
@@ -161,7 +160,8 @@ class OutOfStock(Exception):
 
 
 def sql_placer(connections: list[psycopg.Connection], fixture: Fixture) -> harness.Attempt:
-    from stockyard.events import services as events  # the sequencer's very statement
+    from stockyard.core.locks import TAKE_TURN_SQL  # the sequencer's very statements
+    from stockyard.events import services as events
 
     sequence = events.NUMBER_BATCH.format(table="events_event")
     rngs = [random.Random(1000 + index) for index in range(len(connections))]
@@ -199,7 +199,7 @@ def sql_placer(connections: list[psycopg.Connection], fixture: Fixture) -> harne
                 event = json.dumps({"id": order, "status": "confirmed", "total": "32.43"})
                 cursor.execute(INSERT_EVENT, ("sales_order.confirmed", event))
             with conn.transaction(), conn.cursor() as cursor:
-                cursor.execute(LOCK_SEQUENCER, (events.SEQUENCER_LOCK,))
+                cursor.execute(TAKE_TURN_SQL, (events.SEQUENCER_TURN,))
                 cursor.execute(sequence, (events.SEQUENCE_BATCH,))
                 cursor.execute(ACTIVE_WEBHOOKS)
         except OutOfStock:

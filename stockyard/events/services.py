@@ -14,13 +14,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
+from stockyard.core.locks import take_turns
 from stockyard.events.announcements import announce
 from stockyard.events.models import Event
 from stockyard.events.webhooks import webhook_deliveries_create
 
 SEQUENCE_BATCH = 1000
-# pg_advisory_xact_lock key serializing the sequencer ("STOCKEVS" as a 64-bit integer).
-SEQUENCER_LOCK = 0x53544F434B455653
+SEQUENCER_TURN = "events.sequencer"  # the lock sequencer runs take turns on
 
 
 def publish(type: str, data: Mapping[str, Any]) -> Event:
@@ -88,7 +88,7 @@ RETURNING {table}.id, {table}.type
 
 def _sequence_batch() -> int:
     with transaction.atomic():
-        _lock_sequencer()
+        take_turns(SEQUENCER_TURN)
         table = connection.ops.quote_name(Event._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(NUMBER_BATCH.format(table=table), [SEQUENCE_BATCH])
@@ -98,21 +98,6 @@ def _sequence_batch() -> int:
         webhook_deliveries_create(events=[Event(id=id, type=type) for id, type in numbered])
         transaction.on_commit(announce, robust=True)
     return len(numbered)
-
-
-def _lock_sequencer() -> None:
-    """Hold the sequencer lock until the transaction ends.
-
-    PostgreSQL: an advisory lock, which blocks no reader and no publisher. SQLite has one
-    writer at a time anyway: an empty UPDATE takes its write lock now (waiting up to the
-    busy timeout) rather than failing to upgrade a read lock later.
-    """
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEQUENCER_LOCK])
-        else:
-            table = connection.ops.quote_name(Event._meta.db_table)
-            cursor.execute(f"UPDATE {table} SET position = position WHERE 1 = 0")
 
 
 def _sequence_after_commit() -> None:
