@@ -7,27 +7,15 @@ Run it against one uvicorn worker (``--workers 1``, the default): with several, 
 other requests could be answered by another process and prove nothing.
 """
 
-import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 import httpx
+from demo_client import login, show
 
-BASE = (sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000") + "/api/v1"
 WAIT = 10
-
-
-def login(username: str) -> httpx.Client:
-    password = f"{username}-demo-pass-1"
-    response = httpx.post(f"{BASE}/auth/token/", json={"username": username, "password": password})
-    assert response.status_code == 200, response.text
-    return httpx.Client(
-        base_url=BASE,
-        headers={"Authorization": f"Bearer {response.json()['access']}"},
-        timeout=WAIT + 20,
-    )
 
 
 def timed(call: Callable[[], httpx.Response]) -> tuple[httpx.Response, float]:
@@ -36,11 +24,7 @@ def timed(call: Callable[[], httpx.Response]) -> tuple[httpx.Response, float]:
     return response, time.monotonic() - started
 
 
-def show(step: str, detail: object) -> None:
-    print(f"- {step}: {detail}")
-
-
-viewer, clerk = login("viewer"), login("warehouse")
+viewer, clerk = login("viewer", timeout=WAIT + 20), login("warehouse", timeout=WAIT + 20)
 cursor = viewer.get("/events/").json()["cursor"]
 show("present end of the feed", cursor)
 

@@ -12,15 +12,13 @@ import hashlib
 import hmac
 import json
 import secrets
-import sys
 import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import httpx
+from demo_client import login, show
 
-BASE = (sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000") + "/api/v1"
 SECRET = secrets.token_hex(16)
 received: list[tuple[str, bytes]] = []
 answers = [500]
@@ -38,23 +36,11 @@ class Receiver(BaseHTTPRequestHandler):
         pass
 
 
-def login(username: str) -> httpx.Client:
-    password = f"{username}-demo-pass-1"
-    response = httpx.post(f"{BASE}/auth/token/", json={"username": username, "password": password})
-    assert response.status_code == 200, response.text
-    token = response.json()["access"]
-    return httpx.Client(base_url=BASE, headers={"Authorization": f"Bearer {token}"})
-
-
 def until(condition: Callable[[], bool], seconds: float, what: str) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.25)
-
-
-def show(step: str, detail: object) -> None:
-    print(f"- {step}: {detail}")
 
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)

@@ -8,28 +8,18 @@ codes for a missing or bad token and the error frame for a bad message.
 """
 
 import json
-import sys
 
-import httpx
+from demo_client import SERVER, demo_token, login, show
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
-BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
-API = f"{BASE}/api/v1"
-WS = BASE.replace("http", "ws", 1) + "/ws/events/"
-
-
-def token(username: str) -> str:
-    password = f"{username}-demo-pass-1"
-    response = httpx.post(f"{API}/auth/token/", json={"username": username, "password": password})
-    assert response.status_code == 200, response.text
-    return str(response.json()["access"])
+WS = SERVER.replace("http", "ws", 1) + "/ws/events/"
 
 
 def open_socket(query: str) -> ClientConnection:
     # Browsers send Origin; the server accepts origins matching ALLOWED_HOSTS only.
-    return connect(f"{WS}{query}", origin=Origin(BASE), open_timeout=10)
+    return connect(f"{WS}{query}", origin=Origin(SERVER), open_timeout=10)
 
 
 def close_code(query: str) -> int | None:
@@ -45,17 +35,13 @@ def frame(ws: ClientConnection) -> dict:
     return json.loads(ws.recv(timeout=5))
 
 
-def show(step: str, detail: object) -> None:
-    print(f"- {step}: {detail}")
-
-
 show("no token", f"closed {close_code('')}")
 assert close_code("") == 4401
 assert close_code("?token=not-a-jwt") == 4401
 show("bad token", "closed 4401")
 
-clerk = httpx.Client(base_url=API, headers={"Authorization": f"Bearer {token('warehouse')}"})
-with open_socket(f"?token={token('viewer')}") as ws:
+clerk = login("warehouse")
+with open_socket(f"?token={demo_token('viewer')}") as ws:
     ws.send(json.dumps({"subscribe": ["stock.*"]}))
     show("subscribed", frame(ws))
     ws.send("hello?")

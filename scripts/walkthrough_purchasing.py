@@ -3,31 +3,10 @@
 python3 -m uv run python scripts/walkthrough_purchasing.py [base URL]
 """
 
-import sys
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
-import httpx
-
-BASE = (sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8012") + "/api/v1"
-
-
-def login(username: str) -> httpx.Client:
-    password = f"{username}-demo-pass-1"
-    response = httpx.post(f"{BASE}/auth/token/", json={"username": username, "password": password})
-    return httpx.Client(
-        base_url=BASE, headers={"Authorization": f"Bearer {response.json()['access']}"}
-    )
-
-
-def expect(response: httpx.Response, status: int) -> dict:
-    assert response.status_code == status, (response.status_code, response.text)
-    return response.json()
-
-
-def show(step: str, detail: object) -> None:
-    print(f"- {step}: {detail}")
-
+from demo_client import expect, login, show
 
 buyer, clerk, seller = login("purchasing"), login("warehouse"), login("sales")
 main = next(w for w in expect(buyer.get("/warehouses/"), 200)["results"] if w["code"] == "MAIN")

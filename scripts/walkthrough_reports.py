@@ -6,32 +6,13 @@ python3 -m uv run python scripts/walkthrough_reports.py [base URL]
 
 import csv
 import io
-import sys
 import time
 from decimal import Decimal
 from typing import Any
 
 import httpx
+from demo_client import expect, login, show
 from openpyxl import load_workbook
-
-BASE = (sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000") + "/api/v1"
-
-
-def login(username: str) -> httpx.Client:
-    password = f"{username}-demo-pass-1"
-    response = httpx.post(f"{BASE}/auth/token/", json={"username": username, "password": password})
-    return httpx.Client(
-        base_url=BASE, headers={"Authorization": f"Bearer {response.json()['access']}"}
-    )
-
-
-def expect(response: httpx.Response, status: int) -> dict:
-    assert response.status_code == status, (response.status_code, response.text)
-    return response.json()
-
-
-def show(step: str, detail: object) -> None:
-    print(f"- {step}: {detail}")
 
 
 def every(client: httpx.Client, path: str, **params: Any) -> list[dict]:
