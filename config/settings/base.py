@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "oauth2_provider",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "channels",
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "stockyard.core.proxies.TrustedProxyMiddleware",
     "stockyard.core.logging.RequestLogMiddleware",
+    "stockyard.core.limits.RequestSizeLimitMiddleware",
     "stockyard.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -67,7 +69,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "stockyard.core.idempotency.IdempotencyMiddleware",
+    # Last: turns a login refused for too many failures into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Request bodies over this many bytes are refused with 413 (Django's default, 2.5 MiB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
 # Reverse proxies / load balancers whose X-Forwarded-For and X-Forwarded-Proto are believed
 # (CIDRs, comma-separated). Empty: nobody's are, the TCP peer is the client.
@@ -107,6 +114,18 @@ if DATABASE_POOL_MAX_SIZE and DATABASES["default"]["ENGINE"].endswith("postgresq
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # Refuses locked-out usernames and addresses before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "stockyard.accounts.backends.PasswordBackend",
+]
+# Argon2id, as Django recommends; older hashes still verify and are upgraded on login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -204,7 +223,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["stockyard.accounts.permissions.RolePermission"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["stockyard.core.limits.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "stockyard.core.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -231,7 +250,8 @@ SIMPLE_JWT = {
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
-    "UPDATE_LAST_LOGIN": True,
+    # The token view sends user_logged_in, which updates last_login (and resets login limits).
+    "UPDATE_LAST_LOGIN": False,
     "SIGNING_KEY": SECRET_KEY,
 }
 
@@ -259,7 +279,16 @@ OAUTH2_PROVIDER: dict[str, Any] = {
     "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
 }
-LOGIN_URL = "oauth2_provider:login"  # /o/authorize/ sends anonymous users here
+LOGIN_URL = "oauth2_provider:login"
+
+# --- Failed-login limits (django-axes): per username and, separately, per client address --
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "stockyard.core.proxies.client_address"
+AXES_LOCKOUT_CALLABLE = "stockyard.accounts.login_limits.lockout_response"
+AXES_VERBOSE = False  # /o/authorize/ sends anonymous users here
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stockyard API",

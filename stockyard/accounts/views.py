@@ -1,5 +1,6 @@
 from typing import Any, cast
 
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import LoginView
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -11,11 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from stockyard.accounts import services
+from stockyard.accounts import login_limits, services
 from stockyard.accounts.models import User
 from stockyard.accounts.roles import Capability
 from stockyard.accounts.serializers import LogoutSerializer, MeSerializer, UserSerializer
@@ -56,6 +58,21 @@ class SignInView(LoginView):
 
 class TokenObtainView(TokenObtainPairView):
     throttle_classes = [AuthRateThrottle]
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except AuthenticationFailed:
+            login_limits.raise_if_locked_out(request)
+            raise
+        except TokenError as exc:
+            raise InvalidToken(exc.args[0]) from exc
+        # As django.contrib.auth.login() would: last_login is updated and the login limits
+        # forget this user's earlier failures.
+        user = cast(TokenObtainPairSerializer, serializer).user
+        user_logged_in.send(sender=type(user), request=request, user=user)
+        return Response(serializer.validated_data)
 
 
 class TokenRefreshRotatingView(TokenRefreshView):

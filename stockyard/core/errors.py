@@ -83,3 +83,31 @@ class IdempotencyKeyReused(ApplicationError):
     code = "idempotency_key_reused"
     title = "Idempotency key reused"
     default_detail = "This Idempotency-Key was already used with a different request."
+
+
+class RetryLater(ApplicationError):
+    """An error the client may retry after ``retry_after`` seconds (RFC 9110 ``Retry-After``)."""
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        retry_after: int,
+        errors: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        super().__init__(detail, errors=errors)
+        self.retry_after = max(1, int(retry_after))
+
+
+class TooManyRequests(RetryLater):
+    status = 429
+    code = "throttled"
+    title = "Too many requests"
+    default_detail = "Too many requests. Retry after the time in Retry-After."
+
+
+class ServiceUnavailable(RetryLater):
+    status = 503
+    code = "service_unavailable"
+    title = "Service unavailable"
+    default_detail = "The service is overloaded or a dependency is down. Retry shortly."

@@ -54,7 +54,7 @@ class StoredResponse:
 def request_fingerprint(request: HttpRequest) -> str:
     """Hash of method, path and body; JSON bodies are compared by content, not layout."""
     body = request.body
-    with contextlib.suppress(ValueError):
+    with contextlib.suppress(ValueError, RecursionError):
         body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
     digest = hashlib.sha256(f"{request.method} {request.get_full_path()}\n".encode())
     digest.update(body)

@@ -36,14 +36,16 @@ _ERRORS: dict[str, str] = {
     "`insufficient_stock`, `idempotency_key_in_use`).",
     "412": "`If-Match` names a version that is no longer current (`precondition_failed`).",
     "422": "The `Idempotency-Key` was used with another body (`idempotency_key_reused`).",
-    "429": "Too many requests; see `Retry-After` (`throttled`).",
+    "413": "The body is larger than the server accepts (`payload_too_large`).",
+    "429": "Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`).",
+    "503": "No database connection was free in time; see `Retry-After` (`service_unavailable`).",
 }
 _BY_METHOD = {
-    "get": ["401", "403", "404", "429"],
-    "post": ["400", "401", "403", "404", "409", "422", "429"],
-    "put": ["400", "401", "403", "404", "409", "412", "429"],
-    "patch": ["400", "401", "403", "404", "409", "412", "429"],
-    "delete": ["401", "403", "404", "409", "412", "429"],
+    "get": ["401", "403", "404", "429", "503"],
+    "post": ["400", "401", "403", "404", "409", "413", "422", "429", "503"],
+    "put": ["400", "401", "403", "404", "409", "412", "413", "429", "503"],
+    "patch": ["400", "401", "403", "404", "409", "412", "413", "429", "503"],
+    "delete": ["401", "403", "404", "409", "412", "429", "503"],
 }
 _IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",

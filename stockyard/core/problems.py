@@ -4,6 +4,8 @@
 cover errors raised outside DRF views (unknown URLs, crashes in plain Django views).
 """
 
+import math
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,6 +19,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
 from stockyard.core import errors
+from stockyard.core.database import RETRY_AFTER_SECONDS, is_database_unavailable
 
 logger = structlog.get_logger("stockyard.errors")
 
@@ -113,6 +116,10 @@ def _from_drf(exc: drf.APIException) -> dict[str, Any]:
 
 def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
     headers: dict[str, str] = {}
+    if is_database_unavailable(exc):
+        exc = database_unavailable_error()
+    if isinstance(exc, errors.RetryLater):
+        headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, errors.ApplicationError):
         body = problem_body(
             status=exc.status,
@@ -132,7 +139,7 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Res
         if auth_header := getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = auth_header
         if wait := getattr(exc, "wait", None):
-            headers["Retry-After"] = str(int(wait))
+            headers["Retry-After"] = str(max(1, math.ceil(wait)))
     else:
         request = context.get("request")
         logger.exception(
@@ -163,9 +170,15 @@ def problem_json_response(body: dict[str, Any]) -> JsonResponse:
     return JsonResponse(body, status=body["status"], content_type=PROBLEM_CONTENT_TYPE)
 
 
+def database_unavailable_error() -> errors.ServiceUnavailable:
+    return errors.ServiceUnavailable(
+        "No database connection was free in time.", retry_after=RETRY_AFTER_SECONDS
+    )
+
+
 def application_error_response(exc: errors.ApplicationError) -> JsonResponse:
     """Render an application error outside DRF (middleware, plain Django views)."""
-    return problem_json_response(
+    response = problem_json_response(
         problem_body(
             status=exc.status,
             code=exc.code,
@@ -174,6 +187,9 @@ def application_error_response(exc: errors.ApplicationError) -> JsonResponse:
             field_errors=exc.errors,
         )
     )
+    if isinstance(exc, errors.RetryLater):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -188,6 +204,11 @@ def api_not_found(request: HttpRequest, path: str = "") -> HttpResponse:
 
 
 def handler500(request: HttpRequest) -> HttpResponse:
+    """Django calls this inside its ``except`` block: a crash that is really "no database
+    connection" (in a middleware or a plain view) answers 503 with ``Retry-After``."""
+    exc = sys.exc_info()[1]
+    if exc is not None and is_database_unavailable(exc):
+        return application_error_response(database_unavailable_error())
     return problem_json_response(_server_error_body())
 
 
