@@ -151,6 +151,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "stockyard.core.cache.SharedClientRedisCache",
             "LOCATION": REDIS_URL,
+            # Fail fast when Redis is down: the throttles then count per process.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
     CHANNEL_LAYERS = {
@@ -218,7 +220,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # OAuth2 first: it takes only opaque tokens and leaves dotted JWTs to simplejwt.
         "stockyard.accounts.authentication.OAuth2TokenAuthentication",
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "stockyard.accounts.tokens.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["stockyard.accounts.permissions.RolePermission"],
@@ -232,8 +234,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "stockyard.core.throttling.AnonRateThrottle",
+        "stockyard.core.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     # The client address is settled by core.proxies from TRUSTED_PROXIES: DRF must read
@@ -253,6 +255,10 @@ SIMPLE_JWT = {
     # The token view sends user_logged_in, which updates last_login (and resets login limits).
     "UPDATE_LAST_LOGIN": False,
     "SIGNING_KEY": SECRET_KEY,
+    # Tokens carry the user's token epoch: a password/role/active change or a logout
+    # revokes every earlier one (stockyard.accounts.tokens).
+    "TOKEN_OBTAIN_SERIALIZER": "stockyard.accounts.tokens.TokenObtainSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "stockyard.accounts.tokens.TokenRefreshSerializer",
 }
 
 # --- OAuth2 provider at /o/ (django-oauth-toolkit): authorization code + PKCE only ------

@@ -1,12 +1,25 @@
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, AnonymousUser
+from django.db import models
+from django.db.models.functions import Lower
 
 from stockyard.accounts.roles import Role
 
 
 class User(AbstractUser):
-    """A person using Stockyard. Roles are Django groups named after ``Role`` values."""
+    """A person using Stockyard. Roles are Django groups named after ``Role`` values.
+
+    ``token_epoch`` moves on whenever every token issued so far must stop working
+    (``accounts.tokens``). Usernames are unique whatever their case.
+    """
+
+    token_epoch = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique")
+        ]
 
     @cached_property
     def roles(self) -> frozenset[Role]:

@@ -7,11 +7,15 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from oauth2_provider.models import Application
+from django.db.models import F
+from django.utils import timezone
+from oauth2_provider.models import AccessToken, Application
+from oauth2_provider.models import RefreshToken as OAuth2RefreshToken
 
 from stockyard.accounts.models import User
 from stockyard.accounts.roles import Role
 from stockyard.core import errors
+from stockyard.core.models import save_unique
 
 
 def _check_password(password: str, user: User) -> None:
@@ -32,6 +36,15 @@ def _assign_roles(user: User, roles: Iterable[Role]) -> None:
     user.__dict__.pop("roles", None)
 
 
+def _ensure_username_free(user: User) -> None:
+    taken = User.objects.filter(username__iexact=user.username).exclude(pk=user.pk)
+    if taken.exists():
+        raise errors.ValidationFailed(
+            "A user with that username already exists.",
+            errors={"username": ["A user with that username already exists."]},
+        )
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -41,31 +54,85 @@ def user_create(
     roles: Iterable[Role] = (),
     is_active: bool = True,
 ) -> User:
-    if User.objects.filter(username__iexact=username).exists():
-        raise errors.ValidationFailed(
-            "A user with that username already exists.",
-            errors={"username": ["A user with that username already exists."]},
-        )
+    """Create a user. Raises ``ValidationFailed`` for a taken username (whatever its case,
+    also when another request takes it at the same moment) or a weak password."""
     user = User(username=username, email=email, is_active=is_active)
     _check_password(password, user)
     user.set_password(password)
-    user.save()
+    save_unique(user, _ensure_username_free)
     _assign_roles(user, roles)
     return user
 
 
 @transaction.atomic
-def user_update(*, user: User, roles: Iterable[Role] | None = None, **fields: Any) -> User:
+def user_update(
+    *,
+    user: User,
+    actor: User | None = None,
+    roles: Iterable[Role] | None = None,
+    **fields: Any,
+) -> User:
+    """Change a user's fields, password or roles.
+
+    A new password, a change of roles or of ``is_active`` revokes every token issued to
+    the user so far. Raises ``Conflict`` when ``actor`` would deactivate themselves or the
+    change would leave no active admin; ``ValidationFailed`` for a taken username or a
+    weak password.
+    """
+    roles = None if roles is None else frozenset(roles)
+    deactivating = fields.get("is_active") is False and user.is_active
+    if deactivating and actor is not None and actor.pk == user.pk:
+        raise errors.Conflict("You cannot deactivate yourself; ask another admin.")
+    losing_admin = Role.ADMIN in user.roles and (
+        deactivating or (roles is not None and Role.ADMIN not in roles)
+    )
+    if losing_admin:
+        _ensure_another_active_admin(user)
+    revoke = (
+        "password" in fields
+        or (roles is not None and roles != user.roles)
+        or fields.get("is_active", user.is_active) != user.is_active
+    )
     password = fields.pop("password", None)
     for name, value in fields.items():
         setattr(user, name, value)
     if password is not None:
         _check_password(password, user)
         user.set_password(password)
-    user.save()
+    save_unique(user, _ensure_username_free)
     if roles is not None:
         _assign_roles(user, roles)
+    if revoke:
+        user_tokens_revoke(user=user)
     return user
+
+
+def _ensure_another_active_admin(user: User) -> None:
+    # Lock every active admin row: two admins demoting each other at once must not both
+    # find the other still there.
+    admins = list(
+        User.objects.select_for_update()
+        .filter(is_active=True, is_superuser=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not any(pk != user.pk for pk in admins):
+        raise errors.Conflict(
+            "This is the last active admin: make another user admin first.",
+            errors={"roles": ["At least one active admin must remain."]},
+        )
+
+
+@transaction.atomic
+def user_tokens_revoke(*, user: User) -> None:
+    """Invalidate every token issued to ``user`` so far: JWT access and refresh tokens
+    (their epoch moves on) and OAuth2 access and refresh tokens."""
+    User.objects.filter(pk=user.pk).update(token_epoch=F("token_epoch") + 1)
+    user.refresh_from_db(fields=["token_epoch"])
+    AccessToken.objects.filter(user=user).delete()
+    OAuth2RefreshToken.objects.filter(user=user, revoked__isnull=True).update(
+        revoked=timezone.now()
+    )
 
 
 @transaction.atomic

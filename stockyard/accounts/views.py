@@ -10,17 +10,16 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
-from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from stockyard.accounts import login_limits, services
+from stockyard.accounts import login_limits, services, tokens
 from stockyard.accounts.models import User
 from stockyard.accounts.roles import Capability
 from stockyard.accounts.serializers import LogoutSerializer, MeSerializer, UserSerializer
+from stockyard.core.throttling import AnonRateThrottle
 
 
 class AuthRateThrottle(AnonRateThrottle):
@@ -80,7 +79,8 @@ class TokenRefreshRotatingView(TokenRefreshView):
 
 
 class LogoutView(APIView):
-    """Revoke a refresh token: it can no longer be refreshed."""
+    """Log out everywhere: the refresh token and every token issued to its user before
+    (JWT and OAuth2, access and refresh) stop working."""
 
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []  # an expired access token must not block logout
@@ -98,7 +98,7 @@ class LogoutView(APIView):
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            RefreshToken(serializer.validated_data["refresh"]).blacklist()
+            tokens.logout(refresh=serializer.validated_data["refresh"])
         except TokenError as exc:
             raise AuthenticationFailed(str(exc)) from exc
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -148,8 +148,10 @@ class UserViewSet(viewsets.ModelViewSet[User]):
 
     def perform_update(self, serializer: Any) -> None:
         serializer.instance = services.user_update(
-            user=serializer.instance, **serializer.validated_data
+            user=serializer.instance,
+            actor=cast(User, self.request.user),
+            **serializer.validated_data,
         )
 
     def perform_destroy(self, instance: User) -> None:
-        services.user_update(user=instance, is_active=False)
+        services.user_update(user=instance, actor=cast(User, self.request.user), is_active=False)

@@ -122,8 +122,12 @@ def test_anonymous_requests_answer_401(api_client):
 
 
 @pytest.mark.django_db
-def test_a_public_address_is_accepted(manager):
-    body = {"url": "https://93.184.216.34/hook", "events": ["*"], "secret": SECRET}
+@pytest.mark.parametrize(
+    "url",
+    ["https://93.184.216.34/hook", "https://[64:ff9b::5db8:d822]/hook", "https://[2606:4700::1]/"],
+)
+def test_a_public_address_is_accepted(manager, url):
+    body = {"url": url, "events": ["*"], "secret": SECRET}
     assert manager.post(WEBHOOKS, body).status_code == 201
 
 
@@ -138,6 +142,15 @@ def test_a_public_address_is_accepted(manager):
         "http://169.254.169.254/latest/meta-data/",
         "http://[::1]/hook",
         "http://[::ffff:127.0.0.1]/hook",
+        # IPv6 addresses that lead to an IPv4 one: NAT64, 6to4, IPv4-compatible, Teredo.
+        "http://[64:ff9b::7f00:1]/hook",
+        "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",
+        "http://[64:ff9b:1::a00:1]/hook",
+        "http://[2002:7f00:1::]/hook",
+        "http://[2002:c0a8:a::1]/hook",
+        "http://[::127.0.0.1]/hook",
+        "http://[::10.0.0.1]/hook",
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook",
         "http://0.0.0.0/hook",
         "http://240.0.0.1/hook",
     ],

@@ -1,0 +1,158 @@
+"""Password, role and active-flag changes and logout revoke every earlier token; an admin
+cannot lock everyone out; refresh tokens are stored as digests only."""
+
+import secrets
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from oauth2_provider.models import AccessToken, Application
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+from conftest import PASSWORD
+from stockyard.accounts.models import User
+from stockyard.accounts.roles import Role
+from stockyard.core.testing import assert_problem, run_concurrently
+
+pytestmark = pytest.mark.django_db
+ME = "/api/v1/auth/me/"
+
+
+def login(user: User) -> dict[str, str]:
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": user.username, "password": PASSWORD}
+    )
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def oauth2_token(user: User) -> str:
+    application = Application.objects.create(
+        name="console",
+        client_type=Application.CLIENT_PUBLIC,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris="https://console.example/callback",
+    )
+    token = secrets.token_urlsafe(30).replace("-", "a").replace("_", "b")
+    AccessToken.objects.create(
+        user=user,
+        application=application,
+        token=token,
+        scope="read write",
+        expires=timezone.now() + timedelta(minutes=5),
+    )
+    return token
+
+
+def bearer(token: str) -> APIClient:
+    return APIClient(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def assert_revoked(tokens: dict[str, str], oauth: str) -> None:
+    assert_problem(bearer(tokens["access"]).get(ME), 401, "not_authenticated")
+    assert_problem(bearer(oauth).get(ME), 401, "not_authenticated")
+    refreshed = APIClient().post("/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]})
+    assert_problem(refreshed, 401, "not_authenticated")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"password": "a-brand-new-passphrase"},
+        {"roles": ["viewer", "sales"]},
+        {"is_active": False},
+    ],
+    ids=["password", "roles", "is_active"],
+)
+def test_a_change_to_the_user_revokes_every_earlier_token(admin_client, make_user, change):
+    user = make_user(Role.VIEWER)
+    tokens, oauth = login(user), oauth2_token(user)
+    assert bearer(tokens["access"]).get(ME).status_code == 200
+    assert bearer(oauth).get(ME).status_code == 200
+    assert admin_client.patch(f"/api/v1/users/{user.id}/", change).status_code == 200
+    assert_revoked(tokens, oauth)
+
+
+def test_a_change_that_changes_nothing_revokes_nothing(admin_client, make_user):
+    user = make_user(Role.VIEWER)
+    tokens = login(user)
+    admin_client.patch(f"/api/v1/users/{user.id}/", {"email": "new@example.com"})
+    admin_client.patch(f"/api/v1/users/{user.id}/", {"roles": ["viewer"]})
+    assert bearer(tokens["access"]).get(ME).status_code == 200
+
+
+def test_logout_revokes_the_access_token_and_every_other_session(make_user):
+    user = make_user(Role.VIEWER)
+    laptop, phone, oauth = login(user), login(user), oauth2_token(user)
+    logout = APIClient().post("/api/v1/auth/logout/", {"refresh": laptop["refresh"]})
+    assert logout.status_code == 204
+    assert_revoked(laptop, oauth)
+    assert_revoked(phone, oauth)
+    fresh = login(user)
+    assert bearer(fresh["access"]).get(ME).status_code == 200
+
+
+def test_tokens_after_the_change_work(admin_client, make_user):
+    user = make_user(Role.VIEWER)
+    admin_client.patch(f"/api/v1/users/{user.id}/", {"roles": ["sales"]})
+    tokens = login(user)
+    assert bearer(tokens["access"]).get(ME).json()["roles"] == ["sales"]
+    rotated = APIClient().post("/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]})
+    assert bearer(rotated.json()["access"]).get(ME).status_code == 200
+
+
+def test_an_admin_cannot_deactivate_themselves(admin_client):
+    me = admin_client.user
+    assert_problem(admin_client.delete(f"/api/v1/users/{me.id}/"), 409, "conflict")
+    response = admin_client.patch(f"/api/v1/users/{me.id}/", {"is_active": False})
+    assert_problem(response, 409, "conflict")
+    me.refresh_from_db()
+    assert me.is_active
+
+
+def test_the_last_active_admin_cannot_lose_the_role(admin_client, make_user):
+    me = admin_client.user
+    response = admin_client.patch(f"/api/v1/users/{me.id}/", {"roles": ["manager"]})
+    assert_problem(response, 409, "conflict")
+    other = make_user(Role.ADMIN)
+    assert admin_client.delete(f"/api/v1/users/{other.id}/").status_code == 204
+    assert_problem(
+        admin_client.patch(f"/api/v1/users/{me.id}/", {"roles": ["manager"]}), 409, "conflict"
+    )
+    assert User.objects.get(pk=me.pk).is_superuser
+
+
+def test_with_another_admin_the_role_can_go(admin_client, make_user):
+    me = admin_client.user
+    make_user(Role.ADMIN)
+    response = admin_client.patch(f"/api/v1/users/{me.id}/", {"roles": ["manager"]})
+    assert response.status_code == 200
+
+
+def test_refresh_tokens_are_stored_as_digests_only(make_user):
+    tokens = login(make_user(Role.VIEWER))
+    APIClient().post("/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]})
+    stored = list(OutstandingToken.objects.values_list("token", flat=True))
+    assert len(stored) == 2
+    assert all(value.startswith("sha256:") for value in stored)
+    assert tokens["refresh"] not in stored
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_creates_of_one_username_are_one_201_and_400s(make_user):
+    admin = make_user(Role.ADMIN)
+    access = login(admin)["access"]
+
+    def create(index: int) -> int:
+        name = "newcomer" if index % 2 else "NewComer"
+        return (
+            bearer(access)
+            .post("/api/v1/users/", {"username": name, "password": "a-long-passphrase"})
+            .status_code
+        )
+
+    assert Counter(run_concurrently(create, 8)) == {201: 1, 400: 7}
+    assert User.objects.filter(username__iexact="newcomer").count() == 1
