@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 import httpx
+from websockets.exceptions import WebSocketException
 from websockets.sync.client import connect
 from websockets.typing import Origin
 
@@ -40,8 +41,10 @@ class Failed(Exception):
 def expect(response: httpx.Response, *statuses: int) -> Any:
     if response.status_code not in statuses:
         detail = response.text[:200].replace("\n", " ")
-        raise Failed(f"{response.request.method} {response.request.url.path} -> "
-                     f"{response.status_code} {detail}")
+        raise Failed(
+            f"{response.request.method} {response.request.url.path} -> "
+            f"{response.status_code} {detail}"
+        )
     if "json" in response.headers.get("content-type", ""):
         return response.json()
     return response.text
@@ -68,7 +71,7 @@ class Preflight:
         except Failed as failure:
             self.results[name] = False
             print(f"FAIL  {name:<12} {failure}", flush=True)
-        except (httpx.HTTPError, OSError, TimeoutError, ValueError, KeyError) as error:
+        except (httpx.HTTPError, WebSocketException, OSError, ValueError, KeyError) as error:
             self.results[name] = False
             print(f"FAIL  {name:<12} {type(error).__name__}: {error}", flush=True)
         else:
@@ -170,7 +173,11 @@ class Preflight:
                     "warehouse": self.made["warehouse"]["id"],
                     "notes": label,
                     "lines": [
-                        {"product": self.made["product"]["id"], "quantity": "5", "unit_cost": "4.00"}
+                        {
+                            "product": self.made["product"]["id"],
+                            "quantity": "5",
+                            "unit_cost": "4.00",
+                        }
                     ],
                 },
             ),
@@ -187,7 +194,8 @@ class Preflight:
         level = self.stock_level()
         if Decimal(level["on_hand"]) != 5:
             raise Failed(f"on hand {level['on_hand']} after receiving 5")
-        return f"{received['number']} received, 5 on hand in warehouse {self.made['warehouse']['code']}"
+        warehouse = self.made["warehouse"]["code"]
+        return f"{received['number']} received, 5 on hand in warehouse {warehouse}"
 
     def stock_level(self) -> dict[str, Any]:
         levels = expect(
@@ -309,8 +317,12 @@ class Preflight:
 
     def clean_up(self) -> None:
         """Deactivate what this run made; documents keep it referenced, so it stays."""
-        paths = {"warehouse": "warehouses", "supplier": "suppliers", "customer": "customers",
-                 "product": "products"}
+        paths = {
+            "warehouse": "warehouses",
+            "supplier": "suppliers",
+            "customer": "customers",
+            "product": "products",
+        }
         for kind, path in paths.items():
             if kind in self.made:
                 self.api.patch(f"/{path}/{self.made[kind]['id']}/", json={"is_active": False})

@@ -159,7 +159,10 @@ daemon() { # name command...
   local name=$1
   shift
   pid_alive "$VAR/$name.pid" && return
-  with_env setsid "$@" >>"$VAR/log/$name.log" 2>&1 < /dev/null &
+  # One process from here to the server: the recorded pid is the server's own.
+  # shellcheck source=/dev/null
+  (set -a && . "$VAR/stockyard.env" && set +a && exec setsid "$@") \
+    >>"$VAR/log/$name.log" 2>&1 < /dev/null &
   echo $! > "$VAR/$name.pid"
 }
 
