@@ -2,7 +2,6 @@ from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db import models
-from django.db.models.functions import Lower
 
 from stockyard.accounts.roles import Role
 
@@ -11,15 +10,10 @@ class User(AbstractUser):
     """A person using Stockyard. Roles are Django groups named after ``Role`` values.
 
     ``token_epoch`` moves on whenever every token issued so far must stop working
-    (``accounts.tokens``). Usernames are unique whatever their case.
+    (``accounts.tokens``).
     """
 
-    token_epoch = models.PositiveIntegerField(default=0, editable=False)
-
-    class Meta(AbstractUser.Meta):
-        constraints = [
-            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique")
-        ]
+    token_epoch = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     @cached_property
     def roles(self) -> frozenset[Role]:

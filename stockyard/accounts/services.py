@@ -15,7 +15,7 @@ from oauth2_provider.models import RefreshToken as OAuth2RefreshToken
 from stockyard.accounts.models import User
 from stockyard.accounts.roles import Role
 from stockyard.core import errors
-from stockyard.core.models import save_unique
+from stockyard.core.locks import take_turns
 
 
 def _check_password(password: str, user: User) -> None:
@@ -37,6 +37,8 @@ def _assign_roles(user: User, roles: Iterable[Role]) -> None:
 
 
 def _ensure_username_free(user: User) -> None:
+    # Usernames are unique whatever their case: creates and renames of one name take turns.
+    take_turns(f"accounts.username:{user.username.lower()}")
     taken = User.objects.filter(username__iexact=user.username).exclude(pk=user.pk)
     if taken.exists():
         raise errors.ValidationFailed(
@@ -59,7 +61,8 @@ def user_create(
     user = User(username=username, email=email, is_active=is_active)
     _check_password(password, user)
     user.set_password(password)
-    save_unique(user, _ensure_username_free)
+    _ensure_username_free(user)
+    user.save()
     _assign_roles(user, roles)
     return user
 
@@ -99,7 +102,9 @@ def user_update(
     if password is not None:
         _check_password(password, user)
         user.set_password(password)
-    save_unique(user, _ensure_username_free)
+    if "username" in fields:
+        _ensure_username_free(user)
+    user.save()
     if roles is not None:
         _assign_roles(user, roles)
     if revoke:
