@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "stockyard.core.proxies.TrustedProxyMiddleware",
     "stockyard.core.logging.RequestLogMiddleware",
     "stockyard.core.limits.RequestSizeLimitMiddleware",
+    "stockyard.core.caching.ApiNoStoreMiddleware",
     "stockyard.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",

@@ -2,6 +2,7 @@
 OAuth2 client for a front end on the Vite dev server (see docs/oauth2.md)."""
 
 from oauth2_provider.models import Application
+from oauth2_provider.settings import oauth2_settings
 
 from stockyard.accounts import services
 from stockyard.accounts.models import User
@@ -29,6 +30,13 @@ def seed() -> list[str]:
             )
         state = "created" if created else "exists"
         lines.append(f"  {role.value:<11} {demo_password(role):<24} {role.value} ({state})")
+    if "http" not in oauth2_settings.ALLOWED_REDIRECT_URI_SCHEMES:
+        # Production allows https redirect URIs only: a dev-server client has no place there.
+        lines.append(
+            f"OAuth2 public client: {DEMO_CLIENT_ID} skipped (only https redirect URIs are "
+            "allowed here; register yours with manage.py register_frontend_client)"
+        )
+        return lines
     created = not Application.objects.filter(client_id=DEMO_CLIENT_ID).exists()
     if created:
         services.oauth2_public_client_register(

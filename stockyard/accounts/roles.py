@@ -22,7 +22,10 @@ class Capability(models.TextChoices):
     CATALOG_MANAGE = "catalog.manage"
     BUSINESS_VIEW = "business.view"
     SUPPLIERS_MANAGE = "suppliers.manage"
+    SUPPLIERS_SENSITIVE_VIEW = "suppliers.sensitive_view"  # tax ids, bank accounts unmasked
     CUSTOMERS_MANAGE = "customers.manage"
+    CUSTOMERS_SENSITIVE_VIEW = "customers.sensitive_view"  # tax ids unmasked
+    CREDIT_LIMITS_MANAGE = "customers.credit_limits"
     WAREHOUSES_MANAGE = "warehouses.manage"
     STOCK_MOVE = "stock.move"
     PURCHASING_MANAGE = "purchasing.manage"
@@ -45,7 +48,10 @@ MATRIX: dict[Capability, frozenset[Role]] = {
     Capability.CATALOG_MANAGE: _BUSINESS | {Role.PURCHASING},
     Capability.BUSINESS_VIEW: _EVERY_ROLE,
     Capability.SUPPLIERS_MANAGE: _BUSINESS | {Role.PURCHASING},
+    Capability.SUPPLIERS_SENSITIVE_VIEW: _BUSINESS | {Role.PURCHASING},
     Capability.CUSTOMERS_MANAGE: _BUSINESS | {Role.SALES},
+    Capability.CUSTOMERS_SENSITIVE_VIEW: _BUSINESS | {Role.SALES},
+    Capability.CREDIT_LIMITS_MANAGE: _BUSINESS,
     Capability.WAREHOUSES_MANAGE: _BUSINESS,
     Capability.STOCK_MOVE: _BUSINESS | {Role.WAREHOUSE},
     Capability.PURCHASING_MANAGE: _BUSINESS | {Role.PURCHASING},

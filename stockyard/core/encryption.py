@@ -20,7 +20,7 @@ TOKEN_PREFIX = "fernet:"
 
 
 @cache
-def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+def fernet_from_keys(keys: tuple[str, ...]) -> MultiFernet:
     if not keys:
         raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must name at least one Fernet key.")
     try:
@@ -30,7 +30,7 @@ def _fernet(keys: tuple[str, ...]) -> MultiFernet:
 
 
 def fernet() -> MultiFernet:
-    return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
+    return fernet_from_keys(tuple(settings.FIELD_ENCRYPTION_KEYS))
 
 
 def encrypt(plaintext: str) -> str:
@@ -45,6 +45,25 @@ def decrypt(stored: str) -> str:
     except InvalidToken as exc:
         raise ImproperlyConfigured(
             "An encrypted field cannot be read with any key in FIELD_ENCRYPTION_KEYS."
+        ) from exc
+
+
+def encrypt_bytes(plaintext: bytes) -> bytes:
+    """Bytes encrypted like the text fields (a prefixed Fernet token), for binary columns."""
+    return TOKEN_PREFIX.encode() + fernet().encrypt(plaintext)
+
+
+def decrypt_bytes(stored: bytes) -> bytes:
+    """Reverse ``encrypt_bytes``. Raises ``ValueError`` for bytes it did not make and
+    ``ImproperlyConfigured`` when no configured key opens them."""
+    prefix = TOKEN_PREFIX.encode()
+    if not stored.startswith(prefix):
+        raise ValueError("value is not an encrypted token")
+    try:
+        return fernet().decrypt(stored.removeprefix(prefix))
+    except InvalidToken as exc:
+        raise ImproperlyConfigured(
+            "An encrypted value cannot be read with any key in FIELD_ENCRYPTION_KEYS."
         ) from exc
 
 

@@ -1,11 +1,12 @@
 """Idempotency keys for every POST under ``/api/v1/``.
 
 The first response (status and body) to a POST with an ``Idempotency-Key`` is stored for
-24 h per user and key. A retry with the same key and body gets it again with
-``Idempotent-Replayed: true`` and nothing is performed; the same key with another body is
-refused with 422 ``idempotency_key_reused``; a retry while the first request is still
-running gets 409 ``idempotency_key_in_use``. 5xx responses are not stored, so a retry
-after a failure runs again. Anonymous requests carry no key scope and are not recorded.
+24 h per user and key, its body encrypted with ``FIELD_ENCRYPTION_KEYS``. A retry with the
+same key and body gets it again with ``Idempotent-Replayed: true`` and nothing is
+performed; the same key with another body is refused with 422 ``idempotency_key_reused``;
+a retry while the first request is still running gets 409 ``idempotency_key_in_use``.
+5xx responses are not stored, so a retry after a failure runs again. Anonymous requests
+carry no key scope and are not recorded.
 """
 
 import contextlib
@@ -26,6 +27,7 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
 from stockyard.core import errors
+from stockyard.core.encryption import decrypt_bytes, encrypt_bytes
 from stockyard.core.middleware import SyncAndAsyncMiddleware
 from stockyard.core.models import IdempotencyRecord
 from stockyard.core.problems import application_error_response
@@ -97,7 +99,7 @@ def idempotency_begin(
             status=record.response_status,
             content_type=record.response_content_type,
             location=record.response_location,
-            body=bytes(record.response_body),
+            body=decrypt_bytes(bytes(record.response_body)),
         )
 
 
@@ -116,7 +118,8 @@ def idempotency_finish(*, record: IdempotencyRecord, response: HttpResponse) -> 
     record.response_status = response.status_code
     record.response_content_type = response.get("Content-Type", "")
     record.response_location = response.get("Location", "")
-    record.response_body = response.content
+    # Encrypted at rest: a stored answer may hold partners' contact and bank details.
+    record.response_body = encrypt_bytes(response.content)
     record.save(
         update_fields=[
             "response_status",

@@ -13,6 +13,7 @@ import structlog
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -196,6 +197,7 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Http
     return problem_json_response(_from_drf(drf.NotFound()))
 
 
+@csrf_exempt  # an unknown path is a 404 whatever the method, never a CSRF 403 page
 def api_not_found(request: HttpRequest, path: str = "") -> HttpResponse:
     """Catch-all under ``/api/``: unknown paths answer problem+json even with DEBUG on."""
     return problem_json_response(

@@ -1,9 +1,11 @@
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.exceptions import PermissionDenied
 
-from stockyard.accounts.roles import Capability
+from stockyard.accounts.models import User
+from stockyard.accounts.roles import Capability, roles_allow
 from stockyard.core.views import ETagMixin
 from stockyard.partners import services
 from stockyard.partners.models import Customer, Supplier
@@ -102,12 +104,24 @@ class CustomerViewSet(PartnerViewSet[Customer]):
     write_capability = Capability.CUSTOMERS_MANAGE
 
     def perform_create(self, serializer: Any) -> None:
+        self._check_credit_limit_change(None, serializer.validated_data)
         serializer.instance = services.customer_create(**serializer.validated_data)
 
     def perform_update(self, serializer: Any) -> None:
+        self._check_credit_limit_change(serializer.instance, serializer.validated_data)
         serializer.instance = services.customer_update(
             customer=serializer.instance, **serializer.validated_data
         )
+
+    def _check_credit_limit_change(self, customer: Customer | None, data: dict[str, Any]) -> None:
+        """Only admins and managers set or change a credit limit: 403 for anyone else."""
+        if "credit_limit" not in data:
+            return
+        current = customer.credit_limit if customer is not None else None
+        if data["credit_limit"] != current and not roles_allow(
+            cast(User, self.request.user).roles, Capability.CREDIT_LIMITS_MANAGE
+        ):
+            raise PermissionDenied("Only admins and managers change a customer's credit_limit.")
 
     def perform_destroy(self, instance: Customer) -> None:
         services.customer_delete(customer=instance)

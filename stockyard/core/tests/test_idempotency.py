@@ -131,3 +131,16 @@ def test_expired_keys_are_purged_and_then_run_again(client):
     assert purge_expired_idempotency_keys.delay().get() == 1
     assert "Idempotent-Replayed" not in post(client, {"a": 1})
     assert test_urls.counter.calls == 2
+
+
+@pytest.mark.django_db
+def test_stored_responses_are_encrypted_at_rest(client_for):
+    client = client_for(Role.ADMIN)
+    body = {"code": "SUP-1", "name": "Acme", "tax_id": "36-4567890", "bank_account": "DE8937040"}
+    first = client.post("/api/v1/suppliers/", body, HTTP_IDEMPOTENCY_KEY="sup-1")
+    assert first.status_code == 201
+    stored = bytes(IdempotencyRecord.objects.get().response_body)
+    assert b"36-4567890" not in stored and b"DE8937040" not in stored and b"Acme" not in stored
+    replay = client.post("/api/v1/suppliers/", body, HTTP_IDEMPOTENCY_KEY="sup-1")
+    assert replay["Idempotent-Replayed"] == "true"
+    assert replay.json() == first.json()

@@ -39,3 +39,15 @@ def test_production_refuses_the_development_encryption_key():
     )
     assert result.returncode != 0
     assert "FIELD_ENCRYPTION_KEYS" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "keys", ["", "not-a-fernet-key", f"{Fernet.generate_key().decode()},short"]
+)
+def test_check_deploy_fails_without_valid_encryption_keys(keys: str):
+    result = run_check(
+        SECRET_KEY="k" * 20 + "-a-long-random-production-secret-key-0123456789",
+        FIELD_ENCRYPTION_KEYS=keys,
+    )
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS" in result.stderr

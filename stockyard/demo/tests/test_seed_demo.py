@@ -20,3 +20,16 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys):
     assert User.objects.count() == len(Role)
     assert Application.objects.count() == 1
     assert "(created)" not in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_seed_demo_runs_where_only_https_redirects_are_allowed(settings, capsys):
+    # Production's OAuth2 settings: the demo dev-server client (http://localhost) is skipped.
+    settings.OAUTH2_PROVIDER = {
+        **settings.OAUTH2_PROVIDER,
+        "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    }
+    call_command("seed_demo")
+    assert User.objects.count() == len(Role)
+    assert not Application.objects.exists()
+    assert "skipped" in capsys.readouterr().out
