@@ -359,6 +359,8 @@ FIELD_ENCRYPTION_KEYS = env.list(
 )
 
 # --- Business defaults ----------------------------------------------------------------
+# Lines per document (orders, shipments, stock counts): more is a 400 at "lines".
+MAX_DOCUMENT_LINES = env.int("MAX_DOCUMENT_LINES", default=1000)
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="USD")
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 IDEMPOTENCY_LOCK_TIMEOUT = timedelta(seconds=env.int("IDEMPOTENCY_LOCK_SECONDS", default=60))

@@ -1,6 +1,7 @@
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from rest_framework import serializers
 
 from stockyard.catalog.models import Product
@@ -12,8 +13,6 @@ from stockyard.inventory.models import (
     StockMovement,
     Warehouse,
 )
-
-MAX_COUNT_LINES = 1000
 
 
 def quantity_field(**kwargs: Any) -> serializers.DecimalField:
@@ -136,12 +135,12 @@ class StockCountLineSerializer(serializers.Serializer[Any]):
 
 class StockCountSerializer(serializers.Serializer[Any]):
     warehouse = serializers.PrimaryKeyRelatedField(queryset=active_warehouses())
-    lines = StockCountLineSerializer(many=True, allow_empty=False)
+    lines = StockCountLineSerializer(
+        many=True, allow_empty=False, max_length=settings.MAX_DOCUMENT_LINES
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
     def validate_lines(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        if len(lines) > MAX_COUNT_LINES:
-            raise serializers.ValidationError(f"At most {MAX_COUNT_LINES} lines per count.")
         products = [line["product"].pk for line in lines]
         if len(set(products)) != len(products):
             raise serializers.ValidationError("Each product may appear once per count.")

@@ -3,6 +3,7 @@
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from rest_framework import serializers
 
 from stockyard.catalog.models import Product
@@ -57,7 +58,9 @@ class PurchaseOrderSerializer(serializers.ModelSerializer[PurchaseOrder]):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all())
     warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
-    lines = PurchaseOrderLineSerializer(many=True, required=False)
+    lines = PurchaseOrderLineSerializer(
+        many=True, required=False, max_length=settings.MAX_DOCUMENT_LINES
+    )
 
     class Meta:
         model = PurchaseOrder

@@ -1,6 +1,7 @@
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from rest_framework import serializers
 
 from stockyard.core.serializers import (
@@ -76,7 +77,9 @@ class SalesOrderLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Sale
 class SalesOrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer[SalesOrder]):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
-    lines = SalesOrderLineSerializer(many=True, allow_empty=False)
+    lines = SalesOrderLineSerializer(
+        many=True, allow_empty=False, max_length=settings.MAX_DOCUMENT_LINES
+    )
 
     class Meta:
         model = SalesOrder

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from rest_framework import serializers
 
 from stockyard.shipping.models import Shipment, ShipmentLine, ShipmentPackage, TrackingEvent
@@ -52,7 +53,9 @@ class TrackingEventSerializer(serializers.ModelSerializer[TrackingEvent]):
 class ShipmentSerializer(serializers.ModelSerializer[Shipment]):
     sales_order_number = serializers.CharField(source="sales_order.number", read_only=True)
     packages = ShipmentPackageSerializer(many=True, required=False)
-    lines = ShipmentLineSerializer(many=True, allow_empty=False)
+    lines = ShipmentLineSerializer(
+        many=True, allow_empty=False, max_length=settings.MAX_DOCUMENT_LINES
+    )
     tracking_events = TrackingEventSerializer(many=True, read_only=True)
 
     class Meta:
