@@ -191,6 +191,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
+# Webhook deliveries wait on other people's servers: their own queue (and worker), so a
+# slow receiver never holds exports, report emails or event numbering behind it.
+CELERY_TASK_ROUTES = {"stockyard.events.tasks.deliver_webhook": {"queue": "webhooks"}}
 BEAT_HEARTBEAT_SECONDS = env.int("BEAT_HEARTBEAT_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {
@@ -209,6 +212,10 @@ CELERY_BEAT_SCHEDULE = {
     "publish-reorder-alerts": {
         "task": "stockyard.purchasing.tasks.publish_reorder_alerts",
         "schedule": timedelta(days=1),
+    },
+    "reap-stale-exports": {
+        "task": "stockyard.reporting.tasks.reap_stale_exports",
+        "schedule": timedelta(minutes=1),
     },
     "send-due-report-schedules": {
         "task": "stockyard.reporting.tasks.send_due_report_schedules",

@@ -6,10 +6,13 @@ public address when saved and to ``127.0.0.1`` later (DNS rebinding) is refused,
 called.
 """
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -118,14 +121,47 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
 def target_post(target: Target, *, body: bytes, headers: dict[str, str], timeout: float) -> int:
     """POST ``body`` to the checked address; the response status. Redirects are not
-    followed (a redirect could lead anywhere). Raises ``OSError`` or
-    ``http.client.HTTPException`` when no answer came."""
+    followed (a redirect could lead anywhere).
+
+    ``timeout`` bounds the whole attempt, not each socket operation: a receiver that
+    trickles its answer a byte at a time is cut off when the time is up, so one slow
+    receiver cannot hold a worker. Raises ``OSError`` (``TimeoutError`` past the deadline)
+    or ``http.client.HTTPException`` when no complete answer came in time.
+    """
+    deadline = time.monotonic() + timeout
     kind = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     connection = kind(target, timeout)
+    expired = threading.Event()
     try:
-        connection.request("POST", target.path, body=body, headers=headers)
-        response = connection.getresponse()
-        response.read(_MAX_RESPONSE_BYTES)
+        connection.connect()
+        cutoff = threading.Timer(
+            max(0.0, deadline - time.monotonic()), _cut_off, (connection, expired)
+        )
+        cutoff.daemon = True
+        cutoff.start()
+        try:
+            connection.request("POST", target.path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read(_MAX_RESPONSE_BYTES)
+        except (OSError, http.client.HTTPException):
+            if expired.is_set():
+                raise _deadline_passed(timeout) from None
+            raise
+        finally:
+            cutoff.cancel()
+        if expired.is_set():  # the answer was cut short: it does not count
+            raise _deadline_passed(timeout)
         return response.status
     finally:
         connection.close()
+
+
+def _cut_off(connection: http.client.HTTPConnection, expired: threading.Event) -> None:
+    expired.set()
+    if connection.sock is not None:
+        with contextlib.suppress(OSError):
+            connection.sock.shutdown(socket.SHUT_RDWR)
+
+
+def _deadline_passed(timeout: float) -> TimeoutError:
+    return TimeoutError(f"no complete answer within {timeout:g} s")

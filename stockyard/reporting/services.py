@@ -97,7 +97,8 @@ def export_create(
         export = Export.objects.create(
             owner=user, report=found.name, params=resolved, format=file_format
         )
-        transaction.on_commit(lambda: _queue_export(export.pk))
+        # robust: with the broker down the export stays pending and exports_reap queues it.
+        transaction.on_commit(lambda: _queue_export(export.pk), robust=True)
     return export
 
 
@@ -105,6 +106,10 @@ def _queue_export(export_id: int) -> None:
     from stockyard.reporting.tasks import build_export
 
     build_export.delay(export_id)
+
+
+MAX_EXPORT_ATTEMPTS = 3
+EXPORT_PENDING_GRACE = timedelta(minutes=5)
 
 
 def _stale_before() -> datetime:
@@ -124,8 +129,36 @@ def _export_claim(export_id: int) -> Export | None:
             return None
         export.status = ExportStatus.RUNNING
         export.started_at = timezone.now()
-        export.save(update_fields=["status", "started_at", "updated_at"])
+        export.attempts += 1
+        export.save(update_fields=["status", "started_at", "attempts", "updated_at"])
         return export
+
+
+def exports_reap() -> list[int]:
+    """Periodic: queue again the exports nobody is building, or give up on them.
+
+    An export ``running`` past the task time limit lost its worker (killed mid-build); one
+    ``pending`` for longer than ``EXPORT_PENDING_GRACE`` lost its message (the broker was
+    down). Each is queued again (``export_build`` takes it over) until it has been tried
+    ``MAX_EXPORT_ATTEMPTS`` times; then it is ``failed``. Returns the ids queued.
+    """
+    now = timezone.now()
+    stale_running = Export.objects.filter(
+        status=ExportStatus.RUNNING, started_at__lt=_stale_before()
+    )
+    stale_running.filter(attempts__gte=MAX_EXPORT_ATTEMPTS).update(
+        status=ExportStatus.FAILED,
+        error=f"The export's worker stopped {MAX_EXPORT_ATTEMPTS} times; it was given up.",
+        finished_at=now,
+        updated_at=now,
+    )
+    lost = Export.objects.filter(
+        status=ExportStatus.PENDING, created_at__lt=now - EXPORT_PENDING_GRACE
+    )
+    again = [*stale_running.values_list("pk", flat=True), *lost.values_list("pk", flat=True)]
+    for export_id in again:
+        _queue_export(export_id)
+    return again
 
 
 def export_build(*, export_id: int) -> Export | None:

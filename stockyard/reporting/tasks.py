@@ -13,6 +13,13 @@ def build_export(export_id: int) -> str | None:
 
 
 @shared_task
+def reap_stale_exports() -> list[int]:
+    """Every minute (beat): queue again exports whose worker died or whose message was
+    lost; fail those tried too often."""
+    return services.exports_reap()
+
+
+@shared_task
 def send_due_report_schedules() -> list[int]:
     """Every few minutes (beat): email each schedule that is due, once."""
     return services.report_schedule_send_due()

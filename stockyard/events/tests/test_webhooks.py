@@ -1,8 +1,10 @@
 """Webhooks: the API, and deliveries POSTed to a real local HTTP server."""
 
+import contextlib
 import hashlib
 import hmac
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +18,7 @@ from rest_framework.test import APIClient
 
 from stockyard.accounts.roles import Role
 from stockyard.core.testing import assert_problem, run_concurrently
+from stockyard.events import webhooks
 from stockyard.events.models import DeliveryStatus, Event, Webhook, WebhookDelivery
 from stockyard.events.services import publish
 from stockyard.events.tasks import deliver_webhook, dispatch_webhook_retries, sequence_events
@@ -369,3 +372,59 @@ def test_concurrent_workers_post_a_delivery_once(receiver, private_targets):
     assert sum(outcome is not None for outcome in outcomes) == 1
     assert len(receiver.requests) == 1
     assert delivery.attempt_log.count() == 1
+
+
+@pytest.fixture
+def trickling_receiver() -> Iterator[str]:
+    """A real socket server that answers "200 OK" one byte every 0.25 s (5 s in all)."""
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                client, _ = server.accept()
+            except OSError:
+                continue
+            with client:
+                client.recv(65536)
+                for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"[:20]:
+                    if stop.is_set():
+                        return
+                    with contextlib.suppress(OSError):
+                        client.sendall(bytes([byte]))
+                    time.sleep(0.25)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}/hook"
+    stop.set()
+    thread.join(timeout=5)
+    server.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_trickling_receiver_is_cut_off_at_the_attempt_deadline(
+    trickling_receiver, private_targets, monkeypatch
+):
+    monkeypatch.setattr(webhooks, "TIMEOUT_SECONDS", 1.0)
+    webhook_create(url=trickling_receiver, events=["*"], secret=SECRET)
+    started = time.monotonic()
+    publish_one("stock.changed")
+    delivery = WebhookDelivery.objects.get()
+    [attempt] = delivery.attempt_log.all()
+    assert time.monotonic() - started < 3
+    assert attempt.status_code is None
+    assert "TimeoutError" in attempt.error
+    assert delivery.status == DeliveryStatus.PENDING  # retried later, with backoff
+
+
+def test_webhook_deliveries_have_a_queue_of_their_own(settings):
+    from config.celery import app
+
+    route = app.amqp.router.route({}, "stockyard.events.tasks.deliver_webhook")
+    assert route["queue"].name == "webhooks"
+    assert app.amqp.router.route({}, "stockyard.reporting.tasks.build_export")["queue"].name == (
+        "celery"
+    )

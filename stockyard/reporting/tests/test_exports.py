@@ -175,6 +175,52 @@ def test_an_export_whose_worker_died_is_built_again(clerk, october, time_machine
     assert tasks.build_export(export.pk) == "done"
 
 
+def test_the_reaper_rebuilds_an_export_left_running_by_a_killed_worker(
+    clerk, october, time_machine
+):
+    time_machine.move_to(utc(2026, 11, 22, 8))
+    export = services.export_create(
+        user=clerk.user, report="sales", params=OCTOBER_SALES["params"], file_format="csv"
+    )
+    # The worker took it and was killed mid-build: the row says running, nobody builds it.
+    Export.objects.filter(pk=export.pk).update(
+        status=ExportStatus.RUNNING, started_at=utc(2026, 11, 22, 8), attempts=1
+    )
+    assert tasks.reap_stale_exports() == []  # within the task time limit: maybe alive
+    time_machine.move_to(utc(2026, 11, 22, 8, 6))
+    assert tasks.reap_stale_exports() == [export.pk]  # queued again (built inline here)
+    export.refresh_from_db()
+    assert (export.status, export.attempts) == (ExportStatus.DONE, 2)
+
+
+def test_the_reaper_gives_up_after_three_attempts(clerk, time_machine):
+    time_machine.move_to(utc(2026, 11, 22, 8))
+    export = services.export_create(
+        user=clerk.user, report="low-stock", params={}, file_format="csv"
+    )
+    Export.objects.filter(pk=export.pk).update(
+        status=ExportStatus.RUNNING, started_at=utc(2026, 11, 22, 8), attempts=3
+    )
+    time_machine.move_to(utc(2026, 11, 22, 9))
+    assert tasks.reap_stale_exports() == []
+    export.refresh_from_db()
+    assert export.status == ExportStatus.FAILED
+    assert "given up" in export.error
+
+
+def test_the_reaper_queues_an_export_whose_message_was_lost(clerk, time_machine, monkeypatch):
+    time_machine.move_to(utc(2026, 11, 22, 8))
+    monkeypatch.setattr(services, "_queue_export", lambda export_id: None)  # broker down
+    export = services.export_create(
+        user=clerk.user, report="low-stock", params={}, file_format="csv"
+    )
+    monkeypatch.undo()
+    time_machine.move_to(utc(2026, 11, 22, 8, 10))
+    assert tasks.reap_stale_exports() == [export.pk]
+    export.refresh_from_db()
+    assert export.status == ExportStatus.DONE
+
+
 def test_the_list_has_a_fixed_number_of_queries(clerk, django_assert_max_num_queries):
     for _ in range(5):
         services.export_create(user=clerk.user, report="low-stock", params={}, file_format="csv")
