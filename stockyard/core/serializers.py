@@ -4,6 +4,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Model
 from rest_framework import serializers
 
@@ -64,3 +65,10 @@ class FieldsBuiltOnce(serializers.ModelSerializer[Any]):
             built = super().get_fields()
             type(self)._fields_built_once = built  # type: ignore[attr-defined]
         return copy.deepcopy(built)
+
+
+def document_lines(child: type[serializers.BaseSerializer[Any]], **kwargs: Any) -> Any:
+    """A document's nested lines (``child(many=True)``): at most ``MAX_DOCUMENT_LINES``,
+    refused with 400 at ``lines`` before any line is read."""
+    options: dict[str, Any] = {"many": True, "max_length": settings.MAX_DOCUMENT_LINES}
+    return child(**options, **kwargs)

@@ -1,11 +1,11 @@
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from rest_framework import serializers
 
 from stockyard.catalog.models import Product
 from stockyard.core.decimals import QUANTITY_DIGITS, QUANTITY_PLACES
+from stockyard.core.serializers import document_lines
 from stockyard.inventory.models import (
     COST_DIGITS,
     COST_PLACES,
@@ -135,9 +135,7 @@ class StockCountLineSerializer(serializers.Serializer[Any]):
 
 class StockCountSerializer(serializers.Serializer[Any]):
     warehouse = serializers.PrimaryKeyRelatedField(queryset=active_warehouses())
-    lines = StockCountLineSerializer(
-        many=True, allow_empty=False, max_length=settings.MAX_DOCUMENT_LINES
-    )
+    lines = document_lines(StockCountLineSerializer, allow_empty=False)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
     def validate_lines(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -3,11 +3,11 @@
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from rest_framework import serializers
 
 from stockyard.catalog.models import Product
 from stockyard.core.decimals import QUANTITY_DIGITS, QUANTITY_PLACES
+from stockyard.core.serializers import document_lines
 from stockyard.inventory.models import Warehouse
 from stockyard.partners.models import Supplier
 from stockyard.purchasing.models import PurchaseOrder, PurchaseOrderLine
@@ -58,9 +58,7 @@ class PurchaseOrderSerializer(serializers.ModelSerializer[PurchaseOrder]):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all())
     warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
-    lines = PurchaseOrderLineSerializer(
-        many=True, required=False, max_length=settings.MAX_DOCUMENT_LINES
-    )
+    lines = document_lines(PurchaseOrderLineSerializer, required=False)
 
     class Meta:
         model = PurchaseOrder

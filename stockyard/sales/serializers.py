@@ -1,13 +1,13 @@
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from rest_framework import serializers
 
 from stockyard.core.serializers import (
     BatchedListSerializer,
     BatchedPrimaryKeyRelatedField,
     FieldsBuiltOnce,
+    document_lines,
 )
 from stockyard.sales.models import SalesOrder, SalesOrderLine
 from stockyard.sales.services import OrderLineInput
@@ -77,9 +77,7 @@ class SalesOrderLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Sale
 class SalesOrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer[SalesOrder]):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
-    lines = SalesOrderLineSerializer(
-        many=True, allow_empty=False, max_length=settings.MAX_DOCUMENT_LINES
-    )
+    lines = document_lines(SalesOrderLineSerializer, allow_empty=False)
 
     class Meta:
         model = SalesOrder

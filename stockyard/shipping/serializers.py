@@ -1,8 +1,8 @@
 from typing import Any
 
-from django.conf import settings
 from rest_framework import serializers
 
+from stockyard.core.serializers import document_lines
 from stockyard.shipping.models import Shipment, ShipmentLine, ShipmentPackage, TrackingEvent
 from stockyard.shipping.services import PackageInput, ShipmentLineInput
 
@@ -53,9 +53,7 @@ class TrackingEventSerializer(serializers.ModelSerializer[TrackingEvent]):
 class ShipmentSerializer(serializers.ModelSerializer[Shipment]):
     sales_order_number = serializers.CharField(source="sales_order.number", read_only=True)
     packages = ShipmentPackageSerializer(many=True, required=False)
-    lines = ShipmentLineSerializer(
-        many=True, allow_empty=False, max_length=settings.MAX_DOCUMENT_LINES
-    )
+    lines = document_lines(ShipmentLineSerializer, allow_empty=False)
     tracking_events = TrackingEventSerializer(many=True, read_only=True)
 
     class Meta:
