@@ -16,6 +16,8 @@ import structlog
 from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
 
+from stockyard.integrations.email_providers import email_backend_settings
+
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -51,6 +53,8 @@ INSTALLED_APPS = [
     "stockyard.sales",
     "stockyard.shipping",
     "stockyard.reporting",
+    "stockyard.feedback",
+    "stockyard.integrations",
     "stockyard.demo",
 ]
 
@@ -313,12 +317,20 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="stockyard@localhost")
-EMAIL_BACKEND = env.str(
-    "EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend"
-    if not env.str("EMAIL_HOST", default="")
-    else "django.core.mail.backends.smtp.EmailBackend",
+# Where user feedback is mailed; empty: kept in the database only.
+FEEDBACK_EMAIL = env.str("FEEDBACK_EMAIL", default="")
+# SMTP when EMAIL_HOST is set, else the console; EMAIL_PROVIDER picks a provider's HTTP
+# API through django-anymail instead (amazon_ses, mailgun, postmark, sendgrid, ...), its
+# keys read from the variables anymail names. EMAIL_BACKEND, when set, wins over both.
+EMAIL_PROVIDER = env.str(
+    "EMAIL_PROVIDER", default="smtp" if env.str("EMAIL_HOST", default="") else "console"
 )
+_provider_backend, ANYMAIL = email_backend_settings(
+    EMAIL_PROVIDER, lambda key: env.str(key, default="")
+)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_provider_backend)
+# Who else hears when a scheduled report or an import fails (comma-separated addresses).
+FAILURE_NOTICE_EMAILS = env.list("FAILURE_NOTICE_EMAILS", default=[])
 
 # --- Logging: structlog JSON lines, stdlib loggers routed through the same renderer ------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
