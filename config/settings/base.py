@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "stockyard.sales",
     "stockyard.shipping",
     "stockyard.reporting",
+    "stockyard.imports",
     "stockyard.feedback",
     "stockyard.integrations",
     "stockyard.demo",
@@ -305,6 +306,8 @@ FIELD_ENCRYPTION_KEYS = env.list(
 
 # --- Business defaults ----------------------------------------------------------------
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="USD")
+# An import's task may run this long (seconds): 100k rows take minutes, not the default 5.
+IMPORT_TIME_LIMIT = env.int("IMPORT_TIME_LIMIT", default=3600)
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 IDEMPOTENCY_LOCK_TIMEOUT = timedelta(seconds=env.int("IDEMPOTENCY_LOCK_SECONDS", default=60))
 # Webhooks may target loopback/private/link-local/reserved addresses only when true.
