@@ -20,8 +20,9 @@ def csv_file(text: str, name: str = "rows.csv") -> SimpleUploadedFile:
 
 def xlsx_file(rows: list[list[object]], name: str = "rows.xlsx") -> SimpleUploadedFile:
     workbook = Workbook()
+    sheet = workbook.worksheets[0]
     for row in rows:
-        workbook.active.append(row)
+        sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return SimpleUploadedFile(name, buffer.getvalue())
