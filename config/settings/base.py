@@ -272,6 +272,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "stockyard.accounts.roles.Role",
         "ExportStatusEnum": "stockyard.reporting.enums.ExportStatus",
+        "ImportKindEnum": "stockyard.imports.enums.ImportKind",
     },
     "OAUTH2_FLOWS": ["authorizationCode"],
     "OAUTH2_AUTHORIZATION_URL": "/o/authorize/",
