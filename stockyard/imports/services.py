@@ -74,7 +74,10 @@ def _claim(import_id: int) -> Import | None:
     stale_before = timezone.now() - timedelta(seconds=settings.IMPORT_TIME_LIMIT)
     with transaction.atomic():
         job = (
-            Import.objects.select_for_update().select_related("owner").filter(pk=import_id).first()
+            Import.objects.select_for_update(of=("self",))
+            .select_related("owner")
+            .filter(pk=import_id)
+            .first()
         )
         if job is None:
             return None
