@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "stockyard.sales",
     "stockyard.shipping",
     "stockyard.reporting",
+    "stockyard.payments",
     "stockyard.imports",
     "stockyard.feedback",
     "stockyard.integrations",
@@ -273,6 +274,8 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "stockyard.accounts.roles.Role",
         "ExportStatusEnum": "stockyard.reporting.enums.ExportStatus",
         "ImportKindEnum": "stockyard.imports.enums.ImportKind",
+        "PaymentStatusEnum": "stockyard.payments.enums.PaymentStatus",
+        "SalesOrderPaymentStatusEnum": "stockyard.sales.enums.PaymentState",
     },
     "OAUTH2_FLOWS": ["authorizationCode"],
     "OAUTH2_AUTHORIZATION_URL": "/o/authorize/",
@@ -313,6 +316,11 @@ IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 IDEMPOTENCY_LOCK_TIMEOUT = timedelta(seconds=env.int("IDEMPOTENCY_LOCK_SECONDS", default=60))
 # Webhooks may target loopback/private/link-local/reserved addresses only when true.
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
+
+# --- Card payments through Stripe (docs/payments.md): off while the key is empty -------
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # stripe-mock or a test stub
 
 # --- Email ----------------------------------------------------------------------------
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
