@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import structlog
+from amqp.exceptions import ChannelError
 from django.conf import settings
 from django.db import DatabaseError
 from django.db.models import Count, F, Min
@@ -38,6 +39,15 @@ def _by_status(name: str, documentation: str, rows: object) -> GaugeMetricFamily
 
 def _counts_by_status(model: type) -> list[tuple[str, int]]:
     return list(model.objects.values_list("status").annotate(n=Count("id")).order_by("status"))  # type: ignore[attr-defined]
+
+
+def _queue_length(channel: Any, queue: str) -> int:
+    """Messages waiting in ``queue``; a queue the broker does not know yet holds none
+    (Redis forgets an emptied queue)."""
+    try:
+        return int(channel.queue_declare(queue, passive=True).message_count)
+    except ChannelError:
+        return 0
 
 
 class BusinessCollector(Collector):
@@ -116,8 +126,7 @@ class BusinessCollector(Collector):
                 connection.ensure_connection(max_retries=1, timeout=2)
                 channel: Any = connection.default_channel  # a kombu virtual channel
                 for queue in CELERY_QUEUES:
-                    declared = channel.queue_declare(queue, passive=True)
-                    family.add_metric([queue], declared.message_count)
+                    family.add_metric([queue], _queue_length(channel, queue))
         except Exception:  # the broker is down: /readyz says so; the rest still scrapes
             logger.warning("celery_queue_length_unavailable", exc_info=True)
             return
