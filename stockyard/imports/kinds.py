@@ -20,6 +20,7 @@ from stockyard.accounts.models import User
 from stockyard.accounts.roles import Capability
 from stockyard.catalog import services as catalog
 from stockyard.catalog.models import Category, Product
+from stockyard.catalog.selectors import products_by_sku
 from stockyard.catalog.serializers import ProductSerializer
 from stockyard.core.errors import ValidationFailed
 from stockyard.imports.enums import ImportKind
@@ -40,35 +41,48 @@ class RowInvalid(ValidationFailed):
 
 
 class NaturalKeyField(serializers.RelatedField[Model, Any, Any]):
-    """A reference written as the other record's natural key (``lookup`` is the query
-    that finds it, e.g. ``"code"`` or ``"sku__iexact"``)."""
+    """A reference written as the other record's natural key: the row of the queryset
+    whose ``field`` is the value (``"code"``, ``"name"``); products by SKU ignoring case."""
 
     default_error_messages = {
         "does_not_exist": "No {model} with {field} {value!r}.",
         "ambiguous": "More than one {model} has {field} {value!r}.",
     }
 
-    def __init__(self, lookup: str, **kwargs: Any) -> None:
-        self.lookup = lookup
+    def __init__(self, field: str, **kwargs: Any) -> None:
+        self.field = field
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> Model:
         queryset: Any = self.get_queryset()
-        what = {"model": queryset.model._meta.verbose_name, "field": self.lookup.split("__")[0]}
+        what = {"model": queryset.model._meta.verbose_name, "field": self.field}
         try:
-            return queryset.get(**{self.lookup: str(data).strip()})
+            return self.matching(queryset, str(data).strip()).get()
         except ObjectDoesNotExist:
             self.fail("does_not_exist", value=data, **what)
         except MultipleObjectsReturned:
             self.fail("ambiguous", value=data, **what)
         raise AssertionError  # fail() raised
 
+    def matching(self, queryset: QuerySet[Any], value: str) -> QuerySet[Any]:
+        return queryset.filter(**{self.field: value})
+
     def to_representation(self, value: Any) -> str:
         return str(value)
 
 
-def _by(lookup: str, queryset: QuerySet[Any], **kwargs: Any) -> NaturalKeyField:
-    return NaturalKeyField(lookup, queryset=queryset, **kwargs)
+class SkuField(NaturalKeyField):
+    """A product by SKU, ignoring case as SKUs do (through their unique index)."""
+
+    def __init__(self, queryset: QuerySet[Product], **kwargs: Any) -> None:
+        super().__init__("sku", queryset=queryset, **kwargs)
+
+    def matching(self, queryset: QuerySet[Any], value: str) -> QuerySet[Any]:
+        return products_by_sku(value, queryset)
+
+
+def _by(field: str, queryset: QuerySet[Any], **kwargs: Any) -> NaturalKeyField:
+    return NaturalKeyField(field, queryset=queryset, **kwargs)
 
 
 def _checked(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
@@ -115,7 +129,7 @@ class _ProductRow(ProductSerializer):
 
 class Products(Kind):
     def apply(self, record: dict[str, str], *, user: User | None) -> Outcome:
-        product = Product.objects.filter(sku__iexact=record.get("sku", "")).first()
+        product = products_by_sku(record.get("sku", "")).first()
         fields = _checked(_ProductRow(product, data=record, partial=product is not None))
         if product is None:
             catalog.product_create(**fields)
@@ -147,7 +161,7 @@ class Customers(Kind):
 
 
 class _PriceRow(serializers.ModelSerializer[Product]):
-    sku = _by("sku__iexact", Product.objects.all())
+    sku = SkuField(Product.objects.all())
 
     class Meta:
         model = Product
@@ -175,7 +189,7 @@ class _OpeningStockRow(StockAdjustmentSerializer):
     product = None  # type: ignore[assignment]
     reason = None  # type: ignore[assignment]
     note = None  # type: ignore[assignment]
-    sku = _by("sku__iexact", Product.objects.filter(is_active=True))
+    sku = SkuField(Product.objects.filter(is_active=True))
     warehouse = _by("code", Warehouse.objects.filter(is_active=True))  # type: ignore[assignment]
     quantity = quantity_field(min_value=Decimal("0.001"))
 
