@@ -52,10 +52,15 @@ class SalesOrder(NumberedDocument):
     total = MoneyField(default=0)
     confirmed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     amount_paid = MoneyField(
-        default=0, help_text="Received less refunded, in the order's currency (payments app)."
+        default=0,
+        db_default=0,
+        help_text="Received less refunded, in the order's currency (payments app).",
     )
     payment_status = models.CharField(
-        max_length=20, choices=PaymentState.choices, default=PaymentState.UNPAID, db_index=True
+        max_length=20,
+        choices=PaymentState.choices,
+        default=PaymentState.UNPAID,
+        db_default=PaymentState.UNPAID,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
