@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -106,7 +107,17 @@ class CheckoutView(APIView):
         operation_id="sales_orders_checkout",
         request=None,
         parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
-        responses={201: CheckoutSerializer},
+        responses={
+            201: CheckoutSerializer,
+            409: OpenApiResponse(
+                description="Card payments not configured, nothing due (`conflict`), or the "
+                "order not confirmed (`invalid_transition`)."
+            ),
+            502: OpenApiResponse(
+                description="Stripe refused or did not answer (`payment_provider_error`); "
+                "the payment is marked failed."
+            ),
+        },
         description="Open a card payment of what is still due (less card payments under "
         "way) as a Stripe PaymentIntent; confirm it in the browser with Stripe.js and "
         "`client_secret`. The payment stays `pending` until Stripe's webhook says it "
@@ -158,7 +169,14 @@ class StripeWebhookView(APIView):
                 "endpoint's signing secret (`STRIPE_WEBHOOK_SECRET`).",
             )
         ],
-        responses={200: WebhookReceiptSerializer},
+        responses={
+            200: WebhookReceiptSerializer,
+            400: OpenApiResponse(
+                description="`Stripe-Signature` missing, forged, made with another secret or "
+                "older than 5 minutes (`invalid_signature`)."
+            ),
+            409: OpenApiResponse(description="Webhooks not configured (`conflict`)."),
+        },
         auth=[],
         description="Stripe's webhook endpoint (no user credentials: the signature is "
         "the authentication). Applies `payment_intent.succeeded`, "
