@@ -99,3 +99,13 @@ restore-drill: ## back up, restore into an empty database, check ledger, migrati
 
 lock-drill: ## a migration meeting a held lock: fails fast with lock_timeout, stalls readers without
 	@$(STAGING_ENV) $(UV) run python deploy/ops/lock_drill.py
+
+.PHONY: release rollback zero-downtime-drill
+release: ## staging: blue/green release of REF (default HEAD): migrate, start beside, switch nginx, drain
+	$(STAGING) release $(or $(REF),HEAD)
+
+rollback: ## staging: blue/green back to the previous release (the schema stays)
+	$(STAGING) rollback
+
+zero-downtime-drill: ## staging under loopback load: graceful reload, blue/green release, rollback; 0 failures
+	$(UV) run python deploy/ops/zero_downtime.py $(STAGING_BASE)
