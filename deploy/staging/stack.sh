@@ -199,7 +199,7 @@ app_prepare() {
 
 web_up() { # port [name]; RELEASE_DIR picks the release (default: this checkout)
   daemon "${2:-web}" "${RELEASE_DIR:-$ROOT}/.venv/bin/uvicorn" config.asgi:application --host 127.0.0.1 --port "$1" \
-    --workers "$WEB_WORKERS" --no-proxy-headers --no-server-header --timeout-graceful-shutdown 35 --log-level warning
+    --workers "$WEB_WORKERS" --no-proxy-headers --no-server-header --timeout-graceful-shutdown 35 --timeout-worker-healthcheck 60 --log-level info
   wait_http "http://127.0.0.1:$1/healthz"
   log web "uvicorn, $WEB_WORKERS workers, on 127.0.0.1:$1"
 }
@@ -268,10 +268,16 @@ web_name() { [[ $1 == "$APP_PORT" ]] && echo web || echo web-green; } # port -> 
 live_release() { readlink "$VAR/current" 2>/dev/null || echo "$ROOT"; }
 
 reload() {
-  local pid
+  local pid old
   pid=$(cat "$VAR/$(web_name "$(live_port)").pid")
+  old=$(pgrep -P "$pid" -f spawn_main | sort)
   kill -HUP "$pid"
-  log reload "uvicorn $pid replaces its workers one at a time"
+  # Each old worker retires once its replacement is up, after draining its connections.
+  for _ in $(seq 1 300); do
+    [[ -z $(comm -12 <(echo "$old") <(pgrep -P "$pid" -f spawn_main | sort)) ]] && break
+    sleep 1
+  done
+  log reload "uvicorn $pid replaced workers $(echo "$old" | tr '\n' ' ')"
 }
 
 release_dir() { # ref -> var/staging/releases/<commit>, made once (the tree + its own venv)
@@ -307,7 +313,7 @@ switch_to() { # release dir: start it on the idle port, switch nginx, drain the 
   stop_pid "$VAR/$old_name.pid"
   stop_pid "$VAR/worker.pid" && RELEASE_DIR=$dir worker_up
   stop_pid "$VAR/beat.pid" && RELEASE_DIR=$dir beat_up
-  [[ -L $VAR/current ]] && ln -sfn "$(readlink "$VAR/current")" "$VAR/previous"
+  ln -sfn "$(live_release)" "$VAR/previous"
   ln -sfn "$dir" "$VAR/current"
 }
 
