@@ -109,3 +109,7 @@ rollback: ## staging: blue/green back to the previous release (the schema stays)
 
 zero-downtime-drill: ## staging under loopback load: graceful reload, blue/green release, rollback; 0 failures
 	$(UV) run python deploy/ops/zero_downtime.py $(STAGING_BASE)
+
+.PHONY: rehearsal
+rehearsal: ## upgrade rehearsal: the previous release's DB migrated by this one, its smoke suite on the new schema
+	bash deploy/ops/rehearsal.sh

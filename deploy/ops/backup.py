@@ -128,16 +128,22 @@ def manage(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def drill(directory: Path) -> bool:
+def scratch_copy(directory: Path, suffix: str) -> tuple[str, dict[str, Any], float]:
+    """Back up the source and restore it into a new database ``<name>_<suffix>`` on the
+    same server: its URL, the backup's manifest and the restore's seconds."""
     made = backup(directory)
     manifest = json.loads((made / "manifest.json").read_text())
     parts = urlsplit(source_url())
-    name = f"{manifest['database']}_restore_drill"
-    drill_url = urlunsplit(parts._replace(path=f"/{name}"))
+    name = f"{manifest['database']}_{suffix}"
     with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
-    seconds = restore(made, drill_url, media_root=directory / "restore-drill-media")
+    url = urlunsplit(parts._replace(path=f"/{name}"))
+    return url, manifest, restore(made, url, media_root=directory / f"{suffix}-media")
+
+
+def drill(directory: Path) -> bool:
+    drill_url, manifest, seconds = scratch_copy(directory, "restore_drill")
     with psycopg.connect(drill_url) as connection:
         counts = row_counts(connection)
     checks = {

@@ -19,12 +19,11 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from backup import backup, restore, source_url
+from backup import scratch_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 HOLD = 12.0
@@ -101,14 +100,7 @@ def attempt(url: str, lock_timeout: str) -> None:
 
 
 def main() -> int:
-    made = backup(ROOT / "var" / "backups")
-    parts = urlsplit(source_url())
-    name = f"{parts.path.lstrip('/')}_lock_drill"
-    url = urlunsplit(parts._replace(path=f"/{name}"))
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    restore(made, url, media_root=ROOT / "var" / "backups" / "lock-drill-media")
+    url, _, _ = scratch_copy(ROOT / "var" / "backups", "lock_drill")
     code, last = finish(migrate_command(url, "5s", "0001_initial"))
     if code:
         sys.exit(f"could not migrate events back: {last}")
