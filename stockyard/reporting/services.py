@@ -16,10 +16,13 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from stockyard.accounts.models import Actor, User, recorded_actor
 from stockyard.core.errors import ApplicationError, ValidationFailed
+from stockyard.core.jobs import job_claim
+from stockyard.integrations.notices import failure_notice_send
 from stockyard.reporting import recurrence
 from stockyard.reporting.enums import ExportStatus, FileFormat, Frequency
 from stockyard.reporting.files import FILE_TYPES, file_name
@@ -112,26 +115,9 @@ MAX_EXPORT_ATTEMPTS = 3
 EXPORT_PENDING_GRACE = timedelta(minutes=5)
 
 
-def _stale_before() -> datetime:
+def _stale_after() -> timedelta:
     """A running export older than the task time limit died with its worker."""
-    return timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-
-
-def _export_claim(export_id: int) -> Export | None:
-    with transaction.atomic():
-        export = Export.objects.select_for_update().filter(pk=export_id).first()
-        if export is None:
-            return None
-        stale = export.status == ExportStatus.RUNNING and (
-            export.started_at is None or export.started_at < _stale_before()
-        )
-        if export.status != ExportStatus.PENDING and not stale:
-            return None
-        export.status = ExportStatus.RUNNING
-        export.started_at = timezone.now()
-        export.attempts += 1
-        export.save(update_fields=["status", "started_at", "attempts", "updated_at"])
-        return export
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
 
 
 def exports_reap() -> list[int]:
@@ -144,7 +130,7 @@ def exports_reap() -> list[int]:
     """
     now = timezone.now()
     stale_running = Export.objects.filter(
-        status=ExportStatus.RUNNING, started_at__lt=_stale_before()
+        status=ExportStatus.RUNNING, started_at__lt=now - _stale_after()
     )
     stale_running.filter(attempts__gte=MAX_EXPORT_ATTEMPTS).update(
         status=ExportStatus.FAILED,
@@ -164,9 +150,11 @@ def exports_reap() -> list[int]:
 def export_build(*, export_id: int) -> Export | None:
     """Build the export's file. Only a pending export (or one whose worker died) is
     built: a second run of the task finds it running or done and does nothing."""
-    export = _export_claim(export_id)
+    export = job_claim(Export, export_id, stale_after=_stale_after())
     if export is None:
         return None
+    export.attempts += 1  # counted for exports_reap, which gives up after a few
+    Export.objects.filter(pk=export.pk).update(attempts=F("attempts") + 1)
     try:
         table = report_run(report=report_get(name=export.report), params=export.params)
         name, content, _ = report_file(table=table, file_format=FileFormat(export.format))
@@ -277,14 +265,27 @@ def report_schedule_send_due(*, now: datetime | None = None) -> list[int]:
             try:
                 with transaction.atomic():  # a failure leaves this transaction usable
                     _send(schedule, due=due)
-            except Exception:
+            except Exception as exc:
                 logger.exception("report_schedule_failed", schedule_id=schedule.pk)
+                _notify_failure(schedule, exc)
             else:
                 schedule.last_run_at = now
                 sent.append(schedule.pk)
             frequency = Frequency(schedule.frequency)
             schedule.next_run_at = recurrence.next_run(frequency, schedule.hour, after=now)
             schedule.save(update_fields=["last_run_at", "next_run_at", "updated_at"])
+
+
+def _notify_failure(schedule: ReportSchedule, exc: Exception) -> None:
+    reason = (
+        exc.detail if isinstance(exc, ApplicationError) else "the report could not be built or sent"
+    )
+    failure_notice_send(
+        subject=f"Scheduled report failed: {schedule.name}",
+        body=f"The report schedule “{schedule.name}” (#{schedule.pk}) did not send its "
+        f"{schedule.report} report: {reason}.\nIt will try again at its next run.",
+        to=[schedule.created_by.email] if schedule.created_by and schedule.created_by.email else [],
+    )
 
 
 def report_schedule_request_run(*, schedule: ReportSchedule) -> datetime:
