@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "stockyard.core.idempotency.IdempotencyMiddleware",
+    "stockyard.core.middleware.ResponseCycleMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -301,6 +302,8 @@ FIELD_ENCRYPTION_KEYS = env.list(
 
 # --- Business defaults ----------------------------------------------------------------
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="USD")
+# Rows a report answers as JSON at most; more → 400 report_too_large (files stream any size).
+REPORT_MAX_ROWS = env.int("REPORT_MAX_ROWS", default=10_000)
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 IDEMPOTENCY_LOCK_TIMEOUT = timedelta(seconds=env.int("IDEMPOTENCY_LOCK_SECONDS", default=60))
 # Webhooks may target loopback/private/link-local/reserved addresses only when true.
