@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
 
 from stockyard.core.decimals import MONEY_DIGITS, ZERO, quantity
@@ -43,6 +44,7 @@ class LedgerDrift:
         return self.on_hand - self.ledger_total
 
 
+@transaction.atomic  # the server-side cursors live in it (safe behind PgBouncer)
 def stock_ledger_drift() -> list[LedgerDrift]:
     """Levels whose ``on_hand`` differs from the sum of their movements (should be none).
 

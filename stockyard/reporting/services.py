@@ -57,8 +57,11 @@ def _validated(report: Report, params: Mapping[str, Any], *, prefix: str = "") -
 
 def report_run(*, report: Report, params: Mapping[str, Any]) -> Table:
     """Run ``report`` with ``params`` (a query string or a JSON object) for a JSON answer:
-    at most ``REPORT_MAX_ROWS`` rows, else 400 ``report_too_large``."""
-    return report.run(_validated(report, params), row_limit=settings.REPORT_MAX_ROWS)
+    at most ``REPORT_MAX_ROWS`` rows, else 400 ``report_too_large``. Read in one
+    transaction, as the rows of a large report come through a server-side cursor."""
+    form = _validated(report, params)
+    with transaction.atomic():
+        return report.run(form, row_limit=settings.REPORT_MAX_ROWS)
 
 
 @dataclass(frozen=True)
