@@ -76,8 +76,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "stockyard.core.idempotency.IdempotencyMiddleware",
-    # Last: turns a login refused for too many failures into its 429 page.
+    # Turns a login refused for too many failures into its 429 page.
     "axes.middleware.AxesMiddleware",
+    "stockyard.core.middleware.ResponseCycleMiddleware",
 ]
 
 # Request bodies over this many bytes are refused with 413 (Django's default, 2.5 MiB).
@@ -378,6 +379,8 @@ FIELD_ENCRYPTION_KEYS = env.list(
 # Lines per document (orders, shipments, stock counts): more is a 400 at "lines".
 MAX_DOCUMENT_LINES = env.int("MAX_DOCUMENT_LINES", default=1000)
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="USD")
+# Rows a report answers as JSON at most; more → 400 report_too_large (files stream any size).
+REPORT_MAX_ROWS = env.int("REPORT_MAX_ROWS", default=10_000)
 # An import's task may run this long (seconds): 100k rows take minutes, not the default 5.
 IMPORT_TIME_LIMIT = env.int("IMPORT_TIME_LIMIT", default=3600)
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
