@@ -15,11 +15,11 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import TokenError
 
 from stockyard.accounts.models import User
 from stockyard.accounts.roles import Capability, roles_allow
+from stockyard.accounts.tokens import JWTAuthentication
 from stockyard.core.problems import flatten_errors
 from stockyard.events.announcements import GROUP
 from stockyard.events.selectors import FEED_LIMIT, FeedPage, event_feed
@@ -35,6 +35,7 @@ ACCESS_RECHECK_SECONDS = 60.0
 @dataclass
 class _Grant:
     user_id: int
+    token_epoch: int  # revoked when the user's epoch moves on (accounts.tokens)
     expires_at: float  # the access token's expiry, as a Unix time
     checked_at: float
 
@@ -49,12 +50,16 @@ def _grant_for(raw_token: str) -> tuple[_Grant | None, int | None]:
         return None, CLOSE_NOT_AUTHENTICATED
     if not roles_allow(user.roles, Capability.EVENTS_VIEW):
         return None, CLOSE_PERMISSION_DENIED
-    return _Grant(user.pk, float(token["exp"]), time.time()), None
+    return _Grant(user.pk, user.token_epoch, float(token["exp"]), time.time()), None
 
 
-def _still_allowed(user_id: int) -> bool:
-    user = User.objects.filter(pk=user_id, is_active=True).prefetch_related("groups").first()
-    return user is not None and roles_allow(user.roles, Capability.EVENTS_VIEW)
+def _refusal(grant: _Grant) -> int | None:
+    """The close code for a connection whose token was revoked or whose user lost access
+    since it was granted; None while it may go on."""
+    user = User.objects.filter(pk=grant.user_id).prefetch_related("groups").first()
+    if user is None or not user.is_active or user.token_epoch != grant.token_epoch:
+        return CLOSE_NOT_AUTHENTICATED
+    return None if roles_allow(user.roles, Capability.EVENTS_VIEW) else CLOSE_PERMISSION_DENIED
 
 
 class EventStreamConsumer(AsyncWebsocketConsumer):
@@ -128,8 +133,8 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
         if now >= grant.expires_at:
             return FeedPage(events=[], cursor=self.cursor), CLOSE_NOT_AUTHENTICATED
         if now - grant.checked_at >= ACCESS_RECHECK_SECONDS:
-            if not _still_allowed(grant.user_id):
-                return FeedPage(events=[], cursor=self.cursor), CLOSE_PERMISSION_DENIED
+            if refusal := _refusal(grant):
+                return FeedPage(events=[], cursor=self.cursor), refusal
             grant.checked_at = now
         return event_feed(after=self.cursor, types=self.types), None
 

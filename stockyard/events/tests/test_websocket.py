@@ -191,3 +191,27 @@ def test_a_foreign_origin_is_refused():
         return connected
 
     assert run(scenario) is False
+
+
+def test_a_revoked_token_opens_no_stream_and_an_open_one_closes(make_user, monkeypatch):
+    from stockyard.accounts.services import user_tokens_revoke
+    from stockyard.accounts.tokens import RefreshToken
+
+    monkeypatch.setattr(consumers, "ACCESS_RECHECK_SECONDS", 0)
+    user = make_user(Role.VIEWER)
+    token = str(RefreshToken.for_user(user).access_token)
+
+    async def scenario() -> tuple[dict[str, Any], int]:
+        ws = socket(token)
+        await ws.connect()
+        await sync_to_async(user_tokens_revoke)(user=user)  # a password change, a logout
+        await publish_events("stock.changed")
+        closed = await ws.receive_output(timeout=5)
+        again = socket(token)
+        await again.connect()
+        refused = await again.receive_output(timeout=5)
+        return closed, refused["code"]
+
+    closed, refused = run(scenario)
+    assert closed == {"type": "websocket.close", "code": 4401}
+    assert refused == 4401
