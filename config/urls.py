@@ -15,6 +15,7 @@ API_APPS = [
     "shipping",
     "reporting",
     "events",
+    "audit",
 ]
 api_v1 = [path("", include(f"stockyard.{app}.urls")) for app in API_APPS]
 
