@@ -4,9 +4,12 @@ The trail is written by PostgreSQL triggers: these tests need PostgreSQL.
 """
 
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from asgiref.sync import async_to_sync
+from cryptography.fernet import Fernet
+from django.core.management import call_command
 from django.db import connection, connections
 from django.test import AsyncClient
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -19,7 +22,7 @@ from stockyard.audit.selectors import audit_log_page
 from stockyard.catalog.tests.factories import ProductFactory
 from stockyard.inventory.models import StockLevel
 from stockyard.inventory.tests.factories import WarehouseFactory, put_stock
-from stockyard.partners.tests.factories import CustomerFactory
+from stockyard.partners.tests.factories import CustomerFactory, SupplierFactory
 from stockyard.reporting import services as reporting_services
 from stockyard.reporting.tasks import run_report_schedule
 from stockyard.sales.tests.factories import make_order
@@ -204,3 +207,16 @@ def test_event_tables_are_append_only():
         assert cursor.fetchone()[0] == 1
     with pytest.raises(Exception, match="append_only"), connection.cursor() as cursor:
         cursor.execute("UPDATE inventory_warehouseevent SET name = 'forged'")
+
+
+def test_key_rotation_keeps_the_trail_readable(settings):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [old]
+    supplier = SupplierFactory(bank_account="DE89370400440532013000")
+
+    settings.FIELD_ENCRYPTION_KEYS = [new, old]
+    call_command("rotate_encryption_keys", stdout=StringIO())
+    settings.FIELD_ENCRYPTION_KEYS = [new]
+
+    created = entries("supplier", supplier.pk)[0]
+    assert created.changes["bank_account"] == [None, "••••3000"]
