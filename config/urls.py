@@ -16,6 +16,9 @@ API_APPS = [
     "reporting",
     "events",
     "audit",
+    "payments",
+    "imports",
+    "feedback",
 ]
 api_v1 = [path("", include(f"stockyard.{app}.urls")) for app in API_APPS]
 

@@ -36,6 +36,7 @@ class Capability(models.TextChoices):
     EVENTS_VIEW = "events.view"
     USERS_MANAGE = "users.manage"
     AUDIT_VIEW = "audit.view"
+    FEEDBACK_VIEW = "feedback.view"
 
 
 _EVERY_ROLE = frozenset(Role)
@@ -60,6 +61,7 @@ MATRIX: dict[Capability, frozenset[Role]] = {
     Capability.EVENTS_VIEW: _EVERY_ROLE,
     Capability.USERS_MANAGE: frozenset(),
     Capability.AUDIT_VIEW: _BUSINESS,
+    Capability.FEEDBACK_VIEW: _BUSINESS,
 }
 
 
