@@ -15,7 +15,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0003_track_history'),
+        ('catalog', '0004_track_history'),
         ('inventory', '0002_stock_movement_append_only_trigger'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

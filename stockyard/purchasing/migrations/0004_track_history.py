@@ -16,7 +16,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0003_track_history'),
+        ('catalog', '0004_track_history'),
         ('inventory', '0003_track_history'),
         ('partners', '0003_track_history'),
         ('purchasing', '0003_alter_purchaseorder_number'),

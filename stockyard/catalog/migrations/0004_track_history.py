@@ -14,7 +14,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0002_currency_code_validator'),
+        ('catalog', '0003_product_sku_index'),
         ('partners', '0003_track_history'),
     ]
 
