@@ -1,11 +1,13 @@
 from functools import cached_property
 
+import pghistory
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db import models
 
 from stockyard.accounts.roles import Role
 
 
+@pghistory.track(exclude=["password", "last_login"])
 class User(AbstractUser):
     """A person using Stockyard. Roles are Django groups named after ``Role`` values.
 

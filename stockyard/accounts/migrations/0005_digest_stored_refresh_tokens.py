@@ -17,7 +17,7 @@ def digest_tokens(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_user_token_epoch"),
+        ("accounts", "0004_user_token_epoch"),
         ("token_blacklist", "0013_alter_blacklistedtoken_options_and_more"),
     ]
 
