@@ -18,6 +18,7 @@ run: setup ## set up, migrate, seed demo data and serve on http://127.0.0.1:8000
 setup: uv
 	$(UV) sync --frozen
 	$(UV) run python manage.py migrate --noinput
+	$(UV) run python manage.py collectstatic --noinput --verbosity 0
 	$(UV) run python manage.py seed_demo
 
 uv:

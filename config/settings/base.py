@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc assets, served as static files
     "channels",
     "stockyard.core",
     "stockyard.accounts",
@@ -58,6 +59,9 @@ MIDDLEWARE = [
     "stockyard.core.logging.RequestLogMiddleware",
     "stockyard.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (admin, API docs, the console) from the app itself, under any server:
+    # ServeStatic is WhiteNoise made async-capable, so the chain stays async under uvicorn.
+    "servestatic.middleware.ServeStaticMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -115,7 +119,12 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = BASE_DIR / "staticfiles"  # filled by ``manage.py collectstatic`` (make setup)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed names cached for a year, with gzip copies, served by ServeStatic.
+    "staticfiles": {"BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"},
+}
 # Files the app writes (report exports); served only through the API, never as /media/.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 
@@ -212,7 +221,7 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "stockyard.core.schema.StockyardAutoSchema",
     "EXCEPTION_HANDLER": "stockyard.core.problems.problem_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -272,6 +281,10 @@ SPECTACULAR_SETTINGS = {
     "OAUTH2_AUTHORIZATION_URL": "/o/authorize/",
     "OAUTH2_TOKEN_URL": "/o/token/",
     "OAUTH2_REFRESH_URL": "/o/token/",
+    # Swagger UI and ReDoc from drf-spectacular-sidecar's packaged assets: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "stockyard.core.openapi.add_problem_responses",

@@ -15,3 +15,10 @@ REST_FRAMEWORK = {
     },
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# No collectstatic before tests: plain storage, and ServeStatic finds files in the apps.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SERVESTATIC_USE_FINDERS = True
+SERVESTATIC_AUTOREFRESH = True

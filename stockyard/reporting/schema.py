@@ -5,10 +5,10 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 
+from stockyard.core.schema import StockyardAutoSchema
 from stockyard.reporting.renderers import FORMATS, CSVRenderer, XLSXRenderer
 from stockyard.reporting.reports.base import Report
 from stockyard.reporting.serializers import ReportTableSerializer
@@ -82,7 +82,7 @@ _SALES_EXAMPLE = OpenApiExample(
 )
 
 
-class ReportSchema(AutoSchema):
+class ReportSchema(StockyardAutoSchema):
     """One operation per report: its parameters, its description, its file formats."""
 
     @property
