@@ -39,6 +39,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("o/", include("stockyard.accounts.oauth2_urls")),
+    path("app/", include("stockyard.console.urls")),
     re_path(r"^api/(?P<path>.*)$", api_not_found, name="api-not-found"),
 ]
 

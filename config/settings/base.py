@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "stockyard.shipping",
     "stockyard.reporting",
     "stockyard.demo",
+    "stockyard.console",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +276,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "stockyard.accounts.roles.Role",
+        "CapabilityEnum": "stockyard.accounts.roles.Capability",
         "ExportStatusEnum": "stockyard.reporting.enums.ExportStatus",
     },
     "OAUTH2_FLOWS": ["authorizationCode"],

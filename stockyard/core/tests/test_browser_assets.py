@@ -1,6 +1,7 @@
 """What a browser needs from the API server itself: docs that work offline, static files
 served by the app, a root that lists the resources, and operations that describe themselves."""
 
+import functools
 import re
 from collections import defaultdict
 from typing import Any
@@ -10,6 +11,8 @@ from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from stockyard.core import serializers as core_serializers
+from stockyard.core import views as core_views
 from stockyard.core.views import ETagMixin
 
 pytestmark = pytest.mark.django_db
@@ -52,16 +55,16 @@ def test_unknown_api_paths_still_answer_problem_json() -> None:
     assert response["Content-Type"] == "application/problem+json"
 
 
-def _operations() -> dict[str, dict[str, Any]]:
-    schema = SchemaGenerator().get_schema(request=None, public=True)
-    return schema["paths"]
+@functools.cache
+def _schema() -> dict[str, Any]:
+    return SchemaGenerator().get_schema(request=None, public=True)
 
 
 def test_each_operation_has_its_own_description() -> None:
     """A building block's docstring (ETagMixin's) must not describe every operation."""
     mixin_doc = (ETagMixin.__doc__ or "").strip().splitlines()[0]
     by_path: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for path, operations in _operations().items():
+    for path, operations in _schema()["paths"].items():
         for method, operation in operations.items():
             description = operation.get("description", "")
             assert description, f"{method.upper()} {path} has no description"
@@ -74,3 +77,41 @@ def test_each_operation_has_its_own_description() -> None:
         if len(methods) > 1
     }
     assert shared == {}
+
+
+def _building_block_docs() -> list[str]:
+    """First lines of the docstrings of core's view and serializer base classes."""
+    blocks = [*vars(core_views).values(), *vars(core_serializers).values()]
+    return [
+        block.__doc__.strip().splitlines()[0]
+        for block in blocks
+        if isinstance(block, type)
+        and block.__module__.startswith("stockyard.core")
+        and block.__doc__
+    ]
+
+
+def test_components_do_not_inherit_a_building_blocks_docstring() -> None:
+    schema = _schema()
+    docs = _building_block_docs()
+    assert any("fields are built" in doc for doc in docs)  # FieldsBuiltOnce is among them
+    leaked = {
+        name: doc
+        for name, component in schema["components"]["schemas"].items()
+        for doc in docs
+        if doc in component.get("description", "")
+    }
+    assert leaked == {}
+
+
+def test_ids_in_paths_are_integers() -> None:
+    """Clients generated from the schema must take and send ids as numbers."""
+    typed = {
+        (path, parameter["name"]): parameter["schema"].get("type")
+        for path, operations in _schema()["paths"].items()
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "path"
+    }
+    assert len(typed) > 20
+    assert {key: kind for key, kind in typed.items() if kind != "integer"} == {}
