@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 _ASSET = re.compile(r'(?:src|href)="([^"]+)"')
 
 
+@override_settings(SERVESTATIC_USE_FINDERS=True)
 @pytest.mark.parametrize("page", ["/api/docs/", "/api/redoc/"])
 def test_api_docs_load_every_asset_from_this_server(page: str) -> None:
     client = Client()
@@ -31,6 +32,7 @@ def test_api_docs_load_every_asset_from_this_server(page: str) -> None:
         assert client.get(url).status_code == 200, url
 
 
+@override_settings(SERVESTATIC_USE_FINDERS=True)
 def test_the_app_serves_static_files_itself() -> None:
     response = Client().get("/static/admin/css/base.css")
     assert response.status_code == 200
