@@ -289,6 +289,145 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/feedback/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every feedback, newest first (administrators and managers). */
+        get: operations["feedback_list"];
+        put?: never;
+        /** @description Send feedback about Stockyard (any signed-in user). It is mailed to the operator's `FEEDBACK_EMAIL` when one is set. */
+        post: operations["feedback_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One feedback (administrators and managers). */
+        get: operations["feedback_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Your imports, newest first (administrators: everyone's). */
+        get: operations["imports_list"];
+        put?: never;
+        /** @description Upload a CSV or XLSX file of one `kind`; it is applied in the background (follow `Location`). All or nothing: a file with any bad row writes nothing. `dry_run=true` checks every row and writes nothing. Products, suppliers and customers are created or updated by `sku`/`code`; `prices` updates existing products; `opening-stock` posts one adjustment per row for stock that has never moved. References are natural keys: supplier and warehouse `code`, category `name`, product `sku`. A file that is not CSV or XLSX → 400 `validation_error`; a kind your roles may not write → 403. */
+        post: operations["imports_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description `status` is `pending`, `running`, `done` (every row applied, or would be in a dry run) or `failed` (nothing written: `errors` lists each bad row's `row`, `field` and `message`). `progress` counts rows applied while it runs. Someone else's import is a 404. */
+        get: operations["imports_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/templates/{kind}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The CSV header of a kind of import, as an attachment: fill in rows below it. An unknown kind → 404. */
+        get: operations["imports_templates_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Payments, newest first; filter by `sales_order`, `status`, `method`, `provider`; `search` in references, notes and order numbers. */
+        get: operations["payments_list"];
+        put?: never;
+        /** @description Record a manual payment (bank transfer, cash) on a confirmed order; it succeeds at once and the order's `amount_paid` and `payment_status` follow. More than is still due → 409 `conflict`; an order that is draft or cancelled → 409 `invalid_transition`. */
+        post: operations["payments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One payment. */
+        get: operations["payments_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/stripe/webhook/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Stripe's webhook endpoint (no user credentials: the signature is the authentication). Applies `payment_intent.succeeded`, `payment_intent.payment_failed` and `charge.refunded`; acknowledges other types. Each event id is applied once, however often or concurrently it is delivered. A signature that does not verify (or is older than 5 minutes) → 400 `invalid_signature`; webhooks not configured → 409. */
+        post: operations["payments_stripe_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/products/": {
         parameters: {
             query?: never;
@@ -648,6 +787,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/payments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Payments received for sales orders in the period (by payment date): `payments`, `received`, `refunded` and `net` per day, week, month or customer, in one currency. */
+        get: operations["report_payments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/purchases/": {
         parameters: {
             query?: never;
@@ -754,6 +910,23 @@ export interface paths {
         put?: never;
         /** @description Draft or confirmed → cancelled, releasing reservations; after any shipment → 409 `invalid_transition`. */
         post: operations["sales_orders_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sales-orders/{id}/checkout/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Open a card payment of what is still due (less card payments under way) as a Stripe PaymentIntent; confirm it in the browser with Stripe.js and `client_secret`. The payment stays `pending` until Stripe's webhook says it succeeded or failed. Card payments not configured (no `STRIPE_SECRET_KEY`), nothing due, or an order not confirmed → 409; Stripe refusing → 502 `payment_provider_error`. */
+        post: operations["sales_orders_checkout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1277,9 +1450,10 @@ export interface components {
          *     * `webhooks.manage` - Webhooks Manage
          *     * `events.view` - Events View
          *     * `users.manage` - Users Manage
+         *     * `feedback.view` - Feedback View
          * @enum {string}
          */
-        CapabilityEnum: "catalog.view" | "catalog.manage" | "business.view" | "suppliers.manage" | "customers.manage" | "warehouses.manage" | "stock.move" | "purchasing.manage" | "purchasing.receive" | "sales.manage" | "shipping.manage" | "reports.view" | "reports.export" | "schedules.manage" | "webhooks.manage" | "events.view" | "users.manage";
+        CapabilityEnum: "catalog.view" | "catalog.manage" | "business.view" | "suppliers.manage" | "customers.manage" | "warehouses.manage" | "stock.move" | "purchasing.manage" | "purchasing.receive" | "sales.manage" | "shipping.manage" | "reports.view" | "reports.export" | "schedules.manage" | "webhooks.manage" | "events.view" | "users.manage" | "feedback.view";
         Category: {
             readonly id: number;
             name: string;
@@ -1288,6 +1462,11 @@ export interface components {
         CategoryRequest: {
             name: string;
             parent?: number | null;
+        };
+        Checkout: {
+            /** @description The PaymentIntent's client secret, for Stripe.js `confirmPayment`. */
+            client_secret: string;
+            payment: components["schemas"]["Payment"];
         };
         Column: {
             name: string;
@@ -1397,6 +1576,31 @@ export interface components {
             /** @description Pass as ``after`` next time. */
             cursor: number;
         };
+        Feedback: {
+            readonly id: number;
+            readonly user: number | null;
+            readonly username: string | null;
+            message: string;
+            /**
+             * @description Where the user was (a console path or URL).
+             * @default
+             */
+            page?: string;
+            /** @description 1 (bad) to 5 (good). */
+            rating?: number | null;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        FeedbackRequest: {
+            message: string;
+            /**
+             * @description Where the user was (a console path or URL).
+             * @default
+             */
+            page?: string;
+            /** @description 1 (bad) to 5 (good). */
+            rating?: number | null;
+        };
         /**
          * @description * `csv` - Csv
          *     * `xlsx` - Xlsx
@@ -1417,8 +1621,73 @@ export interface components {
             orders: components["schemas"]["PurchaseOrder"][];
             skipped: components["schemas"]["SkippedSuggestion"][];
         };
+        Import: {
+            readonly id: number;
+            readonly kind: components["schemas"]["ImportKindEnum"];
+            readonly status: components["schemas"]["ExportStatusEnum"];
+            readonly dry_run: boolean;
+            readonly file_name: string;
+            readonly rows_total: number | null;
+            /** @description Rows applied so far (while `running`); `rows_total` once `done`. */
+            readonly progress: number;
+            readonly created: number;
+            readonly updated: number;
+            readonly errors: components["schemas"]["ImportError"][];
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly started_at: string | null;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+        };
+        ImportAccepted: {
+            id: number;
+            status: components["schemas"]["ExportStatusEnum"];
+        };
+        ImportCreateRequest: {
+            /**
+             * Format: binary
+             * @description A `.csv` (UTF-8, comma-separated, header row first) or `.xlsx` file (first sheet, header row first); columns as in the kind's template.
+             */
+            file: string;
+            kind: components["schemas"]["ImportKindEnum"];
+            /**
+             * @description Check every row and report, but write nothing.
+             * @default false
+             */
+            dry_run?: boolean;
+        };
+        ImportError: {
+            /** @description Row of the file (the header is row 1); null: the file. */
+            row: number | null;
+            /** @description The column; empty for the row as a whole. */
+            field: string;
+            message: string;
+        };
+        /**
+         * @description * `products` - Products
+         *     * `customers` - Customers
+         *     * `suppliers` - Suppliers
+         *     * `opening-stock` - Opening stock
+         *     * `prices` - Price updates
+         * @enum {string}
+         */
+        ImportKindEnum: "products" | "customers" | "suppliers" | "opening-stock" | "prices";
         LogoutRequest: {
             refresh: string;
+        };
+        ManualPaymentRequest: {
+            sales_order: number;
+            /**
+             * Format: decimal
+             * @description Received, in the order's currency; at most what is still due.
+             */
+            amount: string;
+            /**
+             * @description How it was paid: a bank reference, 'cash at the counter' ...
+             * @default
+             */
+            note?: string;
         };
         Me: {
             readonly id: number;
@@ -1430,6 +1699,12 @@ export interface components {
             /** @description What the roles allow (the permission matrix): a client shows only the actions named here; the API still decides every request. */
             readonly capabilities: components["schemas"]["CapabilityEnum"][];
         };
+        /**
+         * @description * `manual` - Manual (bank transfer, cash, cheque)
+         *     * `card` - Card
+         * @enum {string}
+         */
+        MethodEnum: "manual" | "card";
         PaginatedCategoryList: {
             /** @example 123 */
             count: number;
@@ -1474,6 +1749,51 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Export"][];
+        };
+        PaginatedFeedbackList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Feedback"][];
+        };
+        PaginatedImportList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Import"][];
+        };
+        PaginatedPaymentList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Payment"][];
         };
         PaginatedProductList: {
             /** @example 123 */
@@ -1706,7 +2026,6 @@ export interface components {
             reorder_point?: string;
             /** Format: decimal */
             reorder_quantity?: string;
-            /** Format: int64 */
             lead_time_days?: number;
             is_active?: boolean;
         };
@@ -1767,7 +2086,6 @@ export interface components {
             tax_id?: string;
             bank_account?: string;
             currency?: string;
-            /** Format: int64 */
             lead_time_days?: number;
             is_active?: boolean;
         };
@@ -1799,6 +2117,32 @@ export interface components {
             secret?: string;
             is_active?: boolean;
         };
+        Payment: {
+            readonly id: number;
+            readonly sales_order: number;
+            readonly sales_order_number: string;
+            /** Format: decimal */
+            readonly amount: string;
+            /** Format: decimal */
+            readonly amount_refunded: string;
+            readonly currency: string;
+            readonly method: components["schemas"]["MethodEnum"];
+            readonly status: components["schemas"]["PaymentStatusEnum"];
+            readonly provider: components["schemas"]["ProviderEnum"];
+            /** @default  */
+            readonly provider_reference: string;
+            readonly note: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /**
+         * @description * `pending` - Pending
+         *     * `succeeded` - Succeeded
+         *     * `failed` - Failed
+         *     * `refunded` - Refunded
+         * @enum {string}
+         */
+        PaymentStatusEnum: "pending" | "succeeded" | "failed" | "refunded";
         Product: {
             readonly id: number;
             sku: string;
@@ -1820,7 +2164,6 @@ export interface components {
             reorder_point?: string;
             /** Format: decimal */
             reorder_quantity?: string;
-            /** Format: int64 */
             lead_time_days?: number;
             is_active?: boolean;
             /** Format: date-time */
@@ -1846,10 +2189,15 @@ export interface components {
             reorder_point?: string;
             /** Format: decimal */
             reorder_quantity?: string;
-            /** Format: int64 */
             lead_time_days?: number;
             is_active?: boolean;
         };
+        /**
+         * @description * `manual` - Manual
+         *     * `stripe` - Stripe
+         * @enum {string}
+         */
+        ProviderEnum: "manual" | "stripe";
         PurchaseOrder: {
             readonly id: number;
             /** @description Human number (PO-000001, SO-000001, SH-000001), made from the id. */
@@ -1971,9 +2319,10 @@ export interface components {
          *     * `low-stock` - low-stock
          *     * `fulfillment` - fulfillment
          *     * `stock-movements` - stock-movements
+         *     * `payments` - payments
          * @enum {string}
          */
-        ReportEnum: "sales" | "purchases" | "inventory-valuation" | "low-stock" | "fulfillment" | "stock-movements";
+        ReportEnum: "sales" | "purchases" | "inventory-valuation" | "low-stock" | "fulfillment" | "stock-movements" | "payments";
         ReportSchedule: {
             readonly id: number;
             name: string;
@@ -2062,6 +2411,12 @@ export interface components {
             readonly tax_total: string;
             /** Format: decimal */
             readonly total: string;
+            /**
+             * Format: decimal
+             * @description Received less refunded, in the order's currency (payments app).
+             */
+            readonly amount_paid: string;
+            readonly payment_status: components["schemas"]["SalesOrderPaymentStatusEnum"];
             /** Format: date-time */
             readonly confirmed_at: string | null;
             /** Format: date-time */
@@ -2118,6 +2473,14 @@ export interface components {
             /** Format: decimal */
             tax_rate?: string;
         };
+        /**
+         * @description * `unpaid` - Unpaid
+         *     * `partially_paid` - Partially Paid
+         *     * `paid` - Paid
+         *     * `refunded` - Refunded
+         * @enum {string}
+         */
+        SalesOrderPaymentStatusEnum: "unpaid" | "partially_paid" | "paid" | "refunded";
         SalesOrderRequest: {
             customer: number;
             warehouse: number;
@@ -2356,7 +2719,6 @@ export interface components {
             tax_id?: string;
             bank_account?: string;
             currency?: string;
-            /** Format: int64 */
             lead_time_days?: number;
             is_active?: boolean;
         };
@@ -2369,7 +2731,6 @@ export interface components {
             tax_id?: string;
             bank_account?: string;
             currency?: string;
-            /** Format: int64 */
             lead_time_days?: number;
             is_active?: boolean;
         };
@@ -2477,6 +2838,12 @@ export interface components {
             delivery_status: components["schemas"]["DeliveryStatusEnum"];
             /** Format: date-time */
             readonly next_attempt_at: string | null;
+        };
+        WebhookReceipt: {
+            /** @default true */
+            received?: boolean;
+            /** @description False when this event id was applied before (a redelivery). */
+            applied: boolean;
         };
         WebhookRequest: {
             /** Format: uri */
@@ -4160,7 +4527,804 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    feedback_list: {
+        parameters: {
+            query?: {
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+                rating?: number;
+                /** @description A search term. */
+                search?: string;
+                user?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedFeedbackList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    feedback_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response is replayed for 24 h (`Idempotent-Replayed: true`). */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Feedback"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`conflict`, `invalid_transition`, `insufficient_stock`, `idempotency_key_in_use`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    feedback_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Feedback"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    imports_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedImportList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    imports_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response is replayed for 24 h (`Idempotent-Replayed: true`). */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImportCreateRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportAccepted"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`conflict`, `invalid_transition`, `insufficient_stock`, `idempotency_key_in_use`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    imports_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    imports_templates_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: "customers" | "opening-stock" | "prices" | "products" | "suppliers";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The kind's header row (UTF-8 with a byte-order mark). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    payments_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `manual` - Manual (bank transfer, cash, cheque)
+                 *     * `card` - Card
+                 */
+                method?: "card" | "manual";
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+                /**
+                 * @description * `manual` - Manual
+                 *     * `stripe` - Stripe
+                 */
+                provider?: "manual" | "stripe";
+                sales_order?: number;
+                /** @description A search term. */
+                search?: string;
+                /**
+                 * @description * `pending` - Pending
+                 *     * `succeeded` - Succeeded
+                 *     * `failed` - Failed
+                 *     * `refunded` - Refunded
+                 */
+                status?: "failed" | "pending" | "refunded" | "succeeded";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedPaymentList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    payments_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response is replayed for 24 h (`Idempotent-Replayed: true`). */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ManualPaymentRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`conflict`, `invalid_transition`, `insufficient_stock`, `idempotency_key_in_use`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    payments_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    payments_stripe_webhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix>,v1=<hex HMAC-SHA256>` made by Stripe with the endpoint's signing secret (`STRIPE_WEBHOOK_SECRET`). */
+                "Stripe-Signature": string;
+                /** @description Makes a retry safe: the first response is replayed for 24 h (`Idempotent-Replayed: true`). */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceipt"];
+                };
+            };
+            /** @description `Stripe-Signature` missing, forged, made with another secret or older than 5 minutes (`invalid_signature`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Webhooks not configured (`conflict`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests; see `Retry-After` (`throttled`). */
             429: {
@@ -6233,6 +7397,76 @@ export interface operations {
             };
         };
     };
+    report_payments: {
+        parameters: {
+            query?: {
+                /** @description Only orders in this currency (default: DEFAULT_CURRENCY). */
+                currency?: string;
+                /** @description A customer id. */
+                customer?: number;
+                /** @description First day (YYYY-MM-DD). */
+                date_from?: string;
+                /** @description Last day, included (YYYY-MM-DD). */
+                date_to?: string;
+                /** @description `json` (default), or a file to download: `csv` or `xlsx` (`Content-Disposition: attachment`; needs the reports.export capability). */
+                format?: "csv" | "json" | "xlsx";
+                /** @description How rows are grouped (default: day). */
+                group_by?: "customer" | "day" | "month" | "week";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportTable"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     report_purchases: {
         parameters: {
             query?: {
@@ -6845,6 +8079,102 @@ export interface operations {
             };
             /** @description Too many requests; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sales_orders_checkout: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response is replayed for 24 h (`Idempotent-Replayed: true`). */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Checkout"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Card payments not configured, nothing due (`conflict`), or the order not confirmed (`invalid_transition`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stripe refused or did not answer (`payment_provider_error`); the payment is marked failed. */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7669,7 +8999,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
@@ -7756,7 +9088,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
@@ -8107,7 +9441,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
