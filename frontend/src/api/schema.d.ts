@@ -7210,7 +7210,7 @@ export interface operations {
                 date_from?: string;
                 /** @description Last day, included (YYYY-MM-DD). */
                 date_to?: string;
-                /** @description `json` (default), or a file to download: `csv` or `xlsx` (`Content-Disposition: attachment`; needs the reports.export capability). */
+                /** @description `json` (default, at most `REPORT_MAX_ROWS` rows), or a file to download: `csv` or `xlsx` (`Content-Disposition: attachment`; needs the reports.export capability), streamed as it is made, of any number of rows. */
                 format?: "csv" | "json" | "xlsx";
                 /** @description How rows are grouped (default: day). */
                 group_by?: "day" | "month" | "week";
@@ -7231,6 +7231,17 @@ export interface operations {
                     "application/json": components["schemas"]["ReportTable"];
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Invalid parameters (`validation_error`), or more rows than a JSON answer carries (`report_too_large`: more than `REPORT_MAX_ROWS`, 10,000 by default): narrow the report, download it with `?format=csv|xlsx`, or `POST /api/v1/exports/`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
@@ -7276,7 +7287,7 @@ export interface operations {
             query?: {
                 /** @description A category id. */
                 category?: number;
-                /** @description `json` (default), or a file to download: `csv` or `xlsx` (`Content-Disposition: attachment`; needs the reports.export capability). */
+                /** @description `json` (default, at most `REPORT_MAX_ROWS` rows), or a file to download: `csv` or `xlsx` (`Content-Disposition: attachment`; needs the reports.export capability), streamed as it is made, of any number of rows. */
                 format?: "csv" | "json" | "xlsx";
                 /** @description A warehouse id. */
                 warehouse?: number;
@@ -7295,6 +7306,17 @@ export interface operations {
                     "application/json": components["schemas"]["ReportTable"];
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Invalid parameters (`validation_error`), or more rows than a JSON answer carries (`report_too_large`: more than `REPORT_MAX_ROWS`, 10,000 by default): narrow the report, download it with `?format=csv|xlsx`, or `POST /api/v1/exports/`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
@@ -7338,7 +7360,7 @@ export interface operations {
     report_low_stock: {
         parameters: {
             query?: {
-                /** @description `json` (default), or a file to download: `csv` or `xlsx` (`Content-Disposition: attachment`; needs the reports.export capability). */
+                /** @description `json` (default, at most `REPORT_MAX_ROWS` rows), or a file to download: `csv` or `xlsx` (`Content-Disposition: attachment`; needs the reports.export capability), streamed as it is made, of any number of rows. */
                 format?: "csv" | "json" | "xlsx";
                 /** @description A warehouse id. */
                 warehouse?: number;
@@ -7357,6 +7379,17 @@ export interface operations {
                     "application/json": components["schemas"]["ReportTable"];
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Invalid parameters (`validation_error`), or more rows than a JSON answer carries (`report_too_large`: more than `REPORT_MAX_ROWS`, 10,000 by default): narrow the report, download it with `?format=csv|xlsx`, or `POST /api/v1/exports/`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
@@ -7408,7 +7441,7 @@ export interface operations {
                 date_from?: string;
                 /** @description Last day, included (YYYY-MM-DD). */
                 date_to?: string;
-                /** @description `json` (default), or a file to download: `csv` or `xlsx` (`Content-Disposition: attachment`; needs the reports.export capability). */
+                /** @description `json` (default, at most `REPORT_MAX_ROWS` rows), or a file to download: `csv` or `xlsx` (`Content-Disposition: attachment`; needs the reports.export capability), streamed as it is made, of any number of rows. */
                 format?: "csv" | "json" | "xlsx";
                 /** @description How rows are grouped (default: day). */
                 group_by?: "customer" | "day" | "month" | "week";
@@ -7427,6 +7460,17 @@ export interface operations {
                     "application/json": components["schemas"]["ReportTable"];
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Invalid parameters (`validation_error`), or more rows than a JSON answer carries (`report_too_large`: more than `REPORT_MAX_ROWS`, 10,000 by default): narrow the report, download it with `?format=csv|xlsx`, or `POST /api/v1/exports/`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
@@ -7476,7 +7520,7 @@ export interface operations {
                 date_from?: string;
                 /** @description Last day, included (YYYY-MM-DD). */
                 date_to?: string;
-                /** @description `json` (default), or a file to download: `csv` or `xlsx` (`Content-Disposition: attachment`; needs the reports.export capability). */
+                /** @description `json` (default, at most `REPORT_MAX_ROWS` rows), or a file to download: `csv` or `xlsx` (`Content-Disposition: attachment`; needs the reports.export capability), streamed as it is made, of any number of rows. */
                 format?: "csv" | "json" | "xlsx";
                 /** @description How rows are grouped (default: month). */
                 group_by?: "month" | "product" | "supplier";
@@ -7501,6 +7545,17 @@ export interface operations {
                     "application/json": components["schemas"]["ReportTable"];
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Invalid parameters (`validation_error`), or more rows than a JSON answer carries (`report_too_large`: more than `REPORT_MAX_ROWS`, 10,000 by default): narrow the report, download it with `?format=csv|xlsx`, or `POST /api/v1/exports/`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
@@ -7552,7 +7607,7 @@ export interface operations {
                 date_from?: string;
                 /** @description Last day, included (YYYY-MM-DD). */
                 date_to?: string;
-                /** @description `json` (default), or a file to download: `csv` or `xlsx` (`Content-Disposition: attachment`; needs the reports.export capability). */
+                /** @description `json` (default, at most `REPORT_MAX_ROWS` rows), or a file to download: `csv` or `xlsx` (`Content-Disposition: attachment`; needs the reports.export capability), streamed as it is made, of any number of rows. */
                 format?: "csv" | "json" | "xlsx";
                 /** @description How rows are grouped (default: day). */
                 group_by?: "customer" | "day" | "month" | "product" | "week";
@@ -7575,6 +7630,17 @@ export interface operations {
                     "application/json": components["schemas"]["ReportTable"];
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Invalid parameters (`validation_error`), or more rows than a JSON answer carries (`report_too_large`: more than `REPORT_MAX_ROWS`, 10,000 by default): narrow the report, download it with `?format=csv|xlsx`, or `POST /api/v1/exports/`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
@@ -7622,7 +7688,7 @@ export interface operations {
                 date_from?: string;
                 /** @description Last day, included (YYYY-MM-DD). */
                 date_to?: string;
-                /** @description `json` (default), or a file to download: `csv` or `xlsx` (`Content-Disposition: attachment`; needs the reports.export capability). */
+                /** @description `json` (default, at most `REPORT_MAX_ROWS` rows), or a file to download: `csv` or `xlsx` (`Content-Disposition: attachment`; needs the reports.export capability), streamed as it is made, of any number of rows. */
                 format?: "csv" | "json" | "xlsx";
                 kind?: "adjustment" | "count" | "receipt" | "return" | "shipment" | "transfer_in" | "transfer_out";
                 /** @description A product id. */
@@ -7644,6 +7710,17 @@ export interface operations {
                     "application/json": components["schemas"]["ReportTable"];
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Invalid parameters (`validation_error`), or more rows than a JSON answer carries (`report_too_large`: more than `REPORT_MAX_ROWS`, 10,000 by default): narrow the report, download it with `?format=csv|xlsx`, or `POST /api/v1/exports/`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
