@@ -20,6 +20,7 @@ API_APPS = [
     "shipping",
     "reporting",
     "events",
+    "audit",
     "payments",
     "imports",
     "feedback",

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -24,6 +25,7 @@ class PercentField(models.DecimalField[Decimal, Decimal]):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
 
+@pghistory.track()
 class SalesOrder(NumberedDocument):
     """An order from a customer, served from one warehouse. Written by ``sales.services``."""
 
@@ -92,6 +94,7 @@ class SalesOrder(NumberedDocument):
         return self.number or f"sales order #{self.pk}"
 
 
+@pghistory.track()
 class SalesOrderLine(models.Model):
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
