@@ -25,6 +25,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit-log/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every insert, update and delete of a tracked model, whichever path made it (API, admin, management command, Celery task, bulk or raw SQL), with the user and request id, or the command or task, it was made by. Pages follow ids: `next` for older entries, `previous` for newer ones. Needs PostgreSQL (the trail is written by database triggers); elsewhere it is empty. */
+        get: operations["audit_log_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/logout/": {
         parameters: {
             query?: never;
@@ -1433,6 +1450,73 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * @description * `create` - create
+         *     * `update` - update
+         *     * `delete` - delete
+         *     * `cancel` - cancel
+         *     * `close` - close
+         *     * `confirm` - confirm
+         *     * `deliver` - deliver
+         *     * `receive` - receive
+         *     * `refund` - refund
+         *     * `ship` - ship
+         *     * `submit` - submit
+         * @enum {string}
+         */
+        ActionEnum: "create" | "update" | "delete" | "cancel" | "close" | "confirm" | "deliver" | "receive" | "refund" | "ship" | "submit";
+        AuditLogEntry: {
+            /** @description Unique across the whole trail; later is larger. */
+            id: number;
+            /**
+             * Format: date-time
+             * @description When the row was written (UTC).
+             */
+            occurred_at: string;
+            /** @description Id of the user who made it; null for commands and tasks. */
+            actor: number | null;
+            actor_username: string | null;
+            /** @description The `X-Request-ID` of the HTTP request that made it. */
+            request_id: string | null;
+            /** @description What made it outside a request: `command:<name>` or `task:<name>`. */
+            source: string | null;
+            /**
+             * @description `create`, `update`, `delete`, or the transition an update of `status` made (`confirm`, `ship`, `receive`, ...).
+             *
+             *     * `create` - create
+             *     * `update` - update
+             *     * `delete` - delete
+             *     * `cancel` - cancel
+             *     * `close` - close
+             *     * `confirm` - confirm
+             *     * `deliver` - deliver
+             *     * `receive` - receive
+             *     * `refund` - refund
+             *     * `ship` - ship
+             *     * `submit` - submit
+             */
+            action: components["schemas"]["ActionEnum"];
+            /** @description The kind of object, e.g. `sales_order`. */
+            object_type: string;
+            object_id: number;
+            /** @description `{field: [old, new]}`; a created object shows every field with old null, a deleted one every field with new null. Encrypted fields are masked (`"••••1234"`). */
+            changes: {
+                [key: string]: unknown[];
+            };
+        };
+        AuditLogPage: {
+            /**
+             * Format: uri
+             * @description Older entries.
+             */
+            next: string | null;
+            /**
+             * Format: uri
+             * @description Newer entries.
+             */
+            previous: string | null;
+            results: components["schemas"]["AuditLogEntry"][];
+        };
+        /**
          * @description * `catalog.view` - Catalog View
          *     * `catalog.manage` - Catalog Manage
          *     * `business.view` - Business View
@@ -1450,10 +1534,11 @@ export interface components {
          *     * `webhooks.manage` - Webhooks Manage
          *     * `events.view` - Events View
          *     * `users.manage` - Users Manage
+         *     * `audit.view` - Audit View
          *     * `feedback.view` - Feedback View
          * @enum {string}
          */
-        CapabilityEnum: "catalog.view" | "catalog.manage" | "business.view" | "suppliers.manage" | "customers.manage" | "warehouses.manage" | "stock.move" | "purchasing.manage" | "purchasing.receive" | "sales.manage" | "shipping.manage" | "reports.view" | "reports.export" | "schedules.manage" | "webhooks.manage" | "events.view" | "users.manage" | "feedback.view";
+        CapabilityEnum: "catalog.view" | "catalog.manage" | "business.view" | "suppliers.manage" | "customers.manage" | "warehouses.manage" | "stock.move" | "purchasing.manage" | "purchasing.receive" | "sales.manage" | "shipping.manage" | "reports.view" | "reports.export" | "schedules.manage" | "webhooks.manage" | "events.view" | "users.manage" | "audit.view" | "feedback.view";
         Category: {
             readonly id: number;
             name: string;
@@ -1538,11 +1623,8 @@ export interface components {
             readonly report: string;
             readonly params: unknown;
             readonly format: components["schemas"]["FormatEnum"];
-            /**
-             * Format: uri
-             * @description Where the owner downloads the file, once ``status`` is ``done``.
-             */
-            readonly download_url: string;
+            /** Format: uri */
+            readonly download_url: string | null;
             readonly file_name: string;
             readonly error: string;
             /** Format: date-time */
@@ -2944,6 +3026,114 @@ export interface operations {
             };
         };
     };
+    audit_log_list: {
+        parameters: {
+            query?: {
+                /** @description Only changes made by the user with this id. */
+                actor?: number;
+                /** @description Entries just newer than this id (the `previous` link). */
+                after?: number;
+                /** @description Entries older than this id (the `next` link). */
+                before?: number;
+                /** @description From this day (in `TIME_ZONE`), included. */
+                date_from?: string;
+                /** @description Up to this day (in `TIME_ZONE`), included. */
+                date_to?: string;
+                /** @description Only entries about the object with this id. */
+                object_id?: number;
+                /**
+                 * @description Only entries about this kind of object.
+                 *
+                 *     * `category` - category
+                 *     * `customer` - customer
+                 *     * `export` - export
+                 *     * `feedback` - feedback
+                 *     * `import` - import
+                 *     * `payment` - payment
+                 *     * `product` - product
+                 *     * `purchase_order` - purchase_order
+                 *     * `purchase_order_line` - purchase_order_line
+                 *     * `report_schedule` - report_schedule
+                 *     * `sales_order` - sales_order
+                 *     * `sales_order_line` - sales_order_line
+                 *     * `shipment` - shipment
+                 *     * `shipment_line` - shipment_line
+                 *     * `shipment_package` - shipment_package
+                 *     * `stock_count` - stock_count
+                 *     * `stock_count_line` - stock_count_line
+                 *     * `stock_level` - stock_level
+                 *     * `stock_movement` - stock_movement
+                 *     * `stock_transfer` - stock_transfer
+                 *     * `supplier` - supplier
+                 *     * `tracking_event` - tracking_event
+                 *     * `user` - user
+                 *     * `warehouse` - warehouse
+                 *     * `webhook` - webhook
+                 */
+                object_type?: "category" | "customer" | "export" | "feedback" | "import" | "payment" | "product" | "purchase_order" | "purchase_order_line" | "report_schedule" | "sales_order" | "sales_order_line" | "shipment" | "shipment_line" | "shipment_package" | "stock_count" | "stock_count_line" | "stock_level" | "stock_movement" | "stock_transfer" | "supplier" | "tracking_event" | "user" | "warehouse" | "webhook";
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditLogPage"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     auth_logout_create: {
         parameters: {
             query?: never;
@@ -3291,6 +3481,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedCategoryList"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
@@ -3764,6 +3963,15 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedCustomerList"];
                 };
             };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
             401: {
                 headers: {
@@ -4231,6 +4439,15 @@ export interface operations {
                     "application/json": components["schemas"]["Feed"];
                 };
             };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
             401: {
                 headers: {
@@ -4289,6 +4506,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedExportList"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
@@ -4570,6 +4796,15 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedFeedbackList"];
                 };
             };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
             401: {
                 headers: {
@@ -4774,6 +5009,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedImportList"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
@@ -5060,6 +5304,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedPaymentList"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
@@ -5369,6 +5622,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedProductList"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
@@ -5849,6 +6111,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedPurchaseOrderList"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
@@ -6601,6 +6872,15 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedReorderSuggestionList"];
                 };
             };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
             401: {
                 headers: {
@@ -6671,6 +6951,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedReportScheduleList"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
@@ -7803,6 +8092,15 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedSalesOrderList"];
                 };
             };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
             401: {
                 headers: {
@@ -8382,6 +8680,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedShipmentList"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
@@ -9219,6 +9526,15 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedStockLevelList"];
                 };
             };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
             401: {
                 headers: {
@@ -9355,6 +9671,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedStockMovementList"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
@@ -9568,6 +9893,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedSupplierList"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
@@ -10039,6 +10373,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedUserList"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
@@ -10515,6 +10858,15 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedWarehouseList"];
                 };
             };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
             401: {
                 headers: {
@@ -10985,6 +11337,15 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedWebhookList"];
                 };
             };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
             401: {
                 headers: {
@@ -11450,6 +11811,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedWebhookAttemptList"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Missing, invalid or expired credentials (`not_authenticated`). */
