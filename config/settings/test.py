@@ -32,3 +32,6 @@ MIGRATION_LINTER_OPTIONS = {
         app.rsplit(".", 1)[-1] for app in INSTALLED_APPS if app.startswith("stockyard.")
     ],
 }
+# Django's test client logs in without a request, which django-axes refuses: login limits
+# are off in tests except where a test turns them on (accounts/tests/test_login_limits.py).
+AXES_ENABLED = False

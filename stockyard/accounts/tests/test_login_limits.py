@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_three_failures")]
 
 @pytest.fixture
 def _three_failures(settings):
+    settings.AXES_ENABLED = True
     settings.AXES_FAILURE_LIMIT = 3
 
 
