@@ -8,3 +8,4 @@ class SalesOrderStatus(models.TextChoices):
     SHIPPED = "shipped"
     DELIVERED = "delivered"
     CANCELLED = "cancelled"
+    CLOSED = "closed"

@@ -86,6 +86,9 @@ class SalesOrderLine(models.Model):
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
     quantity = QuantityField()
     quantity_shipped = QuantityField(default=0)
+    quantity_cancelled = QuantityField(
+        default=0, help_text="Released unshipped when the order was closed."
+    )
     unit_price = MoneyField()
     discount_percent = PercentField()
     tax_rate = PercentField()
@@ -101,6 +104,13 @@ class SalesOrderLine(models.Model):
             models.CheckConstraint(
                 condition=Q(quantity_shipped__gte=0, quantity_shipped__lte=F("quantity")),
                 name="sales_line_shipped_within_quantity",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    quantity_cancelled__gte=0,
+                    quantity_cancelled__lte=F("quantity") - F("quantity_shipped"),
+                ),
+                name="sales_line_cancelled_within_unshipped",
             ),
             models.CheckConstraint(
                 condition=Q(unit_price__gte=0), name="sales_line_unit_price_gte_0"
@@ -123,4 +133,5 @@ class SalesOrderLine(models.Model):
 
     @property
     def quantity_unshipped(self) -> Decimal:
-        return self.quantity - self.quantity_shipped
+        """What is still to ship: neither shipped nor cancelled by closing the order."""
+        return self.quantity - self.quantity_shipped - self.quantity_cancelled

@@ -30,6 +30,7 @@ class SalesOrderLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Sale
             "product_name",
             "quantity",
             "quantity_shipped",
+            "quantity_cancelled",
             "unit_price",
             "discount_percent",
             "tax_rate",
@@ -41,6 +42,7 @@ class SalesOrderLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Sale
         read_only_fields = [
             "id",
             "quantity_shipped",
+            "quantity_cancelled",
             "line_subtotal",
             "line_discount",
             "line_tax",

@@ -1,7 +1,7 @@
 """Writes on sales orders: one function per step of the order's life.
 
     draft ──confirm──▶ confirmed ──(shipments)──▶ partially_shipped ──▶ shipped ──▶ delivered
-      └──────cancel──────┴──▶ cancelled
+      └──────cancel──────┴──▶ cancelled  └──close──▶ closed ◀──close──┘
 
 Each service runs in one transaction, locks the order row first (then, when it needs
 them, the customer row and the stock levels), checks the current status, and records an
@@ -302,6 +302,35 @@ def sales_order_cancel(*, order: SalesOrder, user: Actor) -> SalesOrder:
     order.status = Status.CANCELLED
     order.save(update_fields=["status", "updated_at"])
     _publish("sales_order.cancelled", order)
+    return order
+
+
+@transaction.atomic
+def sales_order_close(*, order: SalesOrder, user: Actor) -> SalesOrder:
+    """Confirmed or partially shipped → closed: the order stops where it is.
+
+    Whatever is still unshipped on each line is released from the warehouse and recorded
+    as the line's ``quantity_cancelled``; the order no longer holds the customer's credit
+    (it is not open any more) and nothing more ships against it (a pending shipment of it
+    can only be cancelled). Anything else → ``InvalidTransition`` (409).
+    """
+    order = _locked(order)
+    order.require_status(OPEN_STATUSES, "close")
+    lines = _lines(order)
+    rest = [line for line in lines if line.quantity_unshipped > 0]
+    stock_release(
+        lines=[
+            StockLine(line.product_id, order.warehouse_id, line.quantity_unshipped) for line in rest
+        ],
+        reference=Reference("sales_order", order.pk),
+        user=user,
+    )
+    for line in rest:
+        line.quantity_cancelled += line.quantity_unshipped
+    SalesOrderLine.objects.bulk_update(rest, ["quantity_cancelled"])
+    order.status = Status.CLOSED
+    order.save(update_fields=["status", "updated_at"])
+    _publish("sales_order.closed", order)
     return order
 
 

@@ -42,6 +42,26 @@ SHORT_STOCK_EXAMPLE = OpenApiExample(
     status_codes=["409"],
 )
 
+CLOSED_EXAMPLE = OpenApiExample(
+    "Closed after shipping 4 of 10",
+    value={
+        "id": 7,
+        "number": "SO-000007",
+        "status": "closed",
+        "lines": [
+            {
+                "id": 31,
+                "product": 12,
+                "quantity": "10.000",
+                "quantity_shipped": "4.000",
+                "quantity_cancelled": "6.000",
+            }
+        ],
+    },
+    response_only=True,
+    status_codes=["200"],
+)
+
 
 @extend_schema_view(
     create=extend_schema(
@@ -60,7 +80,7 @@ class SalesOrderViewSet(DocumentViewSet[SalesOrder]):
 
     serializer_class = SalesOrderSerializer
     selector = staticmethod(selectors.sales_order_list)
-    transitions = frozenset({"confirm", "cancel"})
+    transitions = frozenset({"confirm", "cancel", "close"})
     read_capability = Capability.BUSINESS_VIEW
     write_capability = Capability.SALES_MANAGE
     filterset_fields = {
@@ -110,3 +130,17 @@ class SalesOrderViewSet(DocumentViewSet[SalesOrder]):
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         return self.respond(services.sales_order_cancel(order=self.get_object(), user=request.user))
+
+    @extend_schema(
+        request=None,
+        responses=SalesOrderSerializer,
+        description="Confirmed or partially shipped → closed: the order stops where it is. "
+        "What is unshipped is released from the warehouse and recorded as each line's "
+        "`quantity_cancelled`; the order no longer counts against the customer's credit, "
+        "and shipping more of it → 409 `invalid_transition`. Any other status → 409 "
+        "`invalid_transition`.",
+        examples=[CLOSED_EXAMPLE],
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        return self.respond(services.sales_order_close(order=self.get_object(), user=request.user))

@@ -3,12 +3,16 @@
 Aggregated from the order lines: ``revenue`` is ``line_subtotal - line_discount`` summed,
 which for whole orders is the order's ``subtotal - discount_total`` (its total less tax);
 with ``product`` (as filter or grouping) it is that product's share of the orders.
+
+A closed order counts what it shipped: a line's ``quantity`` less its
+``quantity_cancelled``, and that share of the line's revenue (rounded half-up to cents).
 """
 
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Count, F, Sum
+from django.db.models import Case, Count, DecimalField, F, Sum, When
+from django.db.models.functions import Round
 
 from stockyard.core.decimals import ZERO
 from stockyard.reporting.enums import ColumnKind
@@ -44,10 +48,17 @@ GROUPS = (
     ),
 )
 FILTERS = {"warehouse": "order__warehouse", "customer": "order__customer", "product": "product"}
-MEASURES = {
+SOLD = F("quantity") - F("quantity_cancelled")
+LINE_REVENUE = F("line_subtotal") - F("line_discount")
+SOLD_REVENUE = Case(
+    When(quantity_cancelled=0, then=LINE_REVENUE),
+    default=Round(LINE_REVENUE * SOLD / F("quantity"), 2),
+    output_field=DecimalField(),
+)
+MEASURES = {  # over the lines' ``sold`` aliases: ``quantity`` names the measure here
     "orders": Count("order", distinct=True),
-    "quantity": Sum("quantity", default=ZERO),
-    "revenue": Sum(F("line_subtotal") - F("line_discount"), default=ZERO),
+    "quantity": Sum("sold", default=ZERO),
+    "revenue": Sum("sold_revenue", default=ZERO),
 }
 COLUMNS = [
     Column("orders", ColumnKind.INTEGER),
@@ -68,6 +79,7 @@ def sales(params: Mapping[str, Any]) -> Body:
         order__confirmed_at__lt=end,
         order__currency=params["currency"],
     ).exclude(order__status=SalesOrderStatus.CANCELLED)
+    lines = lines.annotate(sold=SOLD, sold_revenue=SOLD_REVENUE)
     lines = narrowed(lines, params, FILTERS)
     keys, rows = grouped_rows(
         lines,
@@ -85,7 +97,8 @@ def sales(params: Mapping[str, Any]) -> Body:
 
 REPORT = Report(
     name="sales",
-    description="Orders confirmed (and not cancelled) in the period, dated by `confirmed_at`: "
+    description="Orders confirmed (and not cancelled) in the period, dated by `confirmed_at`; "
+    "closed orders count what they shipped: "
     "`orders`, `quantity`, `revenue` (total less tax) and `average_order_value` per day, "
     "week, month, product or customer, in one currency.",
     params=SalesParams,

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from stockyard.accounts.roles import Role
-from stockyard.reporting.tests.factories import line, sold, utc
+from stockyard.reporting.tests.factories import line, shipped, sold, utc
 from stockyard.sales import services as sales
 
 pytestmark = pytest.mark.django_db
@@ -232,3 +232,19 @@ def test_query_count_does_not_grow_with_the_data(
         with django_assert_max_num_queries(5):
             body = _get(manager, group_by=group_by, customer=alice.pk, **NOVEMBER)
         assert body["totals"]["revenue"] == str(Decimal("35.00") * 10)
+
+
+def test_a_closed_order_counts_what_it_shipped(manager, warehouse, widget, alice):
+    order = sold(  # 3 x 10.00 less 10 % with 20 % tax: revenue 27.00 if all of it shipped
+        utc(2026, 11, 2, 10),
+        line(widget, 3, "10.00", discount_percent="10", tax_rate="20"),
+        customer=alice,
+        warehouse=warehouse,
+    )
+    shipped(order, utc(2026, 11, 3, 10), share=Decimal(1) / 3)
+    assert _get(manager, **NOVEMBER)["totals"]["revenue"] == "27.00"  # still open: all of it
+
+    sales.sales_order_close(order=order, user=None)
+
+    totals = _get(manager, **NOVEMBER)["totals"]
+    assert (totals["orders"], totals["quantity"], totals["revenue"]) == (1, "1.000", "9.00")
