@@ -16,7 +16,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from stockyard.core.decimals import MONEY_DIGITS, quantity
-from stockyard.inventory.models import COST_PLACES, StockLevel, StockMovement, Warehouse
+from stockyard.inventory.models import (
+    COST_PLACES,
+    StockBackorder,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+)
 
 
 def stock_level_list() -> QuerySet[StockLevel]:
@@ -35,6 +41,15 @@ def stock_level_list() -> QuerySet[StockLevel]:
 
 def stock_movement_list() -> QuerySet[StockMovement]:
     return StockMovement.objects.select_related("product", "warehouse", "created_by")
+
+
+def backordered_quantity(*, reference_type: str) -> Coalesce:
+    """An annotation for rows of document lines (``reference_type``'s): how much of each
+    line still waits in the backorder queue, 0 for none."""
+    waiting = StockBackorder.objects.filter(
+        reference_type=reference_type, line_id=OuterRef("pk")
+    ).values("quantity")
+    return Coalesce(Subquery(waiting), Value(Decimal(0)))
 
 
 def warehouse_list() -> QuerySet[Warehouse]:

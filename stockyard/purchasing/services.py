@@ -4,6 +4,9 @@
       │                   │                          │                          │
       └──cancel──▶ cancelled ◀──cancel──┘            └────────close──▶ closed ◀─┘
 
+Received goods can be sent back to the supplier (``purchase_order_return``) from
+partially received, received and closed orders; the status does not change.
+
 Every transition locks the order row (``SELECT ... FOR UPDATE``), re-reads it and checks
 its status, so two clerks acting on the same order take turns. Receipts go through
 ``inventory.services.stock_receive`` in the same transaction (the moving-average cost is
@@ -65,6 +68,7 @@ _SUBMIT = _Transition(frozenset({Status.DRAFT}), "submitted")
 _RECEIVE = _Transition(frozenset({Status.SUBMITTED, Status.PARTIALLY_RECEIVED}), "received")
 _CANCEL = _Transition(frozenset({Status.DRAFT, Status.SUBMITTED}), "cancelled")
 _CLOSE = _Transition(frozenset({Status.PARTIALLY_RECEIVED, Status.RECEIVED}), "closed")
+_RETURN = _Transition(_CLOSE.sources | {Status.CLOSED}, "returned against")
 
 # What may change on an order once it has left draft.
 _ALWAYS_EDITABLE = frozenset({"notes", "expected_date"})
@@ -338,6 +342,60 @@ def purchase_order_close(*, order: PurchaseOrder, user: Actor) -> PurchaseOrder:
     order.status = Status.CLOSED
     order.save(update_fields=["status", "updated_at"])
     publish("purchase_order.closed", _event_data(order))
+    return order
+
+
+@transaction.atomic
+def purchase_order_return(
+    *, order: PurchaseOrder, lines: Sequence[LineReceipt], user: Actor
+) -> PurchaseOrder:
+    """Send received goods back to the supplier from the order's warehouse.
+
+    Negative ``return`` movements at each line's ``unit_cost`` (the moving-average rule
+    is in ``inventory.services.stock_return_to_supplier``); each line counts them as
+    ``quantity_returned``. More than received less already returned → ``Conflict``; more
+    than is available in the warehouse → ``InsufficientStock``; nothing is returned then.
+    """
+    order = _locked(order)
+    _check_transition(order, _RETURN)
+    order_lines = {line.pk: line for line in order.lines.select_related("product")}
+    problems = _receipt_problems(lines, order_lines, order.number or "")
+    if problems:
+        raise errors.ValidationFailed("The return names invalid lines.", errors=problems)
+    leaving = [(order_lines[request.line_id], request.quantity) for request in lines]
+    excess = {
+        f"lines.{index}.quantity": [
+            f"Only {line.quantity_received - line.quantity_returned} of {line.product.sku} "
+            f"received and not yet returned; cannot return {quantity}."
+        ]
+        for index, (line, quantity) in enumerate(leaving)
+        if quantity > line.quantity_received - line.quantity_returned
+    }
+    if excess:
+        raise errors.Conflict(f"{order.number}: more returned than received.", errors=excess)
+
+    for line, quantity in leaving:
+        line.quantity_returned += quantity
+    PurchaseOrderLine.objects.bulk_update([line for line, _ in leaving], ["quantity_returned"])
+    inventory.stock_return_to_supplier(
+        lines=[
+            inventory.ReceiptLine(line.product_id, order.warehouse_id, quantity, line.unit_cost)
+            for line, quantity in leaving
+        ],
+        reference=inventory.Reference(REFERENCE_TYPE, order.pk, order.number or ""),
+        user=user,
+    )
+    order.save(update_fields=["updated_at"])
+    publish(
+        "purchase_order.returned",
+        _event_data(
+            order,
+            lines=[
+                {"line": line.pk, "product": line.product_id, "quantity": decimals.quantity(qty)}
+                for line, qty in leaving
+            ],
+        ),
+    )
     return order
 
 

@@ -9,3 +9,14 @@ class SalesOrderStatus(models.TextChoices):
     DELIVERED = "delivered"
     CANCELLED = "cancelled"
     CLOSED = "closed"
+
+
+class ReturnStatus(models.TextChoices):
+    REQUESTED = "requested"
+    RECEIVED = "received"
+    CANCELLED = "cancelled"
+
+
+class ReturnDisposition(models.TextChoices):
+    RESTOCK = "restock", "Back into stock"
+    SCRAP = "scrap", "Scrapped"
