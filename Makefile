@@ -13,7 +13,8 @@ run: setup ## set up, migrate, seed demo data and serve on http://127.0.0.1:8000
 	@echo "  Docs     http://$(HOST):$(PORT)/api/docs/   (ReDoc: /api/redoc/)"
 	@echo "  Admin    http://$(HOST):$(PORT)/admin/       (admin / admin-demo-pass-1)"
 	@echo ""
-	$(UV) run uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS)
+	$(UV) run uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) \
+		--no-server-header --no-proxy-headers
 
 setup: uv
 	$(UV) sync --frozen

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "stockyard.core.proxies.TrustedProxyMiddleware",
     "stockyard.core.logging.RequestLogMiddleware",
     "stockyard.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -67,6 +68,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "stockyard.core.idempotency.IdempotencyMiddleware",
 ]
+
+# Reverse proxies / load balancers whose X-Forwarded-For and X-Forwarded-Proto are believed
+# (CIDRs, comma-separated). Empty: nobody's are, the TCP peer is the client.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -212,6 +217,9 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
+    # The client address is settled by core.proxies from TRUSTED_PROXIES: DRF must read
+    # REMOTE_ADDR, never X-Forwarded-For itself.
+    "NUM_PROXIES": 0,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "stockyard.core.problems.problem_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
