@@ -101,7 +101,7 @@ def ship(order: dict, quantity: str) -> dict:
     return expect(clerk.post(f"/shipments/{shipment['id']}/ship/"), 200)
 
 
-widget_po = purchase(widget, "10", "4.00")
+purchase(widget, "10", "4.00")
 show("10 widgets received at 4.00", level(widget))
 before = expect(manager.get("/reports/sales/", params=report), 200)["totals"]
 show("sales report before", before)
@@ -192,18 +192,22 @@ for requested in (restock, scrap):
 show("widget level after the restock (on_hand, reserved, average_cost)", level(widget))
 show("gadget level after the scrap", level(gadget))
 
-# 4. Supplier return: 3 widgets back to the supplier at the 4.00 they were bought at.
+# 4. Supplier return: 10 more widgets bought at 6.00, then 4 of them sent back at the
+#    6.00 paid; the average of what stays is that receipt reversed for those 4.
+dearer = purchase(widget, "10", "6.00")
+show("10 more widgets at 6.00 (on_hand, reserved, average_cost)", level(widget))
+dearer_line = dearer["lines"][0]["id"]
 sent = expect(
     clerk.post(
-        f"/purchase-orders/{widget_po['id']}/return/",
-        json={"lines": [{"line": widget_po["lines"][0]["id"], "quantity": "3"}]},
+        f"/purchase-orders/{dearer['id']}/return/",
+        json={"lines": [{"line": dearer_line, "quantity": "4"}]},
     ),
     200,
 )
-show("supplier return", (sent["lines"][0]["quantity_returned"], level(widget)))
+show("4 sent back to the supplier", (sent["lines"][0]["quantity_returned"], level(widget)))
 too_many = clerk.post(
-    f"/purchase-orders/{widget_po['id']}/return/",
-    json={"lines": [{"line": widget_po["lines"][0]["id"], "quantity": "8"}]},
+    f"/purchase-orders/{dearer['id']}/return/",
+    json={"lines": [{"line": dearer_line, "quantity": "7"}]},
 )
 show("returning more than received less returned", (too_many.status_code, too_many.json()["code"]))
 movements = expect(clerk.get("/stock-movements/", params={"product": widget["id"], **where}), 200)

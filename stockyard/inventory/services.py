@@ -524,15 +524,7 @@ def stock_return_to_supplier(
     """
     totals = _totals(lines)
     levels = _lock_levels(totals)
-    short = {
-        f"lines.{index}.quantity": [
-            _shortage(levels[key], wanted, levels[key].available, "available")
-        ]
-        for key, (wanted, index) in totals.items()
-        if levels[key].available < wanted
-    }
-    if short:
-        raise errors.InsufficientStock("Not enough stock to send back.", errors=short)
+    _refuse_short(levels, totals)
     posting = _Posting(levels, user=user, reference=reference)
     for line in lines:
         level = levels[line.key]
@@ -552,11 +544,10 @@ def _totals(lines: Sequence[StockLine]) -> dict[LevelKey, tuple[Decimal, int]]:
     return {key: (total, first[key]) for key, total in totals.items()}
 
 
-@transaction.atomic
-def stock_reserve(*, lines: Sequence[StockLine], reference: Reference, user: Actor = None) -> None:
-    """Reserve every line, or nothing: short lines are all named in the error."""
-    totals = _totals(lines)
-    levels = _lock_levels(totals)
+def _refuse_short(
+    levels: dict[LevelKey, StockLevel], totals: dict[LevelKey, tuple[Decimal, int]]
+) -> None:
+    """``InsufficientStock`` naming every line whose level has less available than wanted."""
     short = {
         f"lines.{index}.quantity": [
             _shortage(levels[key], wanted, levels[key].available, "available")
@@ -569,6 +560,14 @@ def stock_reserve(*, lines: Sequence[StockLine], reference: Reference, user: Act
             f"Not enough stock for {len(short)} line{'s' if len(short) > 1 else ''}.",
             errors=short,
         )
+
+
+@transaction.atomic
+def stock_reserve(*, lines: Sequence[StockLine], reference: Reference, user: Actor = None) -> None:
+    """Reserve every line, or nothing: short lines are all named in the error."""
+    totals = _totals(lines)
+    levels = _lock_levels(totals)
+    _refuse_short(levels, totals)
     posting = _Posting(levels, user=user, reference=reference)
     for key, (wanted, _) in totals.items():
         posting.reserve(key, wanted)

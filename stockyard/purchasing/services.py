@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from stockyard.accounts.models import Actor, recorded_actor
@@ -266,6 +266,43 @@ def _receipt_problems(
     return problems
 
 
+def _requested(
+    order: PurchaseOrder, requests: Sequence[LineReceipt], what: str
+) -> list[tuple[PurchaseOrderLine, Decimal]]:
+    """The order's lines (loaded onto the order) paired with the quantities ``requests``
+    name for them; a malformed ``what`` (receipt, return) → ``ValidationFailed``."""
+    prefetch_related_objects(
+        [order], Prefetch("lines", queryset=PurchaseOrderLine.objects.select_related("product"))
+    )
+    order_lines = {line.pk: line for line in order.lines.all()}
+    problems = _receipt_problems(requests, order_lines, order.number or "")
+    if problems:
+        raise errors.ValidationFailed(f"The {what} names invalid lines.", errors=problems)
+    return [(order_lines[request.line_id], request.quantity) for request in requests]
+
+
+def _stock_lines(
+    order: PurchaseOrder, moving: Sequence[tuple[PurchaseOrderLine, Decimal]]
+) -> list[inventory.ReceiptLine]:
+    """Stock lines in the order's warehouse, valued at each order line's unit cost."""
+    return [
+        inventory.ReceiptLine(line.product_id, order.warehouse_id, quantity, line.unit_cost)
+        for line, quantity in moving
+    ]
+
+
+def _moved(moving: Sequence[tuple[PurchaseOrderLine, Decimal]]) -> list[dict[str, Any]]:
+    """What an event says moved: ``[{line, product, quantity}]``."""
+    return [
+        {"line": line.pk, "product": line.product_id, "quantity": decimals.quantity(quantity)}
+        for line, quantity in moving
+    ]
+
+
+def _reference(order: PurchaseOrder) -> inventory.Reference:
+    return inventory.Reference(REFERENCE_TYPE, order.pk, order.number or "")
+
+
 @transaction.atomic
 def purchase_order_receive(
     *, order: PurchaseOrder, lines: Sequence[LineReceipt], user: Actor
@@ -277,11 +314,7 @@ def purchase_order_receive(
     """
     order = _locked(order)
     _check_transition(order, _RECEIVE)
-    order_lines = {line.pk: line for line in order.lines.select_related("product")}
-    problems = _receipt_problems(lines, order_lines, order.number or "")
-    if problems:
-        raise errors.ValidationFailed("The receipt names invalid lines.", errors=problems)
-    arriving = [(order_lines[receipt.line_id], receipt.quantity) for receipt in lines]
+    arriving = _requested(order, lines, "receipt")
     excess = {
         f"lines.{index}.quantity": [
             f"Only {line.outstanding} of {line.product.sku} outstanding; cannot receive {quantity}."
@@ -296,26 +329,12 @@ def purchase_order_receive(
         line.quantity_received += quantity
     PurchaseOrderLine.objects.bulk_update([line for line, _ in arriving], ["quantity_received"])
     inventory.stock_receive(
-        lines=[
-            inventory.ReceiptLine(line.product_id, order.warehouse_id, quantity, line.unit_cost)
-            for line, quantity in arriving
-        ],
-        reference=inventory.Reference(REFERENCE_TYPE, order.pk),
-        user=user,
+        lines=_stock_lines(order, arriving), reference=_reference(order), user=user
     )
-    complete = all(line.outstanding == 0 for line in order_lines.values())
+    complete = all(line.outstanding == 0 for line in order.lines.all())
     order.status = Status.RECEIVED if complete else Status.PARTIALLY_RECEIVED
     order.save(update_fields=["status", "updated_at"])
-    publish(
-        "purchase_order.received",
-        _event_data(
-            order,
-            lines=[
-                {"line": line.pk, "product": line.product_id, "quantity": decimals.quantity(qty)}
-                for line, qty in arriving
-            ],
-        ),
-    )
+    publish("purchase_order.received", _event_data(order, lines=_moved(arriving)))
     return order
 
 
@@ -358,11 +377,7 @@ def purchase_order_return(
     """
     order = _locked(order)
     _check_transition(order, _RETURN)
-    order_lines = {line.pk: line for line in order.lines.select_related("product")}
-    problems = _receipt_problems(lines, order_lines, order.number or "")
-    if problems:
-        raise errors.ValidationFailed("The return names invalid lines.", errors=problems)
-    leaving = [(order_lines[request.line_id], request.quantity) for request in lines]
+    leaving = _requested(order, lines, "return")
     excess = {
         f"lines.{index}.quantity": [
             f"Only {line.quantity_received - line.quantity_returned} of {line.product.sku} "
@@ -378,24 +393,10 @@ def purchase_order_return(
         line.quantity_returned += quantity
     PurchaseOrderLine.objects.bulk_update([line for line, _ in leaving], ["quantity_returned"])
     inventory.stock_return_to_supplier(
-        lines=[
-            inventory.ReceiptLine(line.product_id, order.warehouse_id, quantity, line.unit_cost)
-            for line, quantity in leaving
-        ],
-        reference=inventory.Reference(REFERENCE_TYPE, order.pk, order.number or ""),
-        user=user,
+        lines=_stock_lines(order, leaving), reference=_reference(order), user=user
     )
     order.save(update_fields=["updated_at"])
-    publish(
-        "purchase_order.returned",
-        _event_data(
-            order,
-            lines=[
-                {"line": line.pk, "product": line.product_id, "quantity": decimals.quantity(qty)}
-                for line, qty in leaving
-            ],
-        ),
-    )
+    publish("purchase_order.returned", _event_data(order, lines=_moved(leaving)))
     return order
 
 

@@ -7,7 +7,6 @@ import pytest
 from stockyard.accounts.roles import Role
 from stockyard.catalog.tests.factories import ProductFactory
 from stockyard.core import errors
-from stockyard.inventory.models import StockLevel
 from stockyard.inventory.tests.factories import WarehouseFactory, put_stock
 from stockyard.purchasing.enums import PurchaseOrderStatus
 from stockyard.purchasing.services import LineReceipt, purchase_order_receive
@@ -15,7 +14,7 @@ from stockyard.purchasing.tests.factories import make_purchase_order
 from stockyard.sales import services
 from stockyard.sales.enums import SalesOrderStatus as Status
 from stockyard.sales.selectors import sales_order_list
-from stockyard.sales.tests.factories import make_order
+from stockyard.sales.tests.factories import make_order, ship, stock
 from stockyard.shipping import services as shipping
 from stockyard.shipping.services import ShipmentLineInput
 
@@ -36,11 +35,6 @@ def product(warehouse):
     return product
 
 
-def level(product, warehouse) -> tuple[Decimal, Decimal]:
-    found = StockLevel.objects.get(product=product, warehouse=warehouse)
-    return found.on_hand, found.reserved
-
-
 def backordered(order) -> Decimal:
     return sales_order_list().get(pk=order.pk).lines.get().quantity_backordered
 
@@ -50,14 +44,14 @@ def test_confirm_reserves_what_is_there_and_backorders_the_rest(warehouse, produ
     assert order.status == Status.CONFIRMED
     assert order.lines.get().quantity_backordered == D(6)  # as the service answers it
     assert backordered(order) == D(6)  # as a read shows it
-    assert level(product, warehouse) == (D(4), D(4))
+    assert stock(product, warehouse) == (D(4), D(4))
 
 
 def test_without_allow_backorder_confirm_is_still_all_or_nothing(warehouse, product):
     order = make_order((product, 10), warehouse=warehouse)
     with pytest.raises(errors.InsufficientStock):
         services.sales_order_confirm(order=order, user=None)
-    assert level(product, warehouse) == (D(4), D(0))
+    assert stock(product, warehouse) == (D(4), D(0))
 
 
 def test_a_receipt_fills_the_backorder_and_says_so(warehouse, product, emitted):
@@ -71,7 +65,7 @@ def test_a_receipt_fills_the_backorder_and_says_so(warehouse, product, emitted):
     )
 
     assert backordered(order) == D(0)
-    assert level(product, warehouse) == (D(10), D(10))
+    assert stock(product, warehouse) == (D(10), D(10))
     [filled] = emitted("sales_order.backorder_filled")
     assert filled["data"]["id"] == order.pk
     assert filled["data"]["number"] == order.number
@@ -90,10 +84,7 @@ def test_only_what_is_reserved_ships(warehouse, product):
             f"Only 4.000 left to ship on order line {line.pk} (6.000 backordered)."
         ]
     }
-    shipment = shipping.shipment_create(
-        sales_order=order, lines=[ShipmentLineInput(line, D(4))], user=None
-    )
-    shipping.shipment_ship(shipment=shipment, user=None)
+    ship(order, 4)
     order.refresh_from_db()
     assert order.status == Status.PARTIALLY_SHIPPED
     assert backordered(order) == D(6)
@@ -103,26 +94,22 @@ def test_cancelling_drops_the_backorder(warehouse, product):
     order = make_order((product, 10), warehouse=warehouse, allow_backorder=True, confirm=True)
     services.sales_order_cancel(order=order, user=None)
     assert backordered(order) == D(0)
-    assert level(product, warehouse) == (D(4), D(0))
+    assert stock(product, warehouse) == (D(4), D(0))
     put_stock(product, warehouse, 6)
-    assert level(product, warehouse) == (D(10), D(0))
+    assert stock(product, warehouse) == (D(10), D(0))
 
 
 def test_closing_drops_the_backorder_and_cancels_the_rest(warehouse, product):
     order = make_order((product, 10), warehouse=warehouse, allow_backorder=True, confirm=True)
-    line = order.lines.get()
-    shipment = shipping.shipment_create(
-        sales_order=order, lines=[ShipmentLineInput(line, D(4))], user=None
-    )
-    shipping.shipment_ship(shipment=shipment, user=None)
+    ship(order, 4)
 
     closed = services.sales_order_close(order=order, user=None)
 
     assert closed.lines.get().quantity_backordered == D(0)
-    line.refresh_from_db()
+    line = order.lines.get()
     assert (line.quantity_shipped, line.quantity_cancelled) == (D(4), D(6))
     assert backordered(order) == D(0)
-    assert level(product, warehouse) == (D(0), D(0))
+    assert stock(product, warehouse) == (D(0), D(0))
 
 
 def test_allow_backorder_is_fixed_once_confirmed(warehouse, product):

@@ -7,12 +7,11 @@ import pytest
 from stockyard.accounts.roles import Role
 from stockyard.catalog.tests.factories import ProductFactory
 from stockyard.core import errors
-from stockyard.inventory.models import StockLevel
 from stockyard.inventory.tests.factories import WarehouseFactory, put_stock
 from stockyard.partners.tests.factories import CustomerFactory
 from stockyard.sales import services
 from stockyard.sales.enums import SalesOrderStatus as Status
-from stockyard.sales.tests.factories import make_order
+from stockyard.sales.tests.factories import make_order, ship, stock
 from stockyard.shipping import services as shipping
 from stockyard.shipping.services import ShipmentLineInput
 
@@ -33,23 +32,10 @@ def product(warehouse):
     return product
 
 
-def level(product, warehouse) -> tuple[Decimal, Decimal]:
-    found = StockLevel.objects.get(product=product, warehouse=warehouse)
-    return found.on_hand, found.reserved
-
-
-def ship(order, quantity) -> None:
-    line = order.lines.get()
-    shipment = shipping.shipment_create(
-        sales_order=order, lines=[ShipmentLineInput(line, D(quantity))], user=None
-    )
-    shipping.shipment_ship(shipment=shipment, user=None)
-
-
 def test_closing_a_partly_shipped_order_releases_and_cancels_the_rest(warehouse, product, emitted):
     order = make_order((product, 10), warehouse=warehouse, confirm=True)
     ship(order, 4)
-    assert level(product, warehouse) == (D(6), D(6))
+    assert stock(product, warehouse) == (D(6), D(6))
 
     closed = services.sales_order_close(order=order, user=None)
 
@@ -60,7 +46,7 @@ def test_closing_a_partly_shipped_order_releases_and_cancels_the_rest(warehouse,
         D(6),
         D(0),
     )
-    assert level(product, warehouse) == (D(6), D(0))
+    assert stock(product, warehouse) == (D(6), D(0))
     assert emitted("sales_order.closed")[0]["data"]["status"] == "closed"
     # The six released are there for the next order.
     make_order((product, 6), warehouse=warehouse, confirm=True)
@@ -70,7 +56,7 @@ def test_closing_a_confirmed_order_releases_everything(warehouse, product):
     order = make_order((product, 3), warehouse=warehouse, confirm=True)
     services.sales_order_close(order=order, user=None)
     assert order.lines.get().quantity_cancelled == D(3)
-    assert level(product, warehouse) == (D(10), D(0))
+    assert stock(product, warehouse) == (D(10), D(0))
 
 
 def test_a_closed_order_no_longer_holds_the_customers_credit(warehouse, product):
@@ -100,7 +86,7 @@ def test_nothing_more_ships_against_a_closed_order(warehouse, product):
             sales_order=order, lines=[ShipmentLineInput(line, D(1))], user=None
         )
     shipping.shipment_cancel(shipment=pending, user=None)  # the pending one can be called off
-    assert level(product, warehouse) == (D(10), D(0))
+    assert stock(product, warehouse) == (D(10), D(0))
 
 
 @pytest.mark.parametrize("status", [Status.DRAFT, Status.SHIPPED, Status.CANCELLED, Status.CLOSED])

@@ -14,9 +14,7 @@ from stockyard.sales import returns
 from stockyard.sales.enums import ReturnDisposition, ReturnStatus
 from stockyard.sales.returns import ReturnLineInput
 from stockyard.sales.services import OrderLineInput
-from stockyard.sales.tests.factories import make_order
-from stockyard.shipping import services as shipping
-from stockyard.shipping.services import ShipmentLineInput
+from stockyard.sales.tests.factories import make_order, ship
 
 pytestmark = pytest.mark.django_db
 
@@ -44,14 +42,6 @@ def order(warehouse, product):
     )
     ship(order, 3)
     return order
-
-
-def ship(order, quantity) -> None:
-    line = order.lines.get()
-    shipment = shipping.shipment_create(
-        sales_order=order, lines=[ShipmentLineInput(line, D(quantity))], user=None
-    )
-    shipping.shipment_ship(shipment=shipment, user=None)
 
 
 def request(order, quantity, disposition=RESTOCK, **extra):
