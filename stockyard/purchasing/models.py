@@ -65,7 +65,9 @@ class PurchaseOrderLine(models.Model):
     )
     quantity = QuantityField()
     quantity_received = QuantityField(default=0)
-    quantity_returned = QuantityField(default=0, help_text="Sent back to the supplier.")
+    quantity_returned = QuantityField(
+        default=0, db_default=0, help_text="Sent back to the supplier."
+    )
     unit_cost = MoneyField()
     tax_rate = models.DecimalField(
         max_digits=5, decimal_places=2, default=0, help_text="Percent: 20.00 is 20 %."

@@ -53,6 +53,7 @@ class SalesOrder(NumberedDocument):
     total = MoneyField(default=0)
     allow_backorder = models.BooleanField(
         default=False,
+        db_default=False,
         help_text="Confirm with what is available and wait for the rest (backorders).",
     )
     confirmed_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -92,11 +93,15 @@ class SalesOrderLine(models.Model):
     quantity = QuantityField()
     quantity_shipped = QuantityField(default=0)
     quantity_cancelled = QuantityField(
-        default=0, help_text="Released unshipped when the order was closed."
+        default=0, db_default=0, help_text="Released unshipped when the order was closed."
     )
-    quantity_returned = QuantityField(default=0, help_text="Received back from the customer.")
+    quantity_returned = QuantityField(
+        default=0, db_default=0, help_text="Received back from the customer."
+    )
     shipped_cost = CostField(
-        default=0, help_text="What the shipped goods cost: quantity x the unit cost they left at."
+        default=0,
+        db_default=0,
+        help_text="What the shipped goods cost: quantity x the unit cost they left at.",
     )
     unit_price = MoneyField()
     discount_percent = PercentField()
