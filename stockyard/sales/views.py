@@ -111,7 +111,10 @@ class SalesOrderViewSet(DocumentViewSet[SalesOrder]):
         request=None,
         responses=SalesOrderSerializer,
         description="Draft → confirmed: reserves every line in the order's warehouse, all or "
-        "nothing (409 `insufficient_stock` naming the short lines); over the customer's "
+        "nothing (409 `insufficient_stock` naming the short lines) — unless the order has "
+        "`allow_backorder`: then what is available is reserved and the rest of each line "
+        "is its `quantity_backordered`, reserved as stock arrives in the warehouse, oldest "
+        "confirmation first (event `sales_order.backorder_filled`). Over the customer's "
         "credit limit → 409 `conflict`.",
         examples=[SHORT_STOCK_EXAMPLE],
     )
