@@ -36,6 +36,7 @@ class Capability(models.TextChoices):
     WEBHOOKS_MANAGE = "webhooks.manage"
     EVENTS_VIEW = "events.view"
     USERS_MANAGE = "users.manage"
+    FEEDBACK_VIEW = "feedback.view"
 
 
 _EVERY_ROLE = frozenset(Role)
@@ -60,6 +61,7 @@ MATRIX: dict[Capability, frozenset[Role]] = {
     Capability.WEBHOOKS_MANAGE: _BUSINESS,
     Capability.EVENTS_VIEW: _EVERY_ROLE,
     Capability.USERS_MANAGE: frozenset(),
+    Capability.FEEDBACK_VIEW: _BUSINESS,
 }
 
 

@@ -52,6 +52,11 @@ def backordered_quantity(*, reference_type: str) -> Coalesce:
     return Coalesce(Subquery(waiting), Value(Decimal(0)))
 
 
+def stock_has_movements(*, product_id: int, warehouse_id: int) -> bool:
+    """Whether the product's stock in the warehouse has ever moved."""
+    return StockMovement.objects.filter(product_id=product_id, warehouse_id=warehouse_id).exists()
+
+
 def warehouse_list() -> QuerySet[Warehouse]:
     return Warehouse.objects.order_by("code")
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from stockyard.accounts.models import Actor, User, recorded_actor
 from stockyard.core.errors import ApplicationError, ValidationFailed
+from stockyard.integrations.notices import failure_notice_send
 from stockyard.reporting import recurrence
 from stockyard.reporting.enums import ExportStatus, FileFormat, Frequency
 from stockyard.reporting.files import FILE_TYPES, file_name
@@ -244,14 +245,27 @@ def report_schedule_send_due(*, now: datetime | None = None) -> list[int]:
             try:
                 with transaction.atomic():  # a failure leaves this transaction usable
                     _send(schedule, due=due)
-            except Exception:
+            except Exception as exc:
                 logger.exception("report_schedule_failed", schedule_id=schedule.pk)
+                _notify_failure(schedule, exc)
             else:
                 schedule.last_run_at = now
                 sent.append(schedule.pk)
             frequency = Frequency(schedule.frequency)
             schedule.next_run_at = recurrence.next_run(frequency, schedule.hour, after=now)
             schedule.save(update_fields=["last_run_at", "next_run_at", "updated_at"])
+
+
+def _notify_failure(schedule: ReportSchedule, exc: Exception) -> None:
+    reason = (
+        exc.detail if isinstance(exc, ApplicationError) else "the report could not be built or sent"
+    )
+    failure_notice_send(
+        subject=f"Scheduled report failed: {schedule.name}",
+        body=f"The report schedule “{schedule.name}” (#{schedule.pk}) did not send its "
+        f"{schedule.report} report: {reason}.\nIt will try again at its next run.",
+        to=[schedule.created_by.email] if schedule.created_by and schedule.created_by.email else [],
+    )
 
 
 def report_schedule_request_run(*, schedule: ReportSchedule) -> datetime:

@@ -20,3 +20,12 @@ class ReturnStatus(models.TextChoices):
 class ReturnDisposition(models.TextChoices):
     RESTOCK = "restock", "Back into stock"
     SCRAP = "scrap", "Scrapped"
+
+
+class PaymentState(models.TextChoices):
+    """How much of an order has been paid (see ``sales_order_record_payments``)."""
+
+    UNPAID = "unpaid"
+    PARTIALLY_PAID = "partially_paid"
+    PAID = "paid"
+    REFUNDED = "refunded"

@@ -9,7 +9,12 @@ from django.utils import timezone
 from stockyard.core.models import MoneyField, NumberedDocument, QuantityField
 from stockyard.inventory.models import CostField
 from stockyard.partners.models import default_currency, validate_currency_code
-from stockyard.sales.enums import ReturnDisposition, ReturnStatus, SalesOrderStatus
+from stockyard.sales.enums import (
+    PaymentState,
+    ReturnDisposition,
+    ReturnStatus,
+    SalesOrderStatus,
+)
 
 PERCENT_DIGITS = 5
 PERCENT_PLACES = 2
@@ -57,6 +62,17 @@ class SalesOrder(NumberedDocument):
         help_text="Confirm with what is available and wait for the rest (backorders).",
     )
     confirmed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    amount_paid = MoneyField(
+        default=0,
+        db_default=0,
+        help_text="Received less refunded, in the order's currency (payments app).",
+    )
+    payment_status = models.CharField(
+        max_length=20,
+        choices=PaymentState.choices,
+        default=PaymentState.UNPAID,
+        db_default=PaymentState.UNPAID,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -128,6 +128,8 @@ def test_create_returns_the_priced_draft(sales, customer, warehouse, product):
         "discount_total": "0.04",
         "tax_total": "11.99",
         "total": "72.00",
+        "amount_paid": "0.00",
+        "payment_status": "unpaid",
         "confirmed_at": None,
         "created_at": data["created_at"],
         "updated_at": data["updated_at"],
