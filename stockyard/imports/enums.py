@@ -1,5 +1,7 @@
 from django.db import models
 
+from stockyard.core.jobs import JobStatus
+
 
 class ImportKind(models.TextChoices):
     PRODUCTS = "products", "Products"
@@ -9,11 +11,4 @@ class ImportKind(models.TextChoices):
     PRICES = "prices", "Price updates"
 
 
-class ImportStatus(models.TextChoices):
-    """``failed``: nothing was written (a bad row, an unreadable file); ``done``: every
-    row was applied, or would be (a dry run)."""
-
-    PENDING = "pending", "Pending"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+ImportStatus = JobStatus  # failed: nothing was written; done: every row applied (or would be)

@@ -7,7 +7,7 @@ categories. The row is then written by the owning app's service, which checks th
 business rules and records the events, as for any other write.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -127,36 +127,24 @@ class _ProductRow(ProductSerializer):
     supplier = _by("code", Supplier.objects.all(), required=False, allow_null=True)
 
 
-class Products(Kind):
+@dataclass(frozen=True)
+class Upsert(Kind):
+    """Records created, or updated when ``find`` finds the row's key (``keys[0]``): the
+    row checked by the API's ``serializer`` (partially for an update), then written by
+    the owning app's ``create`` / ``update`` service."""
+
+    find: Callable[[str], Model | None]
+    serializer: type[serializers.ModelSerializer[Any]]
+    create: Callable[..., Model]
+    update: Callable[..., Model]
+
     def apply(self, record: dict[str, str], *, user: User | None) -> Outcome:
-        product = products_by_sku(record.get("sku", "")).first()
-        fields = _checked(_ProductRow(product, data=record, partial=product is not None))
-        if product is None:
-            catalog.product_create(**fields)
+        found = self.find(record.get(self.keys[0], ""))
+        fields = _checked(self.serializer(found, data=record, partial=found is not None))
+        if found is None:
+            self.create(**fields)
             return "created"
-        catalog.product_update(product=product, **fields)
-        return "updated"
-
-
-class Suppliers(Kind):
-    def apply(self, record: dict[str, str], *, user: User | None) -> Outcome:
-        supplier = Supplier.objects.filter(code=record.get("code", "")).first()
-        fields = _checked(SupplierSerializer(supplier, data=record, partial=supplier is not None))
-        if supplier is None:
-            partners.supplier_create(**fields)
-            return "created"
-        partners.supplier_update(supplier=supplier, **fields)
-        return "updated"
-
-
-class Customers(Kind):
-    def apply(self, record: dict[str, str], *, user: User | None) -> Outcome:
-        customer = Customer.objects.filter(code=record.get("code", "")).first()
-        fields = _checked(CustomerSerializer(customer, data=record, partial=customer is not None))
-        if customer is None:
-            partners.customer_create(**fields)
-            return "created"
-        partners.customer_update(customer=customer, **fields)
+        self.update(found, **fields)
         return "updated"
 
 
@@ -239,18 +227,35 @@ _PARTNER_COLUMNS = ("code", "name", "email", "phone", "tax_id", "currency", "is_
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
-        Products(ImportKind.PRODUCTS, _PRODUCT_COLUMNS, ("sku",), Capability.CATALOG_MANAGE),
-        Suppliers(
+        Upsert(
+            ImportKind.PRODUCTS,
+            _PRODUCT_COLUMNS,
+            ("sku",),
+            Capability.CATALOG_MANAGE,
+            find=lambda sku: products_by_sku(sku).first(),
+            serializer=_ProductRow,
+            create=catalog.product_create,
+            update=lambda product, **fields: catalog.product_update(product=product, **fields),
+        ),
+        Upsert(
             ImportKind.SUPPLIERS,
             (*_PARTNER_COLUMNS, "address", "bank_account", "lead_time_days"),
             ("code",),
             Capability.SUPPLIERS_MANAGE,
+            find=lambda code: Supplier.objects.filter(code=code).first(),
+            serializer=SupplierSerializer,
+            create=partners.supplier_create,
+            update=lambda supplier, **fields: partners.supplier_update(supplier=supplier, **fields),
         ),
-        Customers(
+        Upsert(
             ImportKind.CUSTOMERS,
             (*_PARTNER_COLUMNS, "billing_address", "shipping_address", "credit_limit"),
             ("code",),
             Capability.CUSTOMERS_MANAGE,
+            find=lambda code: Customer.objects.filter(code=code).first(),
+            serializer=CustomerSerializer,
+            create=partners.customer_create,
+            update=lambda customer, **fields: partners.customer_update(customer=customer, **fields),
         ),
         OpeningStock(
             ImportKind.OPENING_STOCK,

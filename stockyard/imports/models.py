@@ -2,11 +2,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from stockyard.core.models import TimeStampedModel
+from stockyard.core.jobs import BackgroundJob
 from stockyard.imports.enums import ImportKind, ImportStatus
 
 
-class Import(TimeStampedModel):
+class Import(BackgroundJob):
     """A CSV or XLSX file of one ``kind`` of records, applied all or nothing in the
     background. ``errors`` lists ``{"row", "field", "message"}``; ``row`` is the file's
     row number (the header is row 1)."""
@@ -23,15 +23,10 @@ class Import(TimeStampedModel):
     dry_run = models.BooleanField(default=False)
     file = models.FileField(upload_to="imports/%Y/%m/")
     file_name = models.CharField(max_length=255)
-    status = models.CharField(
-        max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING, db_index=True
-    )
     rows_total = models.PositiveIntegerField(null=True, blank=True)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

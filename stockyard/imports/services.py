@@ -23,6 +23,7 @@ from stockyard.accounts.models import User
 from stockyard.accounts.roles import roles_allow
 from stockyard.core.dispatch import enqueue
 from stockyard.core.errors import ApplicationError, PermissionDenied
+from stockyard.core.jobs import job_claim
 from stockyard.imports import readers
 from stockyard.imports.enums import ImportStatus
 from stockyard.imports.kinds import KINDS, Kind
@@ -69,29 +70,6 @@ def import_create(
     return job
 
 
-def _claim(import_id: int) -> Import | None:
-    """Take a pending import (or one whose worker died) for this run."""
-    stale_before = timezone.now() - timedelta(seconds=settings.IMPORT_TIME_LIMIT)
-    with transaction.atomic():
-        job = (
-            Import.objects.select_for_update(of=("self",))
-            .select_related("owner")
-            .filter(pk=import_id)
-            .first()
-        )
-        if job is None:
-            return None
-        stale = job.status == ImportStatus.RUNNING and (
-            job.started_at is None or job.started_at < stale_before
-        )
-        if job.status != ImportStatus.PENDING and not stale:
-            return None
-        job.status = ImportStatus.RUNNING
-        job.started_at = timezone.now()
-        job.save(update_fields=["status", "started_at", "updated_at"])
-        return job
-
-
 @contextmanager
 def _rows(job: Import) -> Iterator[tuple[list[str], Iterator[readers.Row]]]:
     with job.file.open("rb") as stream:
@@ -105,7 +83,7 @@ def import_run(*, import_id: int) -> Import | None:
     """Apply one import: all its rows, or none. A second run of the task finds it taken
     and does nothing. Ends ``done`` (applied, or a clean dry run) or ``failed`` (bad
     rows or an unreadable file: nothing written, ``errors`` says why)."""
-    job = _claim(import_id)
+    job = job_claim(Import, import_id, stale_after=timedelta(seconds=settings.IMPORT_TIME_LIMIT))
     if job is None:
         return None
     job.errors, job.created, job.updated = [], 0, 0

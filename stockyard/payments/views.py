@@ -42,9 +42,13 @@ _PAYMENT = {
 
 @extend_schema_view(
     list=extend_schema(
-        description="Payments, newest first; filter by `sales_order`, `status`, `method`."
+        description="Payments, newest first; filter by `sales_order`, `status`, `method`, "
+        "`provider`; `search` in references, notes and order numbers."
     ),
-    retrieve=extend_schema(description="One payment."),
+    retrieve=extend_schema(
+        description="One payment.",
+        examples=[OpenApiExample("A bank transfer", value=_PAYMENT, response_only=True)],
+    ),
 )
 class PaymentViewSet(
     mixins.ListModelMixin,

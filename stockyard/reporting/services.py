@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from stockyard.accounts.models import Actor, User, recorded_actor
 from stockyard.core.errors import ApplicationError, ValidationFailed
+from stockyard.core.jobs import job_claim
 from stockyard.integrations.notices import failure_notice_send
 from stockyard.reporting import recurrence
 from stockyard.reporting.enums import ExportStatus, FileFormat, Frequency
@@ -108,31 +109,12 @@ def _queue_export(export_id: int) -> None:
     build_export.delay(export_id)
 
 
-def _stale_before() -> datetime:
-    """A running export older than the task time limit died with its worker."""
-    return timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-
-
-def _export_claim(export_id: int) -> Export | None:
-    with transaction.atomic():
-        export = Export.objects.select_for_update().filter(pk=export_id).first()
-        if export is None:
-            return None
-        stale = export.status == ExportStatus.RUNNING and (
-            export.started_at is None or export.started_at < _stale_before()
-        )
-        if export.status != ExportStatus.PENDING and not stale:
-            return None
-        export.status = ExportStatus.RUNNING
-        export.started_at = timezone.now()
-        export.save(update_fields=["status", "started_at", "updated_at"])
-        return export
-
-
 def export_build(*, export_id: int) -> Export | None:
     """Build the export's file. Only a pending export (or one whose worker died) is
     built: a second run of the task finds it running or done and does nothing."""
-    export = _export_claim(export_id)
+    export = job_claim(
+        Export, export_id, stale_after=timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    )
     if export is None:
         return None
     try:
