@@ -5,7 +5,7 @@ A report builds a ``Table`` of Python values (``Decimal``, ``int``, ``date``, ``
 for money, 3 for quantities). The renderers (JSON, CSV, XLSX) show the same table.
 """
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -48,10 +48,13 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
+    """A report's answer. ``rows`` is a list when the report was run for JSON (bounded),
+    or an iterator read once, straight from the database, when it was run for a file."""
+
     report: str
     params: dict[str, Value]
     columns: tuple[Column, ...]
-    rows: list[Row]
+    rows: list[Row] | Iterator[Row]
     totals: Row
 
     @classmethod
@@ -61,21 +64,23 @@ class Table:
         report: str,
         params: Mapping[str, Value],
         columns: Sequence[Column],
-        rows: Sequence[Mapping[str, Value]],
+        rows: Iterable[Mapping[str, Value]],
         totals: Mapping[str, Value],
         total_columns: Sequence[Column] = (),
     ) -> "Table":
-        """A table with every value rounded by its column. ``totals`` are rounded by the
-        column of the same name, or by ``total_columns`` for totals no row has; other
-        values a query computed on the way are left out."""
+        """A table with every value rounded by its column (a list of rows stays a list;
+        an iterator is rounded as it is read). ``totals`` are rounded by the column of
+        the same name, or by ``total_columns`` for totals no row has; other values a
+        query computed on the way are left out."""
         by_name = {column.name: column for column in (*columns, *total_columns)}
+        cleaned = (
+            {column.name: column.clean(row[column.name]) for column in columns} for row in rows
+        )
         return cls(
             report=report,
             params=dict(params),
             columns=tuple(columns),
-            rows=[
-                {column.name: column.clean(row[column.name]) for column in columns} for row in rows
-            ],
+            rows=list(cleaned) if isinstance(rows, Sequence) else cleaned,
             totals={
                 name: by_name[name].clean(value)
                 for name, value in totals.items()
