@@ -1,3 +1,4 @@
+import pghistory
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -5,6 +6,7 @@ from stockyard.core.models import MoneyField, QuantityField, TimeStampedModel
 from stockyard.partners.models import default_currency, validate_currency_code
 
 
+@pghistory.track()
 class Category(TimeStampedModel):
     name = models.CharField(max_length=200)
     parent = models.ForeignKey(
@@ -24,6 +26,7 @@ class Category(TimeStampedModel):
         return self.name
 
 
+@pghistory.track()
 class Product(TimeStampedModel):
     sku = models.CharField(max_length=64)
     name = models.CharField(max_length=200, db_index=True)

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -30,6 +31,7 @@ class PercentField(models.DecimalField[Decimal, Decimal]):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
 
+@pghistory.track()
 class SalesOrder(NumberedDocument):
     """An order from a customer, served from one warehouse. Written by ``sales.services``."""
 
@@ -103,6 +105,7 @@ class SalesOrder(NumberedDocument):
         return self.number or f"sales order #{self.pk}"
 
 
+@pghistory.track()
 class SalesOrderLine(models.Model):
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
@@ -182,6 +185,7 @@ class SalesOrderLine(models.Model):
         return self.quantity - self.quantity_shipped - self.quantity_cancelled
 
 
+@pghistory.track()
 class CustomerReturn(NumberedDocument):
     """Goods a customer sends back against shipped lines of one sales order (an RMA).
     Written by ``sales.returns``."""
@@ -226,6 +230,7 @@ class CustomerReturn(NumberedDocument):
         return self.number or f"return #{self.pk}"
 
 
+@pghistory.track()
 class CustomerReturnLine(models.Model):
     customer_return = models.ForeignKey(
         CustomerReturn, on_delete=models.CASCADE, related_name="lines"
