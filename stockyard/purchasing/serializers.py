@@ -40,13 +40,20 @@ class PurchaseOrderLineSerializer(serializers.ModelSerializer[PurchaseOrderLine]
             "product_sku",
             "quantity",
             "quantity_received",
+            "quantity_returned",
             "unit_cost",
             "tax_rate",
             "line_subtotal",
             "line_tax",
             "line_total",
         ]
-        read_only_fields = ["quantity_received", "line_subtotal", "line_tax", "line_total"]
+        read_only_fields = [
+            "quantity_received",
+            "quantity_returned",
+            "line_subtotal",
+            "line_tax",
+            "line_total",
+        ]
         extra_kwargs = {
             "unit_cost": {"required": False, "min_value": Decimal(0)},
             "tax_rate": {"required": False, "min_value": Decimal(0), "max_value": Decimal(100)},
@@ -116,6 +123,10 @@ class ReceiveSerializer(serializers.Serializer[Any]):
         return [
             LineReceipt(line["line"], line["quantity"]) for line in self.validated_data["lines"]
         ]
+
+
+class ReturnToSupplierSerializer(ReceiveSerializer):
+    """Received goods going back to the supplier: ``{"lines": [{"line", "quantity"}]}``."""
 
 
 class FromSuggestionsSerializer(serializers.Serializer[Any]):
