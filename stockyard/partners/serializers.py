@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from stockyard.core.serializers import AmountField
 from stockyard.partners.models import Customer, Supplier
 
 _PARTNER_EXTRA_KWARGS: dict[str, dict[str, Any]] = {
@@ -39,6 +40,13 @@ class SupplierSerializer(serializers.ModelSerializer[Supplier]):
 
 class CustomerSerializer(serializers.ModelSerializer[Customer]):
     email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
+    credit_limit = AmountField(
+        read_only=False,
+        required=False,
+        allow_null=True,
+        min_value=Decimal(0),
+        help_text="In the customer's currency, shown to its minor unit; null: no limit.",
+    )
 
     class Meta:
         model = Customer
@@ -55,4 +63,4 @@ class CustomerSerializer(serializers.ModelSerializer[Customer]):
             "credit_limit",
             "is_active",
         ]
-        extra_kwargs = {**_PARTNER_EXTRA_KWARGS, "credit_limit": {"min_value": Decimal(0)}}
+        extra_kwargs = _PARTNER_EXTRA_KWARGS

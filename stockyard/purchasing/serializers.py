@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from stockyard.catalog.models import Product
 from stockyard.core.decimals import QUANTITY_DIGITS, QUANTITY_PLACES
+from stockyard.core.serializers import AmountField
 from stockyard.inventory.models import Warehouse
 from stockyard.partners.models import Supplier
 from stockyard.purchasing.models import PurchaseOrder, PurchaseOrderLine
@@ -30,6 +31,9 @@ class PurchaseOrderLineSerializer(serializers.ModelSerializer[PurchaseOrderLine]
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
     product_sku = serializers.CharField(source="product.sku", read_only=True)
     quantity = PositiveQuantityField()
+    line_subtotal = AmountField(currency="order.currency")
+    line_tax = AmountField(currency="order.currency")
+    line_total = AmountField(currency="order.currency")
 
     class Meta:
         model = PurchaseOrderLine
@@ -40,14 +44,20 @@ class PurchaseOrderLineSerializer(serializers.ModelSerializer[PurchaseOrderLine]
             "quantity",
             "quantity_received",
             "unit_cost",
+            "exchange_rate",
             "tax_rate",
             "line_subtotal",
             "line_tax",
             "line_total",
         ]
-        read_only_fields = ["quantity_received", "line_subtotal", "line_tax", "line_total"]
+        read_only_fields = ["quantity_received", "exchange_rate"]
         extra_kwargs = {
-            "unit_cost": {"required": False, "min_value": Decimal(0)},
+            "unit_cost": {
+                "required": False,
+                "min_value": Decimal(0),
+                "help_text": "In the order's currency, up to 4 places. Defaults to the "
+                "product's cost, converted at the exchange rate valid on the order date.",
+            },
             "tax_rate": {"required": False, "min_value": Decimal(0), "max_value": Decimal(100)},
         }
 
@@ -58,6 +68,9 @@ class PurchaseOrderSerializer(serializers.ModelSerializer[PurchaseOrder]):
     warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all())
     warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
     lines = PurchaseOrderLineSerializer(many=True, required=False)
+    subtotal = AmountField()
+    tax_total = AmountField()
+    total = AmountField()
 
     class Meta:
         model = PurchaseOrder
@@ -77,6 +90,7 @@ class PurchaseOrderSerializer(serializers.ModelSerializer[PurchaseOrder]):
             "subtotal",
             "tax_total",
             "total",
+            "exchange_rate",
             "created_by",
             "created_at",
             "updated_at",
@@ -87,12 +101,18 @@ class PurchaseOrderSerializer(serializers.ModelSerializer[PurchaseOrder]):
             "subtotal",
             "tax_total",
             "total",
+            "exchange_rate",
             "created_by",
             "created_at",
             "updated_at",
         ]
         extra_kwargs = {
-            "currency": {"required": False, "help_text": "Defaults to the supplier's currency."}
+            "currency": {"required": False, "help_text": "Defaults to the supplier's currency."},
+            "order_date": {"help_text": "Defaults to today in the business time zone."},
+            "exchange_rate": {
+                "help_text": "DEFAULT_CURRENCY per unit of the order's currency on its "
+                "order date; reports convert the order's amounts with it."
+            },
         }
 
     def service_arguments(self) -> dict[str, Any]:

@@ -57,12 +57,13 @@ def _csv_value(value: Value) -> Any:
 
 
 def table_csv(table: Table) -> bytes:
+    """UTF-8 with a byte-order mark, so spreadsheets (Excel) read non-ASCII names right."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([column.name for column in table.columns])
     for values in table.values():
         writer.writerow([_csv_value(value) for value in values])
-    return buffer.getvalue().encode()
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 _NUMBER_FORMATS = {
@@ -110,10 +111,16 @@ def table_xlsx(table: Table) -> bytes:
 class FileType:
     media_type: str
     render: Callable[[Table], bytes]
+    charset: str | None = None
+
+    @property
+    def content_type(self) -> str:
+        """The ``Content-Type`` of the file: its media type, with the charset of text."""
+        return f"{self.media_type}; charset={self.charset}" if self.charset else self.media_type
 
 
 FILE_TYPES: dict[FileFormat, FileType] = {
-    FileFormat.CSV: FileType("text/csv", table_csv),
+    FileFormat.CSV: FileType("text/csv", table_csv, charset="utf-8"),
     FileFormat.XLSX: FileType(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", table_xlsx
     ),

@@ -28,7 +28,7 @@ class TableFileRenderer(BaseRenderer):
     """A report table as a file to download."""
 
     file_format: FileFormat
-    charset = None
+    charset: str | None = None
 
     def render(
         self,
@@ -43,6 +43,7 @@ class CSVRenderer(TableFileRenderer):
     file_format = FileFormat.CSV
     format = FileFormat.CSV.value
     media_type = FILE_TYPES[FileFormat.CSV].media_type
+    charset = FILE_TYPES[FileFormat.CSV].charset
 
 
 class XLSXRenderer(TableFileRenderer):

@@ -4,6 +4,7 @@ from typing import Any
 from rest_framework import serializers
 
 from stockyard.core.serializers import (
+    AmountField,
     BatchedListSerializer,
     BatchedPrimaryKeyRelatedField,
     FieldsBuiltOnce,
@@ -19,6 +20,10 @@ class SalesOrderLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Sale
     serializer_related_field = BatchedPrimaryKeyRelatedField
     product_sku = serializers.CharField(source="product.sku", read_only=True)
     product_name = serializers.CharField(source="product.name", read_only=True)
+    line_subtotal = AmountField(currency="order.currency")
+    line_discount = AmountField(currency="order.currency")
+    line_tax = AmountField(currency="order.currency")
+    line_total = AmountField(currency="order.currency")
 
     class Meta:
         model = SalesOrderLine
@@ -31,6 +36,7 @@ class SalesOrderLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Sale
             "quantity",
             "quantity_shipped",
             "unit_price",
+            "exchange_rate",
             "discount_percent",
             "tax_rate",
             "line_subtotal",
@@ -41,6 +47,7 @@ class SalesOrderLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Sale
         read_only_fields = [
             "id",
             "quantity_shipped",
+            "exchange_rate",
             "line_subtotal",
             "line_discount",
             "line_tax",
@@ -50,7 +57,9 @@ class SalesOrderLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Sale
             "unit_price": {
                 "required": False,
                 "min_value": Decimal(0),
-                "help_text": "Defaults to the product's price.",
+                "help_text": "In the order's currency, up to 4 places. Defaults to the "
+                "product's price, converted at the exchange rate valid on the order date "
+                "(recorded as the line's `exchange_rate`).",
             },
             "discount_percent": {"min_value": Decimal(0), "max_value": Decimal(100)},
             "tax_rate": {"min_value": Decimal(0)},
@@ -77,6 +86,10 @@ class SalesOrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer[SalesOrd
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
     lines = SalesOrderLineSerializer(many=True, allow_empty=False)
+    subtotal = AmountField()
+    discount_total = AmountField()
+    tax_total = AmountField()
+    total = AmountField()
 
     class Meta:
         model = SalesOrder
@@ -97,6 +110,7 @@ class SalesOrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer[SalesOrd
             "discount_total",
             "tax_total",
             "total",
+            "exchange_rate",
             "confirmed_at",
             "created_at",
             "updated_at",
@@ -109,12 +123,17 @@ class SalesOrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer[SalesOrd
             "discount_total",
             "tax_total",
             "total",
+            "exchange_rate",
             "confirmed_at",
             "created_at",
             "updated_at",
         ]
         extra_kwargs = {
             "shipping_address": {"help_text": "Defaults to the customer's shipping address."},
-            "order_date": {"help_text": "Defaults to today."},
+            "order_date": {"help_text": "Defaults to today in the business time zone."},
+            "exchange_rate": {
+                "help_text": "DEFAULT_CURRENCY per unit of the order's currency on its "
+                "order date; reports convert the order's amounts with it."
+            },
             "currency": {"help_text": "ISO 4217 code; defaults to the customer's currency."},
         }

@@ -2,6 +2,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
+
 from stockyard.reporting.reports.params import ReportParams
 from stockyard.reporting.tables import Column, Row, Table
 
@@ -25,7 +27,8 @@ class Report:
 
     def run(self, params: ReportParams) -> Table:
         """The table for ``params``, a bound form that has been validated."""
-        body = self.query(params.cleaned_data)
+        with timezone.override(params.zone()):  # days, periods and buckets in that zone
+            body = self.query(params.cleaned_data)
         return Table.create(
             report=self.name,
             params=params.normalized(),

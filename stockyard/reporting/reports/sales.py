@@ -1,8 +1,10 @@
-"""``sales``: orders confirmed and not cancelled, dated by ``confirmed_at``.
+"""``sales``: orders confirmed and not cancelled, dated by ``confirmed_at`` (days in the
+report's time zone).
 
 Aggregated from the order lines: ``revenue`` is ``line_subtotal - line_discount`` summed,
 which for whole orders is the order's ``subtotal - discount_total`` (its total less tax);
-with ``product`` (as filter or grouping) it is that product's share of the orders.
+with ``product`` (as filter or grouping) it is that product's share of the orders. Each
+order's amounts are converted to DEFAULT_CURRENCY at the ``exchange_rate`` it recorded.
 """
 
 from collections.abc import Mapping
@@ -43,11 +45,18 @@ GROUPS = (
         "customer", "order__customer", {"name": "order__customer__name"}, "order__customer__name"
     ),
 )
-FILTERS = {"warehouse": "order__warehouse", "customer": "order__customer", "product": "product"}
+FILTERS = {
+    "warehouse": "order__warehouse",
+    "customer": "order__customer",
+    "product": "product",
+    "currency": "order__currency",
+}
 MEASURES = {
     "orders": Count("order", distinct=True),
     "quantity": Sum("quantity", default=ZERO),
-    "revenue": Sum(F("line_subtotal") - F("line_discount"), default=ZERO),
+    "revenue": Sum(
+        (F("line_subtotal") - F("line_discount")) * F("order__exchange_rate"), default=ZERO
+    ),
 }
 COLUMNS = [
     Column("orders", ColumnKind.INTEGER),
@@ -64,9 +73,7 @@ def _with_average(row: Row) -> Row:
 def sales(params: Mapping[str, Any]) -> Body:
     start, end = period_bounds(params)
     lines = SalesOrderLine.objects.filter(
-        order__confirmed_at__gte=start,
-        order__confirmed_at__lt=end,
-        order__currency=params["currency"],
+        order__confirmed_at__gte=start, order__confirmed_at__lt=end
     ).exclude(order__status=SalesOrderStatus.CANCELLED)
     lines = narrowed(lines, params, FILTERS)
     keys, rows = grouped_rows(
@@ -87,7 +94,9 @@ REPORT = Report(
     name="sales",
     description="Orders confirmed (and not cancelled) in the period, dated by `confirmed_at`: "
     "`orders`, `quantity`, `revenue` (total less tax) and `average_order_value` per day, "
-    "week, month, product or customer, in one currency.",
+    "week, month, product or customer. Days are calendar days in the business time zone "
+    "(or `tz`); amounts are in DEFAULT_CURRENCY, each order converted at the exchange rate "
+    "it recorded.",
     params=SalesParams,
     query=sales,
 )

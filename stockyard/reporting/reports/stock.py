@@ -8,7 +8,7 @@ from typing import Any, cast
 from django.db.models import F
 
 from stockyard.catalog.models import Category
-from stockyard.core.decimals import ZERO, money
+from stockyard.core.decimals import ZERO
 from stockyard.inventory.models import StockLevel
 from stockyard.inventory.selectors import stock_movement_list
 from stockyard.purchasing.selectors import reorder_suggestion_list
@@ -24,7 +24,7 @@ from stockyard.reporting.reports.params import (
     product_field,
     warehouse_field,
 )
-from stockyard.reporting.tables import Column, Row
+from stockyard.reporting.tables import Column, Row, report_money
 
 _PRODUCT = [
     Column("product", ColumnKind.INTEGER),
@@ -67,7 +67,7 @@ def inventory_valuation(params: Mapping[str, Any]) -> Body:
     if params.get("category") is not None:
         levels = levels.filter(product__category__in=_with_subcategories(params["category"]))
     rows: list[Row] = [
-        {**row, "value": money(row["on_hand"] * row["average_cost"])}
+        {**row, "value": report_money(row["on_hand"] * row["average_cost"])}
         for row in levels.values("product", "warehouse", "on_hand", "average_cost")
         .annotate(**_PRODUCT_VALUES)
         .order_by("product__sku", "warehouse__code")

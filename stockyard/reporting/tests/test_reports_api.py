@@ -1,5 +1,6 @@
 """The other reports over HTTP, the file formats, and what every report refuses."""
 
+import codecs
 import csv
 import io
 from decimal import Decimal
@@ -150,7 +151,7 @@ def test_valuation_values_stock_on_hand_at_average_cost(
     )
     put_stock(gadget, other_warehouse, "0.333", unit_cost="3.3333")  # 1.10999 → 1.11
     body = _report(manager, "inventory-valuation")
-    assert body["params"] == {"warehouse": None, "category": None}
+    assert body["params"] == {"tz": "UTC", "warehouse": None, "category": None}
     assert _rows(body, "sku", "warehouse_code", "on_hand", "average_cost", "value") == [
         ("GADGET", "EAST", "0.333", "3.3333", "1.11"),
         ("GADGET", "MAIN", "1000.000", "12.5000", "12500.00"),
@@ -242,7 +243,8 @@ def two_sales(warehouse, widget, gadget, alice):
 
 
 def _csv_rows(content: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(content.decode())))
+    assert content.startswith(codecs.BOM_UTF8)  # so spreadsheets read it as UTF-8
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
 
 
 def test_csv_download_has_the_columns_and_rows_of_the_json(manager, two_sales):
@@ -250,7 +252,7 @@ def test_csv_download_has_the_columns_and_rows_of_the_json(manager, two_sales):
     body = _report(manager, "sales", **params)
     response = manager.get(f"{REPORTS}sales/", {**params, "format": "csv"})
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
         'attachment; filename="sales-2026-11-01-to-2026-11-10.csv"'
     )
@@ -302,7 +304,7 @@ def test_typed_text_stays_text_in_the_files(manager, warehouse):
 
 def test_the_accept_header_also_chooses_the_file(manager, two_sales):
     response = manager.get(f"{REPORTS}low-stock/", HTTP_ACCEPT="text/csv")
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="low-stock-')
 
 
