@@ -13,7 +13,8 @@ run: setup ## set up, migrate, seed demo data and serve on http://127.0.0.1:8000
 	@echo "  Docs     http://$(HOST):$(PORT)/api/docs/   (ReDoc: /api/redoc/)"
 	@echo "  Admin    http://$(HOST):$(PORT)/admin/       (admin / admin-demo-pass-1)"
 	@echo ""
-	$(UV) run uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS)
+	$(UV) run uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) \
+		--no-server-header --no-proxy-headers
 
 setup: uv
 	$(UV) sync --frozen
@@ -52,3 +53,33 @@ bench-stock: ## hot-SKU benchmark: stock adjustments on one product, API vs raw 
 
 bench-orders: ## order placement benchmark: create + confirm through the API vs raw SQL (PostgreSQL)
 	$(UV) run python bench/order_placement.py
+
+# --- Deployment (docs/deployment.md) ------------------------------------------------------
+STAGING := bash deploy/staging/stack.sh
+STAGING_BASE ?= http://127.0.0.1:8168
+STAGING_PGBOUNCER_URL ?= postgres://postgres@127.0.0.1:56432/stockyard
+
+.PHONY: deploy-check staging staging-down staging-status staging-pgbouncer preflight
+
+deploy-check: uv ## validate deploy/ and the workflows offline (hadolint, schemas, nginx -t, ...)
+	bash deploy/check.sh
+
+staging: uv ## production-shaped stack under var/staging/: nginx, uvicorn, PgBouncer, primary + replica, Redis, worker, beat
+	$(UV) sync --frozen
+	$(STAGING) up
+
+staging-down: ## stop the staging stack (its data stays in var/staging/)
+	$(STAGING) down
+
+staging-status:
+	$(STAGING) status
+
+staging-pgbouncer: ## advisory locks and the events sequencer through staging's PgBouncer (transaction mode)
+	DATABASE_URL=$(STAGING_PGBOUNCER_URL) DATABASE_DISABLE_SERVER_SIDE_CURSORS=true \
+		$(UV) run pytest -q --reuse-db -p no:cacheprovider \
+		stockyard/core/tests/test_locks.py stockyard/events/tests/test_sequencing.py
+
+preflight: ## smoke-check a running environment: make preflight BASE=https://... (PREFLIGHT_USERNAME/PASSWORD)
+	@test -n "$(BASE)" || { echo "usage: make preflight BASE=<url> (PREFLIGHT_USERNAME, PREFLIGHT_PASSWORD: an admin)"; exit 2; }
+	@if [ -z "$$PREFLIGHT_USERNAME" ] && [ -f var/staging/preflight.env ]; then set -a; . var/staging/preflight.env; set +a; fi; \
+		$(UV) run python scripts/preflight.py $(BASE)

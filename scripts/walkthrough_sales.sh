@@ -29,7 +29,7 @@ JQ='{number,status,currency,shipping_address,subtotal,discount_total,tax_total,t
      lines:[.lines[]|{id,product_sku,quantity,unit_price,line_subtotal,line_discount,line_tax,line_total}]}' \
   call "$SALES" POST /sales-orders/ "$ORDER_BODY"
 ORDER=$(curl -s "$API/sales-orders/?customer=$CUSTOMER&status=draft&ordering=-id" -H "Authorization: Bearer $SALES" | jq -r '.results[0].id')
-LINES=($(curl -s "$API/sales-orders/$ORDER/" -H "Authorization: Bearer $SALES" | jq -r '.lines[].id'))
+mapfile -t LINES < <(curl -s "$API/sales-orders/$ORDER/" -H "Authorization: Bearer $SALES" | jq -r '.lines[].id')
 
 echo "== 2. bad input is problem+json with dotted paths; purchasing may not sell"
 call "$SALES" POST /sales-orders/ "{\"customer\":$CUSTOMER,\"warehouse\":$MAIN,\"lines\":[{\"product\":$PLIERS,\"quantity\":\"-1\",\"discount_percent\":150}]}"
@@ -38,15 +38,15 @@ JQ='{status,code}' call "$BUYER" POST /sales-orders/ "$ORDER_BODY"
 echo "== 3. an order short of goggles (1 on hand) is refused whole, naming the short line"
 SHORT=$(curl -s -X POST "$API/sales-orders/" -H "Authorization: Bearer $SALES" -H 'Content-Type: application/json' \
   -d "{\"customer\":$CUSTOMER,\"warehouse\":$MAIN,\"lines\":[{\"product\":$PLIERS,\"quantity\":1},{\"product\":$GOGGLES,\"quantity\":5}]}" | jq -r .id)
-echo "pliers before: $(level $PLIERS)"
+echo "pliers before: $(level "$PLIERS")"
 call "$SALES" POST "/sales-orders/$SHORT/confirm/" ""
-echo "pliers after:  $(level $PLIERS)"
+echo "pliers after:  $(level "$PLIERS")"
 
 echo "== 4. confirm with an Idempotency-Key, then retry it: replayed, reserved once"
 JQ='{number,status,confirmed_at}' call "$SALES" POST "/sales-orders/$ORDER/confirm/" "" -H 'Idempotency-Key: confirm-walkthrough-1'
 curl -s -o /dev/null -D - -X POST "$API/sales-orders/$ORDER/confirm/" -H "Authorization: Bearer $SALES" \
   -H 'Idempotency-Key: confirm-walkthrough-1' | grep -iE '^(HTTP|idempotent-replayed)'
-echo "pliers: $(level $PLIERS)  drills: $(level $DRILL)"
+echo "pliers: $(level "$PLIERS")  drills: $(level "$DRILL")"
 
 echo "== 5. over the credit limit (3000.00): 20 impact drivers"
 BIG=$(curl -s -X POST "$API/sales-orders/" -H "Authorization: Bearer $SALES" -H 'Content-Type: application/json' \
@@ -65,7 +65,7 @@ FIRST=$(curl -s "$API/shipments/?sales_order=$ORDER" -H "Authorization: Bearer $
 call "$STORE" POST /shipments/ "{\"sales_order\":$ORDER,\"lines\":[{\"sales_order_line\":${LINES[0]},\"quantity\":5}]}"
 JQ='{number,status,shipped_at}' call "$STORE" POST "/shipments/$FIRST/ship/" ""
 echo "order: $(curl -s "$API/sales-orders/$ORDER/" -H "Authorization: Bearer $SALES" | jq -c '{status,lines:[.lines[]|{quantity,quantity_shipped}]}')"
-echo "pliers: $(level $PLIERS)"
+echo "pliers: $(level "$PLIERS")"
 JQ='{status,description,location}' call "$STORE" POST "/shipments/$FIRST/tracking-events/" \
   '{"status":"in_transit","description":"Departed facility","occurred_at":"2026-03-02T08:15:00Z","location":"Louisville, KY"}'
 
@@ -79,7 +79,7 @@ JQ='{number,status}' call "$STORE" POST "/shipments/$FIRST/deliver/" ""
 echo "order: $(curl -s "$API/sales-orders/$ORDER/" -H "Authorization: Bearer $SALES" | jq -c '{status}')"
 JQ='{number,status,delivered_at}' call "$STORE" POST "/shipments/$SECOND/deliver/" ""
 echo "order: $(curl -s "$API/sales-orders/$ORDER/" -H "Authorization: Bearer $SALES" | jq -c '{status}')"
-echo "pliers: $(level $PLIERS)  drills: $(level $DRILL)"
+echo "pliers: $(level "$PLIERS")  drills: $(level "$DRILL")"
 
 echo "== 9. too late to cancel; the short draft can still be cancelled"
 call "$SALES" POST "/sales-orders/$ORDER/cancel/" ""

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "stockyard.core.proxies.TrustedProxyMiddleware",
     "stockyard.core.logging.RequestLogMiddleware",
     "stockyard.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -67,6 +68,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "stockyard.core.idempotency.IdempotencyMiddleware",
 ]
+
+# Reverse proxies / load balancers whose X-Forwarded-For and X-Forwarded-Proto are believed
+# (CIDRs, comma-separated). Empty: nobody's are, the TCP peer is the client.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -99,7 +104,16 @@ if DATABASE_POOL_MAX_SIZE and DATABASES["default"]["ENGINE"].endswith("postgresq
         "max_size": DATABASE_POOL_MAX_SIZE,
         "timeout": 10,
     }
+# Behind PgBouncer in transaction mode a transaction may run on any server connection:
+# no server-side cursors (Django already turns psycopg's prepared statements off).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# `manage.py migrate` on PostgreSQL gives up on a table lock not granted within
+# MIGRATION_LOCK_TIMEOUT instead of stalling every query queued behind it.
+MIGRATION_LOCK_TIMEOUT = env.str("MIGRATION_LOCK_TIMEOUT", default="5s")
+MIGRATION_STATEMENT_TIMEOUT = env.str("MIGRATION_STATEMENT_TIMEOUT", default="5min")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -155,7 +169,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
+BEAT_HEARTBEAT_SECONDS = env.int("BEAT_HEARTBEAT_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE = {
+    "beat-heartbeat": {
+        "task": "stockyard.core.tasks.beat_heartbeat",
+        "schedule": timedelta(seconds=BEAT_HEARTBEAT_SECONDS),
+        "options": {"expires": BEAT_HEARTBEAT_SECONDS},  # a late tick proves nothing
+    },
     "purge-expired-idempotency-keys": {
         "task": "stockyard.core.tasks.purge_expired_idempotency_keys",
         "schedule": timedelta(hours=1),
@@ -212,6 +232,9 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
+    # The client address is settled by core.proxies from TRUSTED_PROXIES: DRF must read
+    # REMOTE_ADDR, never X-Forwarded-For itself.
+    "NUM_PROXIES": 0,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "stockyard.core.problems.problem_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,

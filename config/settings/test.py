@@ -15,3 +15,12 @@ REST_FRAMEWORK = {
     },
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+# `manage.py lintmigrations` (CI): migrations must stay backward compatible with the
+# release before them (docs/deployment.md, "Migrations that never take the site down").
+INSTALLED_APPS = [*INSTALLED_APPS, "django_migration_linter"]  # noqa: F405
+MIGRATION_LINTER_OPTIONS = {
+    "include_apps": [
+        app.rsplit(".", 1)[-1] for app in INSTALLED_APPS if app.startswith("stockyard.")
+    ],
+}

@@ -9,6 +9,7 @@ from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponse
 
 from stockyard.core.middleware import SyncAndAsyncMiddleware
+from stockyard.core.proxies import client_address
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -59,6 +60,7 @@ def _finish(
         "request",
         method=request.method,
         path=request.path,
+        client=client_address(request),
         status=response.status_code,
         duration_ms=round((time.perf_counter() - started) * 1000, 2),
         user_id=user_id,

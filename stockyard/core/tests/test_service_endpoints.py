@@ -1,9 +1,15 @@
 import json
 import logging
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
 from rest_framework.test import APIClient
+
+from stockyard.core.tasks import beat_heartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +34,34 @@ def test_readyz_is_503_naming_the_failing_check(api_client: APIClient, monkeypat
     assert response.status_code == 503
     assert response.json()["checks"]["cache"].startswith("failed")
     assert response.json()["checks"]["database"] == "ok"
+
+
+def test_readyz_is_503_while_migrations_are_unapplied(api_client: APIClient):
+    """A new release whose migrate step has not run yet must not take traffic."""
+    recorder = MigrationRecorder(connection)
+    app, name = max(
+        key for key in recorder.applied_migrations() if key[0] == "core"
+    )  # the newest applied migration of an app; the test transaction restores it
+    recorder.record_unapplied(app, name)
+
+    response = api_client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["checks"]["migrations"] == f"failed: unapplied migrations: {app}.{name}"
+    assert response.json()["checks"]["database"] == "ok"
+
+
+def test_readyz_shows_when_the_beat_heartbeat_last_ran(api_client: APIClient):
+    assert api_client.get("/readyz").json()["beat"] == {"last_seen": None}
+
+    beat_heartbeat.delay()
+
+    response = api_client.get("/readyz")
+    assert response.status_code == 200
+    last_seen = datetime.fromisoformat(response.json()["beat"]["last_seen"])
+    assert timezone.now() - last_seen < timedelta(seconds=5)
+    assert response.json()["checks"]["migrations"] == "ok"
 
 
 def test_schema_documents_the_api(api_client: APIClient):

@@ -3,7 +3,7 @@
 from django.db import migrations
 
 CREATE = """
-CREATE FUNCTION inventory_stockmovement_append_only() RETURNS trigger AS $$
+CREATE OR REPLACE FUNCTION inventory_stockmovement_append_only() RETURNS trigger AS $$
 BEGIN
     RAISE EXCEPTION 'inventory_stockmovement is append-only (% refused)', TG_OP
         USING ERRCODE = 'restrict_violation';
