@@ -47,6 +47,7 @@ class PurchaseOrder(NumberedDocument):
     total = MoneyField(default=0)
     exchange_rate = RateField(
         default=1,
+        db_default=1,
         help_text="DEFAULT_CURRENCY per unit of the order's currency on its order date: "
         "what reports convert its amounts with.",
     )

@@ -55,7 +55,10 @@ class ReportSchedule(TimeStampedModel):
     is_active = models.BooleanField(default=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(
-        blank=True, default="", help_text="Why the last run failed; empty once a run succeeds."
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Why the last run failed; empty once a run succeeds.",
     )
     last_error_at = models.DateTimeField(null=True, blank=True)
     next_run_at = models.DateTimeField(null=True, blank=True, db_index=True)
