@@ -56,10 +56,11 @@ MEASURES = {
     "orders": Count("order", distinct=True),
     "quantity": Sum("quantity", default=ZERO),
     "spend": Sum(F("line_total") * F("order__exchange_rate"), default=ZERO),
-    "quantity_received": Sum("quantity_received", default=ZERO),
+    # Before the measure named like the field: an F() names the column only until then.
     "received_value": Sum(
         F("quantity_received") * F("unit_cost") * F("order__exchange_rate"), default=ZERO
     ),
+    "quantity_received": Sum("quantity_received", default=ZERO),
 }
 COLUMNS = [
     Column("orders", ColumnKind.INTEGER),

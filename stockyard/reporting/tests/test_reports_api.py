@@ -77,7 +77,15 @@ def test_purchases_count_submitted_orders_by_order_date(manager, purchases, widg
         ("2026-10", 1, "10.000", "40.00"),
         ("2026-11", 3, "18.000", "97.00"),
     ]
-    assert monthly["totals"] == {"orders": 4, "quantity": "28.000", "spend": "137.00"}
+    assert monthly["totals"] == {
+        "orders": 4,
+        "quantity": "28.000",
+        "spend": "137.00",
+        # The closed October order received 1 of 10; in November only the received one
+        # (2 gadgets at 12.50, 5 widgets at 4.00) has arrived.
+        "quantity_received": "8.000",
+        "received_value": "49.00",
+    }
     by_supplier = _report(manager, "purchases", group_by="supplier", **period)
     assert _rows(by_supplier, "key", "supplier", "name", "orders", "spend") == [
         (acme.pk, acme.pk, "Acme", 2, "80.00"),
