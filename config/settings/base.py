@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "stockyard.core.proxies.TrustedProxyMiddleware",
+    "stockyard.core.time.UTCResponsesMiddleware",
     "stockyard.core.logging.RequestLogMiddleware",
     "stockyard.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",

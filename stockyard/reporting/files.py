@@ -9,11 +9,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from stockyard.core.time import business_today
 from stockyard.reporting.enums import ColumnKind, FileFormat
 from stockyard.reporting.tables import Column, Row, Table, Value
 
@@ -133,5 +133,5 @@ def file_name(table: Table, file_format: FileFormat) -> str:
     if params.get("date_from") and params.get("date_to"):
         period = f"{json_value(params['date_from'])}-to-{json_value(params['date_to'])}"
     else:
-        period = timezone.localdate().isoformat()
+        period = business_today().isoformat()
     return f"{table.report}-{period}.{file_format.value}"

@@ -150,3 +150,10 @@ def test_the_default_order_date_is_today_in_the_business_time_zone(settings):
     with time_machine.travel(datetime(2026, 11, 2, 22, 53, tzinfo=UTC), tick=False):
         order = make_order(OrderLineInput(product, D(1)))
     assert order.order_date == date(2026, 11, 3)
+
+
+def test_timestamps_stay_utc_whatever_the_business_time_zone(settings, sales):
+    settings.TIME_ZONE = "Asia/Tokyo"
+    order = make_order(OrderLineInput(ProductFactory(), D(1)))
+    body = sales.get(f"{URL}{order.pk}/").json()
+    assert body["created_at"].endswith("Z") or body["created_at"].endswith("+00:00")
