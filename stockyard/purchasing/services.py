@@ -16,14 +16,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from stockyard.accounts.models import Actor, recorded_actor
 from stockyard.catalog.models import Product
-from stockyard.catalog.selectors import exchange_rate_on, product_price_in
+from stockyard.catalog.selectors import NoExchangeRate, line_unit_price, rate_to_default_currency
 from stockyard.catalog.units import require_unit_quantities, unit_quantity_problems
 from stockyard.core import decimals, errors, pricing
 from stockyard.core.decimals import ZERO
@@ -127,22 +126,17 @@ def _priced_lines(order: PurchaseOrder, lines: Sequence[OrderLine]) -> list[Purc
             problems[f"lines.{index}.quantity"] = ["Must be greater than 0."]
         if not ZERO <= line.tax_rate <= HUNDRED:
             problems[f"lines.{index}.tax_rate"] = ["Must be between 0 and 100."]
-        unit_cost, rate = line.unit_cost, None
-        if unit_cost is None:
-            converted = product_price_in(
-                line.product.cost,
-                product_currency=line.product.currency,
+        try:
+            unit_cost, rate = line_unit_price(
+                line.unit_cost,
+                list_price=line.product.cost,
+                product=line.product,
                 currency=order.currency,
                 on=order.order_date,
             )
-            if converted is None:
-                problems[f"lines.{index}.unit_cost"] = [
-                    f"{line.product.sku} costs in {line.product.currency} and no exchange "
-                    f"rate to {order.currency} is known on {order.order_date}: give a unit "
-                    "cost or add a rate."
-                ]
-                continue
-            unit_cost, rate = converted
+        except NoExchangeRate as missing:
+            problems[f"lines.{index}.unit_cost"] = [missing.detail]
+            continue
         if unit_cost < 0:
             problems[f"lines.{index}.unit_cost"] = ["Must not be negative."]
         amounts = pricing.price_line(
@@ -172,20 +166,6 @@ def _priced_lines(order: PurchaseOrder, lines: Sequence[OrderLine]) -> list[Purc
     if problems:
         raise errors.ValidationFailed("Some lines are invalid.", errors=problems)
     return priced
-
-
-def _record_exchange_rate(order: PurchaseOrder) -> None:
-    """The rate reports convert the order's amounts to DEFAULT_CURRENCY with."""
-    rate = exchange_rate_on(
-        base=order.currency, quote=settings.DEFAULT_CURRENCY, on=order.order_date
-    )
-    if rate is None:
-        raise errors.ValidationFailed(
-            f"No exchange rate from {order.currency} to {settings.DEFAULT_CURRENCY} is "
-            f"known on {order.order_date}.",
-            errors={"currency": ["Add an exchange rate at /api/v1/exchange-rates/."]},
-        )
-    order.exchange_rate = rate
 
 
 def _replace_lines(order: PurchaseOrder, lines: Sequence[OrderLine]) -> None:
@@ -238,7 +218,7 @@ def purchase_order_create(
         notes=notes,
         created_by=recorded_actor(user),
     )
-    _record_exchange_rate(order)
+    order.exchange_rate = rate_to_default_currency(order.currency, on=order.order_date)
     order.save()
     order.assign_number()
     _replace_lines(order, lines)
@@ -270,7 +250,7 @@ def purchase_order_update(
         setattr(order, name, value)
     _check_dates(order.order_date, order.expected_date)
     if changed & {"currency", "order_date"}:
-        _record_exchange_rate(order)
+        order.exchange_rate = rate_to_default_currency(order.currency, on=order.order_date)
     if "currency" in changed and lines is None:
         raise errors.ValidationFailed(
             errors={"lines": ["Send the lines again: their costs are in the old currency."]}

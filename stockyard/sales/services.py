@@ -27,7 +27,12 @@ from django.utils import timezone
 
 from stockyard.accounts.models import Actor, recorded_actor
 from stockyard.catalog.models import Product
-from stockyard.catalog.selectors import exchange_rate_on, product_price_in
+from stockyard.catalog.selectors import (
+    NoExchangeRate,
+    exchange_rate_on,
+    line_unit_price,
+    rate_to_default_currency,
+)
 from stockyard.catalog.units import unit_quantity_problems
 from stockyard.core import errors, pricing
 from stockyard.core.decimals import RATE_PLACES, ZERO, money, rounded
@@ -119,22 +124,17 @@ def _priced_lines(
     for index, line in enumerate(lines):
         if not line.product.is_active:
             problems[f"lines.{index}.product"] = [f"{line.product.sku} is inactive."]
-        unit_price, rate = line.unit_price, None
-        if unit_price is None:
-            converted = product_price_in(
-                line.product.price,
-                product_currency=line.product.currency,
+        try:
+            unit_price, rate = line_unit_price(
+                line.unit_price,
+                list_price=line.product.price,
+                product=line.product,
                 currency=order.currency,
                 on=order.order_date,
             )
-            if converted is None:
-                problems[f"lines.{index}.unit_price"] = [
-                    f"{line.product.sku} is priced in {line.product.currency} and no exchange "
-                    f"rate to {order.currency} is known on {order.order_date}: give a unit "
-                    "price or add a rate."
-                ]
-                continue
-            unit_price, rate = converted
+        except NoExchangeRate as missing:
+            problems[f"lines.{index}.unit_price"] = [missing.detail]
+            continue
         amounts = pricing.price_line(
             quantity=line.quantity,
             unit_price=unit_price,
@@ -167,16 +167,10 @@ def _priced_lines(
 
 def _record_exchange_rate(order: SalesOrder, problems: dict[str, list[str]]) -> None:
     """The rate reports convert the order's amounts to DEFAULT_CURRENCY with."""
-    rate = exchange_rate_on(
-        base=order.currency, quote=settings.DEFAULT_CURRENCY, on=order.order_date
-    )
-    if rate is None:
-        problems["currency"] = [
-            f"No exchange rate from {order.currency} to {settings.DEFAULT_CURRENCY} is "
-            f"known on {order.order_date}; add one at /api/v1/exchange-rates/."
-        ]
-    else:
-        order.exchange_rate = rate
+    try:
+        order.exchange_rate = rate_to_default_currency(order.currency, on=order.order_date)
+    except NoExchangeRate as missing:
+        problems.update(missing.errors)
 
 
 def _refuse_if_any(problems: dict[str, list[str]]) -> None:
