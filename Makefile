@@ -83,3 +83,33 @@ preflight: ## smoke-check a running environment: make preflight BASE=https://...
 	@test -n "$(BASE)" || { echo "usage: make preflight BASE=<url> (PREFLIGHT_USERNAME, PREFLIGHT_PASSWORD: an admin)"; exit 2; }
 	@if [ -z "$$PREFLIGHT_USERNAME" ] && [ -f var/staging/preflight.env ]; then set -a; . var/staging/preflight.env; set +a; fi; \
 		$(UV) run python scripts/preflight.py $(BASE)
+
+# Backups: from the environment's settings (default: the staging stack's).
+STAGING_ENV := set -a; [ -z "$$DATABASE_URL" ] && [ -f var/staging/stockyard.env ] && . var/staging/stockyard.env; set +a;
+
+.PHONY: backup restore restore-drill lock-drill
+backup: ## database (pg_dump -Fc) + media + manifest into var/backups/<stamp>/
+	@$(STAGING_ENV) $(UV) run python deploy/ops/backup.py backup
+
+restore: ## make restore BACKUP=var/backups/<stamp> INTO=postgres://.../<empty database>
+	@$(STAGING_ENV) $(UV) run python deploy/ops/backup.py restore $(BACKUP) --into $(INTO)
+
+restore-drill: ## back up, restore into an empty database, check ledger, migrations and row counts
+	@$(STAGING_ENV) $(UV) run python deploy/ops/backup.py drill
+
+lock-drill: ## a migration meeting a held lock: fails fast with lock_timeout, stalls readers without
+	@$(STAGING_ENV) $(UV) run python deploy/ops/lock_drill.py
+
+.PHONY: release rollback zero-downtime-drill
+release: ## staging: blue/green release of REF (default HEAD): migrate, start beside, switch nginx, drain
+	$(STAGING) release $(or $(REF),HEAD)
+
+rollback: ## staging: blue/green back to the previous release (the schema stays)
+	$(STAGING) rollback
+
+zero-downtime-drill: ## staging under loopback load: graceful reload, blue/green release, rollback; 0 failures
+	$(UV) run python deploy/ops/zero_downtime.py $(STAGING_BASE)
+
+.PHONY: rehearsal
+rehearsal: ## upgrade rehearsal: the previous release's DB migrated by this one, its smoke suite on the new schema
+	bash deploy/ops/rehearsal.sh

@@ -8,7 +8,14 @@
 #   Redis :56379 (cache, broker, channel layer), a Celery worker and Celery beat.
 #
 # Usage: stack.sh up | down | status
-#        stack.sh stop <worker|beat|redis> | start <worker|beat|redis>   (drills)
+#        stack.sh reload                      graceful: uvicorn replaces its workers one by one
+#        stack.sh release <git ref>           blue/green: new release beside the live one, switch
+#        stack.sh rollback                    blue/green back to the previous release
+#        stack.sh stop|start <worker|beat|redis>   (drills)
+#
+# Releases: var/staging/releases/<commit>/ (git archive of it, its own .venv); the live
+# one serves on 8169 (blue) or 8167 (green), var/staging/current and previous name them.
+# The first `up` serves the checkout itself as the blue release.
 # Ports and sizes can be overridden from the environment (STAGING_*).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,6 +25,7 @@ newest_pg_bin() { printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -1; }
 PG_BIN=${PG_BIN:-$(newest_pg_bin)}
 NGINX_PORT=${STAGING_NGINX_PORT:-8168}
 APP_PORT=${STAGING_APP_PORT:-8169}
+GREEN_PORT=${STAGING_GREEN_PORT:-8167}
 PG_PORT=${STAGING_PG_PORT:-55432}
 REPLICA_PORT=${STAGING_REPLICA_PORT:-55433}
 BOUNCER_PORT=${STAGING_PGBOUNCER_PORT:-56432}
@@ -161,7 +169,7 @@ daemon() { # name command...
   pid_alive "$VAR/$name.pid" && return
   # One process from here to the server: the recorded pid is the server's own.
   # shellcheck source=/dev/null
-  (set -a && . "$VAR/stockyard.env" && set +a && exec setsid "$@") \
+  (cd "${RELEASE_DIR:-$ROOT}" && set -a && . "$VAR/stockyard.env" && set +a && exec setsid "$@") \
     >>"$VAR/log/$name.log" 2>&1 < /dev/null &
   echo $! > "$VAR/$name.pid"
 }
@@ -181,7 +189,7 @@ app_prepare() {
   with_env env DATABASE_URL="$(with_env printenv DATABASE_MIGRATE_URL)" \
     "$VENV/python" manage.py migrate --noinput >/dev/null
   with_env "$VENV/python" manage.py collectstatic --noinput >/dev/null
-  ln -sfn "$ROOT/staticfiles" "$VAR/www/static"
+  [[ -L $VAR/www/static ]] || ln -sfn "$ROOT/staticfiles" "$VAR/www/static"
   # shellcheck source=/dev/null
   (set -a && . "$VAR/preflight.env" && set +a &&
     DJANGO_SUPERUSER_USERNAME=$PREFLIGHT_USERNAME DJANGO_SUPERUSER_PASSWORD=$PREFLIGHT_PASSWORD \
@@ -189,21 +197,21 @@ app_prepare() {
     with_env "$VENV/python" manage.py createsuperuser --noinput >/dev/null 2>&1 || true)
 }
 
-web_up() { # port [name]
-  daemon "${2:-web}" "$VENV/uvicorn" config.asgi:application --host 127.0.0.1 --port "$1" \
-    --workers "$WEB_WORKERS" --no-proxy-headers --no-server-header --timeout-graceful-shutdown 35 --log-level warning
+web_up() { # port [name]; RELEASE_DIR picks the release (default: this checkout)
+  daemon "${2:-web}" "${RELEASE_DIR:-$ROOT}/.venv/bin/uvicorn" config.asgi:application --host 127.0.0.1 --port "$1" \
+    --workers "$WEB_WORKERS" --no-proxy-headers --no-server-header --timeout-graceful-shutdown 35 --timeout-worker-healthcheck 60 --log-level info
   wait_http "http://127.0.0.1:$1/healthz"
   log web "uvicorn, $WEB_WORKERS workers, on 127.0.0.1:$1"
 }
 
 worker_up() {
-  daemon worker "$VENV/celery" -A config worker --loglevel INFO --concurrency 2 \
+  daemon worker "${RELEASE_DIR:-$ROOT}/.venv/bin/celery" -A config worker --loglevel INFO --concurrency 2 \
     --hostname "staging@%h"
   log worker "celery worker"
 }
 
 beat_up() {
-  daemon beat "$VENV/celery" -A config beat --loglevel INFO --schedule "$VAR/celerybeat-schedule"
+  daemon beat "${RELEASE_DIR:-$ROOT}/.venv/bin/celery" -A config beat --loglevel INFO --schedule "$VAR/celerybeat-schedule"
   log beat "celery beat"
 }
 
@@ -247,11 +255,77 @@ EOF
 }
 
 nginx_up() {
-  nginx_conf "$APP_PORT"
+  nginx_conf "$(live_port)"
   nginx -q -t -p "$VAR/nginx" -c "$VAR/nginx/nginx.conf" -e "$VAR/nginx/error.log"
   pid_alive "$VAR/nginx/nginx.pid" || nginx -p "$VAR/nginx" -c "$VAR/nginx/nginx.conf" -e "$VAR/nginx/error.log"
   wait_http "http://127.0.0.1:$NGINX_PORT/healthz"
   log nginx "http://127.0.0.1:$NGINX_PORT/"
+}
+
+# --- releases: graceful reload, blue/green switch, rollback -------------------------------
+live_port() { cat "$VAR/live-port" 2>/dev/null || echo "$APP_PORT"; }
+web_name() { [[ $1 == "$APP_PORT" ]] && echo web || echo web-green; } # port -> pid file name
+live_release() { readlink "$VAR/current" 2>/dev/null || echo "$ROOT"; }
+
+reload() {
+  local pid old
+  pid=$(cat "$VAR/$(web_name "$(live_port)").pid")
+  old=$(pgrep -P "$pid" -f spawn_main | sort)
+  kill -HUP "$pid"
+  # Each old worker retires once its replacement is up, after draining its connections.
+  for _ in $(seq 1 300); do
+    [[ -z $(comm -12 <(echo "$old") <(pgrep -P "$pid" -f spawn_main | sort)) ]] && break
+    sleep 1
+  done
+  log reload "uvicorn $pid replaced workers $(echo "$old" | tr '\n' ' ')"
+}
+
+release_dir() { # ref -> var/staging/releases/<commit>, made once (the tree + its own venv)
+  local commit dir
+  commit=$(git rev-parse --verify "$1^{commit}")
+  dir=$VAR/releases/$commit
+  if [[ ! -f $dir/.release-ready ]]; then
+    rm -rf "$dir" && mkdir -p "$dir"
+    git archive "$commit" | tar -x -C "$dir"
+    (cd "$dir" && python3 -m uv sync --frozen --no-dev -q && touch .release-ready)
+  fi
+  echo "$dir"
+}
+
+switch_to() { # release dir: start it on the idle port, switch nginx, drain the old one
+  local dir=$1 old_port new_port old_name new_name
+  old_port=$(live_port)
+  if [[ $old_port == "$APP_PORT" ]]; then new_port=$GREEN_PORT; else new_port=$APP_PORT; fi
+  old_name=$(web_name "$old_port")
+  new_name=$(web_name "$new_port")
+  (cd "$dir" && with_env env DATABASE_URL="$(with_env printenv DATABASE_MIGRATE_URL)" \
+    "$dir/.venv/bin/python" manage.py migrate --noinput >/dev/null)
+  (cd "$dir" && with_env "$dir/.venv/bin/python" manage.py collectstatic --noinput >/dev/null)
+  RELEASE_DIR=$dir web_up "$new_port" "$new_name"
+  wait_http "http://127.0.0.1:$new_port/readyz"
+  ln -sfn "$dir/staticfiles" "$VAR/www/static"
+  nginx_conf "$new_port"
+  nginx -q -t -p "$VAR/nginx" -c "$VAR/nginx/nginx.conf" -e "$VAR/nginx/error.log"
+  nginx -p "$VAR/nginx" -c "$VAR/nginx/nginx.conf" -e "$VAR/nginx/error.log" -s reload
+  echo "$new_port" > "$VAR/live-port"
+  log switch "nginx -> 127.0.0.1:$new_port ($(basename "$dir"))"
+  # Old nginx workers finish their requests; the old server drains its long-polls.
+  stop_pid "$VAR/$old_name.pid"
+  stop_pid "$VAR/worker.pid" && RELEASE_DIR=$dir worker_up
+  stop_pid "$VAR/beat.pid" && RELEASE_DIR=$dir beat_up
+  ln -sfn "$(live_release)" "$VAR/previous"
+  ln -sfn "$dir" "$VAR/current"
+}
+
+release() {
+  local dir
+  dir=$(release_dir "${1:?release <git ref>}")
+  switch_to "$dir"
+}
+
+rollback() {
+  [[ -L $VAR/previous ]] || { echo "no previous release to roll back to" >&2; exit 1; }
+  switch_to "$(readlink "$VAR/previous")"
 }
 
 up() {
@@ -262,9 +336,9 @@ up() {
   pgbouncer_up
   redis_up
   app_prepare
-  web_up "$APP_PORT"
-  worker_up
-  beat_up
+  RELEASE_DIR=$(live_release) web_up "$(live_port)" "$(web_name "$(live_port)")"
+  RELEASE_DIR=$(live_release) worker_up
+  RELEASE_DIR=$(live_release) beat_up
   nginx_up
   echo
   echo "Staging is up: http://127.0.0.1:$NGINX_PORT/  (admin credentials: $VAR/preflight.env)"
@@ -298,6 +372,9 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   status) status ;;
+  reload) reload ;;
+  release) release "${2:-}" ;;
+  rollback) rollback ;;
   stop)
     case "${2:-}" in
       worker | beat) stop_pid "$VAR/$2.pid" ;;
