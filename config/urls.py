@@ -15,6 +15,9 @@ API_APPS = [
     "shipping",
     "reporting",
     "events",
+    "payments",
+    "imports",
+    "feedback",
 ]
 api_v1 = [path("", include(f"stockyard.{app}.urls")) for app in API_APPS]
 

@@ -308,6 +308,8 @@ class Preflight:
     def beat(self) -> str:
         body = self.http.get("/readyz").json()
         last_seen = (body.get("beat") or {}).get("last_seen")
+        if body.get("checks", {}).get("cache", "ok") != "ok":
+            raise Failed("cannot read the beat heartbeat: the cache (Redis) is unreachable")
         if not last_seen:
             raise Failed("no beat heartbeat recorded (is celery beat running?)")
         age = (datetime.now(UTC) - datetime.fromisoformat(last_seen)).total_seconds()

@@ -16,6 +16,8 @@ import structlog
 from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
 
+from stockyard.integrations.email_providers import email_backend_settings
+
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -51,6 +53,10 @@ INSTALLED_APPS = [
     "stockyard.sales",
     "stockyard.shipping",
     "stockyard.reporting",
+    "stockyard.payments",
+    "stockyard.imports",
+    "stockyard.feedback",
+    "stockyard.integrations",
     "stockyard.demo",
 ]
 
@@ -291,6 +297,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "stockyard.accounts.roles.Role",
         "ExportStatusEnum": "stockyard.reporting.enums.ExportStatus",
+        "ImportKindEnum": "stockyard.imports.enums.ImportKind",
+        "PaymentStatusEnum": "stockyard.payments.enums.PaymentStatus",
+        "SalesOrderPaymentStatusEnum": "stockyard.sales.enums.PaymentState",
     },
     "OAUTH2_FLOWS": ["authorizationCode"],
     "OAUTH2_AUTHORIZATION_URL": "/o/authorize/",
@@ -325,10 +334,17 @@ FIELD_ENCRYPTION_KEYS = env.list(
 
 # --- Business defaults ----------------------------------------------------------------
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="USD")
+# An import's task may run this long (seconds): 100k rows take minutes, not the default 5.
+IMPORT_TIME_LIMIT = env.int("IMPORT_TIME_LIMIT", default=3600)
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 IDEMPOTENCY_LOCK_TIMEOUT = timedelta(seconds=env.int("IDEMPOTENCY_LOCK_SECONDS", default=60))
 # Webhooks may target loopback/private/link-local/reserved addresses only when true.
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
+
+# --- Card payments through Stripe (docs/payments.md): off while the key is empty -------
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # stripe-mock or a test stub
 
 # --- Email ----------------------------------------------------------------------------
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
@@ -337,12 +353,20 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="stockyard@localhost")
-EMAIL_BACKEND = env.str(
-    "EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend"
-    if not env.str("EMAIL_HOST", default="")
-    else "django.core.mail.backends.smtp.EmailBackend",
+# Where user feedback is mailed; empty: kept in the database only.
+FEEDBACK_EMAIL = env.str("FEEDBACK_EMAIL", default="")
+# SMTP when EMAIL_HOST is set, else the console; EMAIL_PROVIDER picks a provider's HTTP
+# API through django-anymail instead (amazon_ses, mailgun, postmark, sendgrid, ...), its
+# keys read from the variables anymail names. EMAIL_BACKEND, when set, wins over both.
+EMAIL_PROVIDER = env.str(
+    "EMAIL_PROVIDER", default="smtp" if env.str("EMAIL_HOST", default="") else "console"
 )
+_provider_backend, ANYMAIL = email_backend_settings(
+    EMAIL_PROVIDER, lambda key: env.str(key, default="")
+)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_provider_backend)
+# Who else hears when a scheduled report or an import fails (comma-separated addresses).
+FAILURE_NOTICE_EMAILS = env.list("FAILURE_NOTICE_EMAILS", default=[])
 
 # --- Logging: structlog JSON lines, stdlib loggers routed through the same renderer ------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

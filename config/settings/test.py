@@ -30,7 +30,10 @@ MIGRATION_LINTER_OPTIONS = {
         # currencies) keeps the previous release working; the linter cannot tell a
         # widening ALTER from a narrowing one.
         "0004_currency_amounts_exchange_rates",
+        "0005_currency_amounts_exchange_rates",
         "0003_credit_limit_currency_places",
+        "0002_amount_currency_places",
+        "0006_amount_paid_currency_places",
         # Widens price/cost, and makes product.unit a foreign key to the units it seeds
         # (every code in use included): a previous release writing an unknown unit code
         # would be refused, the one deliberate contraction.

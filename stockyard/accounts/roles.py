@@ -35,6 +35,7 @@ class Capability(models.TextChoices):
     WEBHOOKS_MANAGE = "webhooks.manage"
     EVENTS_VIEW = "events.view"
     USERS_MANAGE = "users.manage"
+    FEEDBACK_VIEW = "feedback.view"
 
 
 _EVERY_ROLE = frozenset(Role)
@@ -58,6 +59,7 @@ MATRIX: dict[Capability, frozenset[Role]] = {
     Capability.WEBHOOKS_MANAGE: _BUSINESS,
     Capability.EVENTS_VIEW: _EVERY_ROLE,
     Capability.USERS_MANAGE: frozenset(),
+    Capability.FEEDBACK_VIEW: _BUSINESS,
 }
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.db.models.functions import Lower
 
 from stockyard.catalog.models import ExchangeRate, Product, Unit
 from stockyard.core.decimals import RATE_PLACES, rounded
@@ -75,3 +76,10 @@ def rate_to_default_currency(currency: str, *, on: date) -> Decimal:
         )
         raise NoExchangeRate(message, errors={"currency": [message]})
     return rate
+
+
+def products_by_sku(sku: str, products: QuerySet[Product] | None = None) -> QuerySet[Product]:
+    """The product (at most one) whose SKU is ``sku`` ignoring case, found through the
+    unique index on ``LOWER(sku)`` (``sku__iexact`` compares ``UPPER()`` and scans)."""
+    rows = Product.objects.all() if products is None else products
+    return rows.alias(sku_folded=Lower("sku")).filter(sku_folded=sku.strip().lower())

@@ -1,5 +1,6 @@
 """Prometheus metrics at ``GET /metrics``: requests by method, view and status, and
-their latency by method and view.
+their latency by method and view, and whatever collectors apps register
+(``register_collector``: business and health gauges, see ``integrations.metrics``).
 
 Labels name the route (the URL pattern's view name), never the raw path, so ids in URLs
 cannot multiply the series. One process serves its own counters; several worker
@@ -21,6 +22,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from prometheus_client.registry import Collector
 
 from stockyard.core.middleware import SyncAndAsyncMiddleware
 
@@ -57,11 +59,23 @@ def _count(request: HttpRequest, response: HttpResponse, started: float) -> Http
     return response
 
 
+_COLLECTORS: list[Collector] = []
+
+
+def register_collector(collector: Collector) -> None:
+    """Add ``collector`` to what ``/metrics`` shows: gauges an app computes at scrape time
+    (from the database, say), the same from whichever process answers."""
+    _COLLECTORS.append(collector)
+    REGISTRY.register(collector)
+
+
 def _registry() -> CollectorRegistry:
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         return REGISTRY
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
+    for collector in _COLLECTORS:
+        registry.register(collector)
     return registry
 
 

@@ -62,6 +62,9 @@ _IF_MATCH = {
 }
 
 
+_PROBLEM_CONTENT = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
 def add_problem_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     for path, operations in result.get("paths", {}).items():
@@ -70,17 +73,10 @@ def add_problem_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, An
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             for status in _BY_METHOD.get(method, []):
-                responses.setdefault(
-                    status,
-                    {
-                        "description": _ERRORS[status],
-                        "content": {
-                            PROBLEM_CONTENT_TYPE: {
-                                "schema": {"$ref": "#/components/schemas/Problem"}
-                            }
-                        },
-                    },
-                )
+                responses.setdefault(status, {"description": _ERRORS[status]})
+            for status, response in responses.items():
+                if status[0] in "45":  # a view may declare its own errors, by description
+                    response.setdefault("content", _PROBLEM_CONTENT)
             header = {
                 "post": _IDEMPOTENCY_KEY,
                 "put": _IF_MATCH,

@@ -39,6 +39,11 @@ def stock_movement_list() -> QuerySet[StockMovement]:
     return StockMovement.objects.select_related("product", "warehouse", "created_by")
 
 
+def stock_has_movements(*, product_id: int, warehouse_id: int) -> bool:
+    """Whether the product's stock in the warehouse has ever moved."""
+    return StockMovement.objects.filter(product_id=product_id, warehouse_id=warehouse_id).exists()
+
+
 def warehouse_list() -> QuerySet[Warehouse]:
     return Warehouse.objects.order_by("code")
 

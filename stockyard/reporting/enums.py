@@ -1,5 +1,7 @@
 from django.db import models
 
+from stockyard.core.jobs import JobStatus
+
 
 class FileFormat(models.TextChoices):
     """The files a report downloads as, is exported to or is emailed as."""
@@ -23,11 +25,7 @@ class Frequency(models.TextChoices):
         }[self]
 
 
-class ExportStatus(models.TextChoices):
-    PENDING = "pending"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
+ExportStatus = JobStatus  # an export is a background job
 
 
 class ColumnKind(models.TextChoices):

@@ -2,13 +2,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from stockyard.core.jobs import BackgroundJob
 from stockyard.core.models import TimeStampedModel
 from stockyard.reporting.enums import ExportStatus, FileFormat, Frequency
 
 HOURS_IN_DAY = 24
 
 
-class Export(TimeStampedModel):
+class Export(BackgroundJob):
     """A report file built in the background for the user who asked for it."""
 
     owner = models.ForeignKey(
@@ -17,14 +18,9 @@ class Export(TimeStampedModel):
     report = models.CharField(max_length=50)
     params = models.JSONField(default=dict, blank=True)
     format = models.CharField(max_length=4, choices=FileFormat.choices)
-    status = models.CharField(
-        max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING, db_index=True
-    )
     file = models.FileField(upload_to="exports/%Y/%m/", blank=True, default="")
     file_name = models.CharField(max_length=200, blank=True, default="")
     error = models.TextField(blank=True, default="")
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from stockyard.accounts.models import Actor, User, recorded_actor
 from stockyard.core.errors import ApplicationError, ValidationFailed
+from stockyard.core.jobs import job_claim
+from stockyard.integrations.notices import failure_notice_send
 from stockyard.reporting import recurrence
 from stockyard.reporting.enums import ExportStatus, FileFormat, Frequency
 from stockyard.reporting.files import FILE_TYPES, file_name
@@ -107,31 +109,12 @@ def _queue_export(export_id: int) -> None:
     build_export.delay(export_id)
 
 
-def _stale_before() -> datetime:
-    """A running export older than the task time limit died with its worker."""
-    return timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-
-
-def _export_claim(export_id: int) -> Export | None:
-    with transaction.atomic():
-        export = Export.objects.select_for_update().filter(pk=export_id).first()
-        if export is None:
-            return None
-        stale = export.status == ExportStatus.RUNNING and (
-            export.started_at is None or export.started_at < _stale_before()
-        )
-        if export.status != ExportStatus.PENDING and not stale:
-            return None
-        export.status = ExportStatus.RUNNING
-        export.started_at = timezone.now()
-        export.save(update_fields=["status", "started_at", "updated_at"])
-        return export
-
-
 def export_build(*, export_id: int) -> Export | None:
     """Build the export's file. Only a pending export (or one whose worker died) is
     built: a second run of the task finds it running or done and does nothing."""
-    export = _export_claim(export_id)
+    export = job_claim(
+        Export, export_id, stale_after=timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    )
     if export is None:
         return None
     try:
@@ -234,14 +217,7 @@ def _record_outcome(schedule: ReportSchedule, *, now: datetime, error: Exception
     logger.error("report_schedule_failed", schedule_id=schedule.pk, error=repr(error))
     schedule.last_error = f"{now.isoformat()}: {error}"
     schedule.last_error_at = now
-    owner = schedule.created_by
-    if owner is not None and owner.email:
-        EmailMessage(
-            subject=f"[Stockyard] Report schedule “{schedule.name}” failed",
-            body=f"The {schedule.report} report could not be sent:\n\n{error}\n\n"
-            "Fix the schedule's parameters, or deactivate it.",
-            to=[owner.email],
-        ).send(fail_silently=True)
+    _notify_failure(schedule, error)
 
 
 def _send_recording(schedule: ReportSchedule, *, due: datetime, now: datetime) -> bool:
@@ -283,6 +259,18 @@ def report_schedule_send_due(*, now: datetime | None = None) -> list[int]:
             frequency = Frequency(schedule.frequency)
             schedule.next_run_at = recurrence.next_run(frequency, schedule.hour, after=now)
             schedule.save(update_fields=[*SCHEDULE_OUTCOME_FIELDS, "next_run_at"])
+
+
+def _notify_failure(schedule: ReportSchedule, exc: Exception) -> None:
+    reason = (
+        exc.detail if isinstance(exc, ApplicationError) else "the report could not be built or sent"
+    )
+    failure_notice_send(
+        subject=f"Scheduled report failed: {schedule.name}",
+        body=f"The report schedule “{schedule.name}” (#{schedule.pk}) did not send its "
+        f"{schedule.report} report: {reason}.\nIt will try again at its next run.",
+        to=[schedule.created_by.email] if schedule.created_by and schedule.created_by.email else [],
+    )
 
 
 def report_schedule_request_run(*, schedule: ReportSchedule) -> datetime:

@@ -8,3 +8,12 @@ class SalesOrderStatus(models.TextChoices):
     SHIPPED = "shipped"
     DELIVERED = "delivered"
     CANCELLED = "cancelled"
+
+
+class PaymentState(models.TextChoices):
+    """How much of an order has been paid (see ``sales_order_record_payments``)."""
+
+    UNPAID = "unpaid"
+    PARTIALLY_PAID = "partially_paid"
+    PAID = "paid"
+    REFUNDED = "refunded"

@@ -15,7 +15,7 @@ from stockyard.core.models import (
     RateField,
 )
 from stockyard.partners.models import default_currency, validate_currency_code
-from stockyard.sales.enums import SalesOrderStatus
+from stockyard.sales.enums import PaymentState, SalesOrderStatus
 
 
 class SalesOrder(NumberedDocument):
@@ -51,6 +51,17 @@ class SalesOrder(NumberedDocument):
         "what reports convert its amounts with.",
     )
     confirmed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    amount_paid = MoneyField(
+        default=0,
+        db_default=0,
+        help_text="Received less refunded, in the order's currency (payments app).",
+    )
+    payment_status = models.CharField(
+        max_length=20,
+        choices=PaymentState.choices,
+        default=PaymentState.UNPAID,
+        db_default=PaymentState.UNPAID,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

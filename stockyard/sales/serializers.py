@@ -90,6 +90,7 @@ class SalesOrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer[SalesOrd
     discount_total = AmountField()
     tax_total = AmountField()
     total = AmountField()
+    amount_paid = AmountField()
 
     class Meta:
         model = SalesOrder
@@ -111,6 +112,8 @@ class SalesOrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer[SalesOrd
             "tax_total",
             "total",
             "exchange_rate",
+            "amount_paid",
+            "payment_status",
             "confirmed_at",
             "created_at",
             "updated_at",
@@ -124,6 +127,8 @@ class SalesOrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer[SalesOrd
             "tax_total",
             "total",
             "exchange_rate",
+            "amount_paid",
+            "payment_status",
             "confirmed_at",
             "created_at",
             "updated_at",

@@ -42,6 +42,7 @@ from stockyard.events.services import publish
 from stockyard.inventory.models import Warehouse
 from stockyard.inventory.services import Reference, StockLine, stock_release, stock_reserve
 from stockyard.partners.models import Customer
+from stockyard.sales.enums import PaymentState
 from stockyard.sales.enums import SalesOrderStatus as Status
 from stockyard.sales.models import SalesOrder, SalesOrderLine
 
@@ -410,6 +411,22 @@ def sales_order_record_shipment(
     order.status = Status.SHIPPED if complete else Status.PARTIALLY_SHIPPED
     order.save(update_fields=["status", "updated_at"])
     _publish(f"sales_order.{order.status}", order)
+    return order
+
+
+def sales_order_record_payments(
+    *, order: SalesOrder, amount_paid: Decimal, any_refunded: bool
+) -> SalesOrder:
+    """Set what the order has received (``amount_paid``: payments less refunds) and its
+    ``payment_status``: ``paid`` once it covers ``total``, ``partially_paid`` below,
+    ``refunded`` when everything received went back, else ``unpaid``. The payments app
+    calls this with the order locked (``selectors.sales_order_lock``)."""
+    if amount_paid > 0:
+        state = PaymentState.PAID if amount_paid >= order.total else PaymentState.PARTIALLY_PAID
+    else:
+        state = PaymentState.REFUNDED if any_refunded else PaymentState.UNPAID
+    order.amount_paid, order.payment_status = amount_paid, state
+    order.save(update_fields=["amount_paid", "payment_status", "updated_at"])
     return order
 
 

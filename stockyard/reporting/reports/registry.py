@@ -1,6 +1,6 @@
 """Every report by name, in the order the API documents them."""
 
-from stockyard.reporting.reports import fulfillment, purchases, sales, stock
+from stockyard.reporting.reports import fulfillment, payments, purchases, sales, stock
 from stockyard.reporting.reports.base import Report
 
 REPORTS: dict[str, Report] = {
@@ -12,5 +12,6 @@ REPORTS: dict[str, Report] = {
         stock.LOW_STOCK,
         fulfillment.REPORT,
         stock.MOVEMENTS,
+        payments.REPORT,
     )
 }

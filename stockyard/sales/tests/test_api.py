@@ -124,6 +124,8 @@ def test_create_returns_the_priced_draft(sales, customer, warehouse, product):
         "tax_total": "11.99",
         "total": "72.00",
         "exchange_rate": "1.0000000000",
+        "amount_paid": "0.00",
+        "payment_status": "unpaid",
         "confirmed_at": None,
         "created_at": data["created_at"],
         "updated_at": data["updated_at"],

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         ('catalog', '0003_units_exchange_rates_price_places'),
         ('inventory', '0002_stock_movement_append_only_trigger'),
         ('partners', '0003_credit_limit_currency_places'),
-        ('sales', '0003_alter_salesorder_number'),
+        ('sales', '0004_payment_fields'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
