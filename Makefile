@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 
-.PHONY: run setup uv migrate seed serve test lint format typecheck check worker bench-stock bench-orders
+.PHONY: run setup uv migrate seed serve test lint format typecheck check worker bench-stock bench-orders bench-scale
 
 run: setup ## set up, migrate, seed demo data and serve on http://127.0.0.1:8000
 	@echo ""
@@ -53,6 +53,9 @@ bench-stock: ## hot-SKU benchmark: stock adjustments on one product, API vs raw 
 
 bench-orders: ## order placement benchmark: create + confirm through the API vs raw SQL (PostgreSQL)
 	$(UV) run python bench/order_placement.py
+
+bench-scale: ## scale benchmark: lists and reports at a small and a large business (builds them once)
+	$(UV) run python bench/scale.py measure --sizes small,large
 
 # --- Deployment (docs/deployment.md) ------------------------------------------------------
 STAGING := bash deploy/staging/stack.sh

@@ -181,7 +181,7 @@ def api_server(
 
 
 def _wait_until_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # Django's imports take a while on a busy machine
     while time.monotonic() < deadline and process.poll() is None:
         try:
             if httpx.get(f"{base}/healthz").status_code == 200:

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "stockyard.core.idempotency.IdempotencyMiddleware",
+    "stockyard.core.middleware.ResponseCycleMiddleware",
 ]
 
 # Reverse proxies / load balancers whose X-Forwarded-For and X-Forwarded-Proto are believed
@@ -334,6 +335,8 @@ FIELD_ENCRYPTION_KEYS = env.list(
 
 # --- Business defaults ----------------------------------------------------------------
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="USD")
+# Rows a report answers as JSON at most; more → 400 report_too_large (files stream any size).
+REPORT_MAX_ROWS = env.int("REPORT_MAX_ROWS", default=10_000)
 # An import's task may run this long (seconds): 100k rows take minutes, not the default 5.
 IMPORT_TIME_LIMIT = env.int("IMPORT_TIME_LIMIT", default=3600)
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)

@@ -37,6 +37,6 @@ MIGRATION_LINTER_OPTIONS = {
         # Widens price/cost, and makes product.unit a foreign key to the units it seeds
         # (every code in use included): a previous release writing an unknown unit code
         # would be refused, the one deliberate contraction.
-        "0003_units_exchange_rates_price_places",
+        "0004_units_exchange_rates_price_places",
     ],
 }

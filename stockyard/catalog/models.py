@@ -111,6 +111,9 @@ class Product(TimeStampedModel):
 
     class Meta:
         ordering = ["sku"]
+        indexes = [  # lists in SKU order (products, stock levels) read it instead of sorting
+            models.Index(fields=["sku"], name="product_sku_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(Lower("sku"), name="product_unique_sku_ci"),
             models.CheckConstraint(condition=models.Q(price__gte=0), name="product_price_gte_0"),

@@ -3,19 +3,10 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import (
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce
+from django.db import transaction
+from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
 
-from stockyard.core.decimals import AMOUNT_DIGITS, quantity
+from stockyard.core.decimals import AMOUNT_DIGITS, ZERO, quantity
 from stockyard.inventory.models import COST_PLACES, StockLevel, StockMovement, Warehouse
 
 
@@ -60,21 +51,27 @@ class LedgerDrift:
         return self.on_hand - self.ledger_total
 
 
+@transaction.atomic  # the server-side cursors live in it (safe behind PgBouncer)
 def stock_ledger_drift() -> list[LedgerDrift]:
-    """Levels whose ``on_hand`` differs from the sum of their movements (should be none)."""
-    ledger = (
-        StockMovement.objects.filter(product=OuterRef("product"), warehouse=OuterRef("warehouse"))
+    """Levels whose ``on_hand`` differs from the sum of their movements (should be none).
+
+    Two passes, each once over its table: the ledger summed per level (one grouped scan),
+    then the levels compared with it (no subquery per level: 50k of them over 1.1 M
+    movements took seconds).
+    """
+    ledger = {
+        (product, warehouse): total
+        for product, warehouse, total in StockMovement.objects.order_by()
         .values("product", "warehouse")
         .annotate(total=Sum("quantity"))
-        .values("total")
-    )
-    rows = (
-        StockLevel.objects.annotate(ledger_total=Coalesce(Subquery(ledger), Value(Decimal(0))))
-        .exclude(on_hand=F("ledger_total"))
-        .order_by("pk")
-        .values_list("product__sku", "warehouse__code", "on_hand", "ledger_total")
+        .values_list("product", "warehouse", "total")
+        .iterator(chunk_size=10_000)
+    }
+    levels = StockLevel.objects.order_by("pk").values_list(
+        "product", "warehouse", "on_hand", "product__sku", "warehouse__code"
     )
     return [
-        LedgerDrift(sku, code, on_hand, quantity(ledger_total))
-        for sku, code, on_hand, ledger_total in rows
+        LedgerDrift(sku, code, on_hand, quantity(ledger.get((product, warehouse), ZERO)))
+        for product, warehouse, on_hand, sku, code in levels.iterator(chunk_size=10_000)
+        if on_hand != ledger.get((product, warehouse), ZERO)
     ]

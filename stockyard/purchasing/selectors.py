@@ -17,8 +17,12 @@ The suggested quantity brings ``available + on_order`` back above the reorder po
 and is at least the product's reorder quantity:
 ``max(reorder_quantity, reorder_point - (available + on_order) + 1)``.
 
-Everything is computed by the database: one query for stocked pairs, one for pairs only
-on order, whatever the number of rows.
+Two set-based queries, whatever the size of the history: what open orders have
+outstanding, grouped by pair (open orders are few; received ones are never read), and
+the stock levels at or below their reorder point before anything on order is counted
+(on order only adds). The two are joined in Python by pair; no query runs per level (a
+correlated "on order" subquery per level walked every order line of the product, 50k
+times at 50k levels: seconds).
 """
 
 from dataclasses import dataclass
@@ -33,11 +37,8 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce, Greatest
 
 from stockyard.core.decimals import ZERO, quantity
 from stockyard.core.models import QuantityField
@@ -70,7 +71,7 @@ class ReorderSuggestion:
     suggested_quantity: Decimal
 
 
-_QUANTITIES = ("available", "on_order", "reorder_point", "reorder_quantity", "suggested_quantity")
+_QUANTITIES = ("available", "on_order", "reorder_point", "reorder_quantity")
 _OUTSTANDING = F("quantity") - F("quantity_received")
 
 
@@ -102,52 +103,49 @@ def _columns(warehouse: str) -> dict[str, F]:
     }
 
 
-def _with_suggested_quantity(rows: QuerySet[Any, Any]) -> QuerySet[Any, Any]:
-    shortfall = F("reorder_point") - F("available") - F("on_order") + Value(Decimal(1))
-    return rows.filter(available__lte=F("reorder_point") - F("on_order")).annotate(
-        suggested_quantity=Greatest(F("reorder_quantity"), shortfall, output_field=QuantityField())
-    )
-
-
-def _stocked_pairs(candidates: Q) -> QuerySet[Any, Any]:
-    """Existing stock levels, with what open orders have outstanding for them."""
-    on_order = (
-        PurchaseOrderLine.objects.filter(
-            order__status__in=ON_ORDER_STATUSES,
-            product=OuterRef("product"),
-            order__warehouse=OuterRef("warehouse"),
-        )
-        .values("product")
-        .annotate(total=Sum(_OUTSTANDING))
-        .values("total")
-    )
-    rows = StockLevel.objects.filter(candidates).values(
-        "product",
-        "warehouse",
-        **_columns("warehouse"),
-        available=ExpressionWrapper(F("on_hand") - F("reserved"), output_field=QuantityField()),
-        on_order=Coalesce(Subquery(on_order), Value(ZERO), output_field=QuantityField()),
-    )
-    return _with_suggested_quantity(rows)
-
-
-def _pairs_only_on_order(candidates: Q) -> QuerySet[Any, Any]:
-    """Pairs with stock on order but no stock level yet (nothing has arrived there)."""
+def _open_pairs(candidates: Q) -> QuerySet[Any, Any]:
+    """What open orders have outstanding per (product, warehouse), and whether the pair
+    has a stock level yet: one pass over the open orders' lines (few, whatever the
+    history), grouped."""
     stocked = StockLevel.objects.filter(
         product=OuterRef("product"), warehouse=OuterRef("order__warehouse")
     )
-    rows = (
+    return (
         PurchaseOrderLine.objects.filter(candidates, order__status__in=ON_ORDER_STATUSES)
-        .exclude(Exists(stocked))
         .values(
             "product",
             warehouse=F("order__warehouse"),
+            stocked=Exists(stocked),
             **_columns("order__warehouse"),
-            available=Value(ZERO, output_field=QuantityField()),
         )
         .annotate(on_order=Sum(_OUTSTANDING, output_field=QuantityField()))
+        .order_by()
     )
-    return _with_suggested_quantity(rows)
+
+
+def _low_levels(candidates: Q) -> QuerySet[Any, Any]:
+    """Stock levels at or below the reorder point before counting what is on order (on
+    order only adds, so no other level can qualify)."""
+    available = ExpressionWrapper(F("on_hand") - F("reserved"), output_field=QuantityField())
+    return (
+        StockLevel.objects.filter(candidates)
+        .alias(level_available=available)
+        .filter(level_available__lte=F("product__reorder_point"))
+        .values("product", "warehouse", **_columns("warehouse"), available=available)
+    )
+
+
+def _suggestion(row: dict[str, Any]) -> ReorderSuggestion | None:
+    """The suggestion for one pair, or None when ``available + on_order`` is above the
+    reorder point."""
+    values = {**row, **{name: quantity(row[name]) for name in _QUANTITIES}}
+    expected = values["available"] + values["on_order"]
+    if expected > values["reorder_point"]:
+        return None
+    shortfall = values["reorder_point"] - expected + 1
+    return ReorderSuggestion(
+        **values, suggested_quantity=max(values["reorder_quantity"], shortfall)
+    )
 
 
 def reorder_suggestion_list(
@@ -158,12 +156,14 @@ def reorder_suggestion_list(
 ) -> list[ReorderSuggestion]:
     """What to reorder, per product and warehouse, ordered by SKU then warehouse code."""
     narrowed = {"warehouse_id": warehouse_id, "product_id": product_id, "supplier_id": supplier_id}
-    rows = [
-        *_stocked_pairs(_candidates("warehouse", **narrowed)),
-        *_pairs_only_on_order(_candidates("order__warehouse", **narrowed)),
-    ]
-    suggestions = [
-        ReorderSuggestion(**{**row, **{name: quantity(row[name]) for name in _QUANTITIES}})
-        for row in rows
-    ]
+    on_order: dict[tuple[int, int], Decimal] = {}
+    pairs: list[dict[str, Any]] = []
+    for row in _open_pairs(_candidates("order__warehouse", **narrowed)):
+        if row.pop("stocked"):
+            on_order[row["product"], row["warehouse"]] = row["on_order"]
+        else:  # nothing has arrived there yet
+            pairs.append({**row, "available": ZERO})
+    for row in _low_levels(_candidates("warehouse", **narrowed)):
+        pairs.append({**row, "on_order": on_order.get((row["product"], row["warehouse"]), ZERO)})
+    suggestions = [found for found in map(_suggestion, pairs) if found is not None]
     return sorted(suggestions, key=lambda s: (s.product_sku, s.warehouse_code))

@@ -12,7 +12,7 @@ updated there); events are recorded in the outbox with the change.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -40,6 +40,7 @@ from stockyard.purchasing.selectors import ReorderSuggestion, reorder_suggestion
 
 HUNDRED = Decimal(100)
 REFERENCE_TYPE = "purchase_order"
+ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -430,8 +431,12 @@ def purchase_order_create_from_suggestions(
 
 
 def _already_alerted_today() -> set[tuple[int, int]]:
+    # Today as a range of instants, so the index on occurred_at serves it (a cast to a
+    # date would read every alert ever recorded).
+    day = timezone.localdate()
+    start, end = (timezone.make_aware(datetime.combine(d, time.min)) for d in (day, day + ONE_DAY))
     today: QuerySet[Event, Any] = Event.objects.filter(
-        type="stock.below_reorder_point", occurred_at__date=timezone.localdate()
+        type="stock.below_reorder_point", occurred_at__gte=start, occurred_at__lt=end
     ).values_list("data", flat=True)
     return {(data.get("product"), data.get("warehouse")) for data in today}
 

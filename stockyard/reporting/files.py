@@ -1,9 +1,14 @@
 """A report table as JSON values, a CSV file or an XLSX workbook: the same columns and
-rows in each (totals are in the JSON only, so every file row is a data row)."""
+rows in each (totals are in the JSON only, so every file row is a data row).
 
+Files are made as a stream of byte chunks from rows that may themselves be streamed from
+the database, so a download or an export holds a bounded part of the file at a time."""
+
+import codecs
 import csv
 import io
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -56,14 +61,24 @@ def _csv_value(value: Value) -> Any:
     return json_value(value)
 
 
-def table_csv(table: Table) -> bytes:
-    """UTF-8 with a byte-order mark, so spreadsheets (Excel) read non-ASCII names right."""
+CSV_ROWS_PER_CHUNK = 500
+
+
+def csv_chunks(table: Table) -> Iterator[bytes]:
+    """The CSV file in pieces of a few hundred rows, as the rows arrive: a streamed
+    download holds one piece at a time, whatever the number of rows. UTF-8, starting
+    with a byte-order mark, so spreadsheets (Excel) read non-ASCII names right."""
+    yield codecs.BOM_UTF8
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([column.name for column in table.columns])
-    for values in table.values():
+    for count, values in enumerate(table.values(), start=1):
         writer.writerow([_csv_value(value) for value in values])
-    return buffer.getvalue().encode("utf-8-sig")
+        if count % CSV_ROWS_PER_CHUNK == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
 
 
 _NUMBER_FORMATS = {
@@ -89,9 +104,16 @@ def _xlsx_cell(sheet: Any, column: Column, value: Value) -> Any:
     return cell
 
 
-def table_xlsx(table: Table) -> bytes:
+FILE_CHUNK_BYTES = 64 * 1024
+
+
+def xlsx_chunks(table: Table) -> Iterator[bytes]:
     """One sheet named after the report: a header row of column names, then the rows,
-    numbers as numbers (so the sheet can sum them) and timestamps in UTC."""
+    numbers as numbers (so the sheet can sum them) and timestamps in UTC.
+
+    The workbook is written row by row in openpyxl's write-only mode into a temporary
+    file (a zip needs its directory at the end, so it cannot go out before it is whole),
+    then read back in pieces: memory stays flat in the number of rows."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(table.report[:31])
     sheet.append([column.name for column in table.columns])
@@ -102,15 +124,17 @@ def table_xlsx(table: Table) -> bytes:
                 for column, value in zip(table.columns, values, strict=True)
             ]
         )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    with tempfile.TemporaryFile() as file:
+        workbook.save(file)
+        file.seek(0)
+        while chunk := file.read(FILE_CHUNK_BYTES):
+            yield chunk
 
 
 @dataclass(frozen=True)
 class FileType:
     media_type: str
-    render: Callable[[Table], bytes]
+    chunks: Callable[[Table], Iterator[bytes]]
     charset: str | None = None
 
     @property
@@ -118,20 +142,23 @@ class FileType:
         """The ``Content-Type`` of the file: its media type, with the charset of text."""
         return f"{self.media_type}; charset={self.charset}" if self.charset else self.media_type
 
+    def render(self, table: Table) -> bytes:
+        """The whole file (for an email attachment)."""
+        return b"".join(self.chunks(table))
+
 
 FILE_TYPES: dict[FileFormat, FileType] = {
-    FileFormat.CSV: FileType("text/csv", table_csv, charset="utf-8"),
+    FileFormat.CSV: FileType("text/csv", csv_chunks, charset="utf-8"),
     FileFormat.XLSX: FileType(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", table_xlsx
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx_chunks
     ),
 }
 
 
-def file_name(table: Table, file_format: FileFormat) -> str:
+def file_name(report: str, params: Mapping[str, Value], file_format: FileFormat) -> str:
     """``sales-2026-10-24-to-2026-11-22.csv``; a snapshot carries the day it was taken."""
-    params = table.params
     if params.get("date_from") and params.get("date_to"):
         period = f"{json_value(params['date_from'])}-to-{json_value(params['date_to'])}"
     else:
         period = business_today().isoformat()
-    return f"{table.report}-{period}.{file_format.value}"
+    return f"{report}-{period}.{file_format.value}"

@@ -25,7 +25,8 @@ class ReportJSONRenderer(JSONRenderer):
 
 
 class TableFileRenderer(BaseRenderer):
-    """A report table as a file to download."""
+    """A report as a file to download: chosen by ``?format=`` (or ``Accept``); the view
+    then streams the file itself (``services.report_file``), so nothing is rendered here."""
 
     file_format: FileFormat
     charset: str | None = None
@@ -36,7 +37,7 @@ class TableFileRenderer(BaseRenderer):
         accepted_media_type: str | None = None,
         renderer_context: Any = None,
     ) -> bytes:
-        return FILE_TYPES[self.file_format].render(data)
+        raise TypeError("Report files are streamed by the view, not rendered.")
 
 
 class CSVRenderer(TableFileRenderer):

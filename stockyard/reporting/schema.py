@@ -7,8 +7,9 @@ from typing import Any, cast
 from django import forms
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
+from stockyard.core.problems import PROBLEM_CONTENT_TYPE
 from stockyard.reporting.renderers import FORMATS, CSVRenderer, XLSXRenderer
 from stockyard.reporting.reports.base import Report
 from stockyard.reporting.serializers import ReportTableSerializer
@@ -32,8 +33,15 @@ _FORMAT = OpenApiParameter(
     "format",
     OpenApiTypes.STR,
     enum=FORMATS,
-    description="`json` (default), or a file to download: `csv` or `xlsx` "
-    "(`Content-Disposition: attachment`; needs the reports.export capability).",
+    description="`json` (default, at most `REPORT_MAX_ROWS` rows), or a file to download: "
+    "`csv` or `xlsx` (`Content-Disposition: attachment`; needs the reports.export "
+    "capability), streamed as it is made, of any number of rows.",
+)
+_TOO_LARGE = OpenApiResponse(
+    response=OpenApiTypes.OBJECT,
+    description="Invalid parameters (`validation_error`), or more rows than a JSON answer "
+    "carries (`report_too_large`: more than `REPORT_MAX_ROWS`, 10,000 by default): narrow "
+    "the report, download it with `?format=csv|xlsx`, or `POST /api/v1/exports/`.",
 )
 _SALES_EXAMPLE = OpenApiExample(
     "Sales per week",
@@ -108,6 +116,7 @@ class ReportSchema(AutoSchema):
             (200, "application/json"): ReportTableSerializer,
             (200, CSVRenderer.media_type): OpenApiTypes.BINARY,
             (200, XLSXRenderer.media_type): OpenApiTypes.BINARY,
+            (400, PROBLEM_CONTENT_TYPE): _TOO_LARGE,
         }
 
     def get_examples(self) -> list[OpenApiExample]:

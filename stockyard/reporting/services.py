@@ -7,13 +7,15 @@ twice (exports are claimed pending → running under a row lock, schedule runs a
 claimed with ``SELECT ... FOR UPDATE SKIP LOCKED``).
 """
 
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
@@ -56,8 +58,41 @@ def _validated(report: Report, params: Mapping[str, Any], *, prefix: str = "") -
 
 
 def report_run(*, report: Report, params: Mapping[str, Any]) -> Table:
-    """Run ``report`` with ``params`` (a query string or a JSON object)."""
-    return report.run(_validated(report, params))
+    """Run ``report`` with ``params`` (a query string or a JSON object) for a JSON answer:
+    at most ``REPORT_MAX_ROWS`` rows, else 400 ``report_too_large``. Read in one
+    transaction, as the rows of a large report come through a server-side cursor."""
+    form = _validated(report, params)
+    with transaction.atomic():
+        return report.run(form, row_limit=settings.REPORT_MAX_ROWS)
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    name: str
+    media_type: str
+    chunks: Iterator[bytes]  # read once
+
+
+def report_file(
+    *, report: Report, params: Mapping[str, Any], file_format: FileFormat
+) -> ReportFile:
+    """``report`` as a file of any size, made while it is read. The parameters are checked
+    now (400 before anything is sent); the report runs at the first chunk, its rows
+    streamed from a server-side cursor inside one read-only transaction (a cursor must
+    live in a transaction behind a transaction-pooling PgBouncer, and outside one
+    PostgreSQL would copy the whole result before the first row)."""
+    form = _validated(report, params)
+    file_type = FILE_TYPES[file_format]
+
+    def chunks() -> Iterator[bytes]:
+        with transaction.atomic():
+            yield from file_type.chunks(report.run(form, row_limit=None))
+
+    return ReportFile(
+        name=file_name(report.name, form.normalized(), file_format),
+        media_type=file_type.content_type,
+        chunks=chunks(),
+    )
 
 
 def _stored_params_form(report: Report, params: Any, field: str) -> ReportParams:
@@ -76,12 +111,6 @@ def report_params_validate(*, report: Report, params: Any, field: str = "params"
     default period moves with each run."""
     normalized = _stored_params_form(report, params, field).normalized()
     return {name: normalized[name] for name in params}
-
-
-def report_file(*, table: Table, file_format: FileFormat) -> tuple[str, bytes, str]:
-    """``(file name, content, media type)`` of ``table`` as a file."""
-    file_type = FILE_TYPES[file_format]
-    return file_name(table, file_format), file_type.render(table), file_type.media_type
 
 
 # --- Exports ------------------------------------------------------------------------------
@@ -118,15 +147,20 @@ def export_build(*, export_id: int) -> Export | None:
     if export is None:
         return None
     try:
-        table = report_run(report=report_get(name=export.report), params=export.params)
-        name, content, _ = report_file(table=table, file_format=FileFormat(export.format))
+        found = report_file(
+            report=report_get(name=export.report),
+            params=export.params,
+            file_format=FileFormat(export.format),
+        )
+        with tempfile.TemporaryFile() as content:  # the file never whole in memory
+            content.writelines(found.chunks)
+            export.file.save(found.name, File(content), save=False)
     except Exception as exc:
         logger.exception("export_failed", export_id=export.pk)
         export.status = ExportStatus.FAILED
         export.error = exc.detail if isinstance(exc, ApplicationError) else "The report failed."
     else:
-        export.file.save(name, ContentFile(content), save=False)
-        export.file_name = name
+        export.file_name = found.name
         export.status = ExportStatus.DONE
     export.finished_at = timezone.now()
     export.save(update_fields=["status", "file", "file_name", "error", "finished_at", "updated_at"])
@@ -191,15 +225,19 @@ def _scheduled_params(schedule: ReportSchedule, *, due: datetime) -> dict[str, A
 
 
 def _send(schedule: ReportSchedule, *, due: datetime) -> None:
-    table = report_run(
-        report=report_get(name=schedule.report), params=_scheduled_params(schedule, due=due)
-    )
-    name, content, media_type = report_file(table=table, file_format=FileFormat(schedule.format))
+    report = report_get(name=schedule.report)
+    form = _validated(report, _scheduled_params(schedule, due=due))
+    table = report.run(form, row_limit=None)
+    rows = list(table.rows)  # an attachment is whole in memory anyway
+    table = replace(table, rows=rows)
+    file_format = FileFormat(schedule.format)
+    name = file_name(report.name, table.params, file_format)
+    content, media_type = FILE_TYPES[file_format].render(table), FILE_TYPES[file_format].media_type
     period = " to ".join(str(table.params[p]) for p in DATE_PARAMS if table.params.get(p))
     message = EmailMessage(
         subject=f"[Stockyard] {schedule.name}",
         body=f"The {table.report} report{f' for {period}' if period else ''} is attached "
-        f"({len(table.rows)} rows).\n\nSent by the report schedule “{schedule.name}”.",
+        f"({len(rows)} rows).\n\nSent by the report schedule “{schedule.name}”.",
         to=list(schedule.recipients),
     )
     message.attach(name, content, media_type)

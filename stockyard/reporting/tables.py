@@ -7,7 +7,7 @@ quantities, 4 for unit costs, 2 for hours and percentages). The renderers (JSON,
 XLSX) show the same table.
 """
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import DateField, Expression
 from django.db.models.functions import Trunc
+from django.utils import timezone
 
 from stockyard.core import decimals
 from stockyard.reporting.enums import ColumnKind, TimeBucket
@@ -51,10 +52,13 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
+    """A report's answer. ``rows`` is a list when the report was run for JSON (bounded),
+    or an iterator read once, straight from the database, when it was run for a file."""
+
     report: str
     params: dict[str, Value]
     columns: tuple[Column, ...]
-    rows: list[Row]
+    rows: list[Row] | Iterator[Row]
     totals: Row
 
     @classmethod
@@ -64,21 +68,23 @@ class Table:
         report: str,
         params: Mapping[str, Value],
         columns: Sequence[Column],
-        rows: Sequence[Mapping[str, Value]],
+        rows: Iterable[Mapping[str, Value]],
         totals: Mapping[str, Value],
         total_columns: Sequence[Column] = (),
     ) -> "Table":
-        """A table with every value rounded by its column. ``totals`` are rounded by the
-        column of the same name, or by ``total_columns`` for totals no row has; other
-        values a query computed on the way are left out."""
+        """A table with every value rounded by its column (a list of rows stays a list;
+        an iterator is rounded as it is read). ``totals`` are rounded by the column of
+        the same name, or by ``total_columns`` for totals no row has; other values a
+        query computed on the way are left out."""
         by_name = {column.name: column for column in (*columns, *total_columns)}
+        cleaned = (
+            {column.name: column.clean(row[column.name]) for column in columns} for row in rows
+        )
         return cls(
             report=report,
             params=dict(params),
             columns=tuple(columns),
-            rows=[
-                {column.name: column.clean(row[column.name]) for column in columns} for row in rows
-            ],
+            rows=list(cleaned) if isinstance(rows, Sequence) else cleaned,
             totals={
                 name: by_name[name].clean(value)
                 for name, value in totals.items()
@@ -98,7 +104,10 @@ class Table:
 def bucket_expression(field: str, bucket: TimeBucket) -> Expression:
     """The start date of ``field``'s day, week (from Monday) or month, in the active time
     zone (the report's ``tz``, else ``TIME_ZONE``)."""
-    return Trunc(field, bucket.value, output_field=DateField())
+    # The zone is fixed now, not when the query runs: a streamed file reads it later.
+    return Trunc(
+        field, bucket.value, output_field=DateField(), tzinfo=timezone.get_current_timezone()
+    )
 
 
 def bucket_start(day: date, bucket: TimeBucket) -> date:

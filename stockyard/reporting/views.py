@@ -13,10 +13,11 @@ from rest_framework.views import APIView
 from stockyard.accounts.models import User
 from stockyard.accounts.roles import Capability, roles_allow
 from stockyard.core.errors import Conflict
+from stockyard.core.streaming import StreamedDownload
 from stockyard.core.views import ETagMixin
 from stockyard.reporting import selectors, services
 from stockyard.reporting.enums import ExportStatus, FileFormat
-from stockyard.reporting.files import FILE_TYPES, file_name
+from stockyard.reporting.files import FILE_TYPES
 from stockyard.reporting.models import Export, ReportSchedule
 from stockyard.reporting.renderers import (
     REPORT_RENDERERS,
@@ -56,18 +57,22 @@ class ReportView(APIView):
         if downloading and not roles_allow(user.roles, Capability.REPORTS_EXPORT):
             self.permission_denied(request, "Your roles do not allow downloading reports.")
 
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> Response | StreamedDownload:
+        renderer = request.accepted_renderer
+        if isinstance(renderer, TableFileRenderer):
+            found = services.report_file(
+                report=self.report, params=request.query_params, file_format=renderer.file_format
+            )
+            return StreamedDownload(
+                found.chunks, filename=found.name, content_type=found.media_type
+            )
         return Response(services.report_run(report=self.report, params=request.query_params))
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        renderer = getattr(request, "accepted_renderer", None)
         if isinstance(response, Response) and not isinstance(response.data, Table):
             # Errors are problem+json, whatever file was asked for.
             request.accepted_renderer = ReportJSONRenderer()
             request.accepted_media_type = ReportJSONRenderer.media_type
-        elif isinstance(renderer, TableFileRenderer):
-            name = file_name(response.data, renderer.file_format)
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
         return super().finalize_response(request, response, *args, **kwargs)
 
 

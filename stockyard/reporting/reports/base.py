@@ -1,9 +1,11 @@
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from django.utils import timezone
 
+from stockyard.reporting.errors import ReportTooLarge
 from stockyard.reporting.reports.params import ReportParams
 from stockyard.reporting.tables import Column, Row, Table
 
@@ -13,7 +15,7 @@ class Body:
     """What a report's query found: columns, rows and totals, not yet rounded."""
 
     columns: Sequence[Column]
-    rows: Sequence[Row]
+    rows: Iterable[Row]  # a list, or an iterator streamed from the database
     totals: Row
     total_columns: Sequence[Column] = field(default=())
 
@@ -25,15 +27,36 @@ class Report:
     params: type[ReportParams]
     query: Callable[[Mapping[str, Any]], Body]
 
-    def run(self, params: ReportParams) -> Table:
-        """The table for ``params``, a bound form that has been validated."""
-        with timezone.override(params.zone()):  # days, periods and buckets in that zone
+    def run(self, params: ReportParams, *, row_limit: int | None) -> Table:
+        """The table for ``params``, a bound form that has been validated.
+
+        With ``row_limit`` the rows are read into a list, and more than ``row_limit`` of
+        them raise ``ReportTooLarge`` (400 ``report_too_large``); without it they stay an
+        iterator, read once (a file streams them). Days, periods and buckets are in the
+        report's zone (``tz``, else ``TIME_ZONE``): the queries are built under it and
+        name it explicitly, so rows streamed later still use it."""
+        with timezone.override(params.zone()):
             body = self.query(params.cleaned_data)
+        rows = body.rows
+        if row_limit is not None:
+            rows = _at_most(rows, row_limit, report=self.name)
         return Table.create(
             report=self.name,
             params=params.normalized(),
             columns=body.columns,
-            rows=body.rows,
+            rows=rows,
             totals=body.totals,
             total_columns=body.total_columns,
         )
+
+
+def _at_most(rows: Iterable[Row], limit: int, *, report: str) -> list[Row]:
+    iterator = iter(rows)
+    try:
+        found = list(islice(iterator, limit + 1))
+    finally:
+        if isinstance(iterator, Generator):
+            iterator.close()  # lets a database cursor go now
+    if len(found) > limit:
+        raise ReportTooLarge(report=report, limit=limit)
+    return found

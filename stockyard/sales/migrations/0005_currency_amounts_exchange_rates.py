@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0003_units_exchange_rates_price_places'),
+        ('catalog', '0004_units_exchange_rates_price_places'),
         ('inventory', '0002_stock_movement_append_only_trigger'),
         ('partners', '0003_credit_limit_currency_places'),
         ('sales', '0004_payment_fields'),
