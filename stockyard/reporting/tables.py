@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db.models import DateField, Expression
+from django.db.models import DateField, DateTimeField, Expression
 from django.db.models.functions import Trunc
 from django.utils import timezone
 
@@ -104,10 +104,18 @@ class Table:
 def bucket_expression(field: str, bucket: TimeBucket) -> Expression:
     """The start date of ``field``'s day, week (from Monday) or month, in the active time
     zone (the report's ``tz``, else ``TIME_ZONE``)."""
-    # The zone is fixed now, not when the query runs: a streamed file reads it later.
-    return Trunc(
-        field, bucket.value, output_field=DateField(), tzinfo=timezone.get_current_timezone()
-    )
+    return _TruncInZone(field, bucket.value, output_field=DateField())
+
+
+class _TruncInZone(Trunc):
+    """``Trunc`` whose zone is the one active when the query is built, not when it runs:
+    a streamed file reads its rows later, under another zone. Dates need none."""
+
+    def resolve_expression(self, *args: Any, **kwargs: Any) -> Any:
+        resolved = super().resolve_expression(*args, **kwargs)
+        if isinstance(resolved.lhs.output_field, DateTimeField):
+            resolved.tzinfo = timezone.get_current_timezone()
+        return resolved
 
 
 def bucket_start(day: date, bucket: TimeBucket) -> date:

@@ -91,8 +91,9 @@ def test_csv_is_utf8_with_a_byte_order_mark(manager, warehouse):
     put_stock(coffee, warehouse, 3)
     response = manager.get(f"{REPORTS}inventory-valuation/", {"format": "csv"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response.content.startswith(codecs.BOM_UTF8)
-    assert "CAFÉ".encode() in response.content
+    content = b"".join(response.streaming_content)
+    assert content.startswith(codecs.BOM_UTF8)
+    assert "CAFÉ".encode() in content
 
 
 # --- references and failures of schedules ---------------------------------------------------
