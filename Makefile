@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 
-.PHONY: run setup uv migrate seed serve test lint format typecheck check worker bench-stock bench-orders bench-scale
+.PHONY: run setup uv migrate seed serve test lint format typecheck check worker bench-stock bench-orders bench-scale fuzz
 
 run: setup ## set up, migrate, seed demo data and serve on http://127.0.0.1:8000
 	@echo ""
@@ -50,6 +50,9 @@ worker: ## a Celery worker with the beat scheduler (needs REDIS_URL)
 
 bench-stock: ## hot-SKU benchmark: stock adjustments on one product, API vs raw SQL (PostgreSQL)
 	$(UV) run python bench/hot_sku.py
+
+fuzz: ## Schemathesis against a throwaway server and database: no 5xx, answers as documented (PostgreSQL, Redis)
+	$(UV) run python scripts/fuzz.py
 
 bench-orders: ## order placement benchmark: create + confirm through the API vs raw SQL (PostgreSQL)
 	$(UV) run python bench/order_placement.py

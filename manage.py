@@ -5,11 +5,15 @@ import os
 import sys
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    from stockyard.audit.context import command_context
+
+    argv = sys.argv if argv is None else argv
+    with command_context(argv):  # the audit trail attributes the command's writes to it
+        execute_from_command_line(argv)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ API_APPS = [
     "shipping",
     "reporting",
     "events",
+    "audit",
     "payments",
     "imports",
     "feedback",

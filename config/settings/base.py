@@ -11,6 +11,7 @@ from typing import Any
 
 import django_stubs_ext
 import environ
+import pghistory
 import sentry_sdk
 import structlog
 from sentry_sdk.integrations.celery import CeleryIntegration
@@ -43,7 +44,10 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "channels",
+    "pgtrigger",
+    "pghistory",
     "stockyard.core",
+    "stockyard.audit",
     "stockyard.accounts",
     "stockyard.events",
     "stockyard.partners",
@@ -71,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "stockyard.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "stockyard.core.idempotency.IdempotencyMiddleware",
@@ -332,6 +337,25 @@ DEVELOPMENT_FIELD_ENCRYPTION_KEY = "c3RvY2t5YXJkLWRldmVsb3BtZW50LWtleS0wMDAwMDA=
 FIELD_ENCRYPTION_KEYS = env.list(
     "FIELD_ENCRYPTION_KEYS", default=[DEVELOPMENT_FIELD_ENCRYPTION_KEY]
 )
+
+# --- Audit trail (django-pghistory: PostgreSQL triggers; see docs/audit.md) ------------
+# Each tracked model gets an event table filled by triggers on insert, update and delete.
+# The context (user, request id, source) is stored on every event row as JSON, so no
+# shared context row is upserted per write, and event ids come from one sequence.
+PGHISTORY_BASE_MODEL = "stockyard.audit.models.Event"
+PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
+# Event rows are read by object and by time, not by what they point at: no index per copied
+# foreign key, so a tracked write costs one narrow INSERT.
+PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
+# ...but by object they are: the audit log's diffs compare an event with the object's last.
+PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(db_index=True, related_name="+")
+PGHISTORY_DEFAULT_TRACKERS = (
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+)
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"  # when the row was written
+PGHISTORY_APPEND_ONLY = True  # the triggers refuse UPDATE and DELETE on event tables
 
 # --- Business defaults ----------------------------------------------------------------
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="USD")

@@ -29,14 +29,15 @@ MIGRATION_LINTER_OPTIONS = {
         # Widening numeric columns (more places for prices, rates and amounts in 3-digit
         # currencies) keeps the previous release working; the linter cannot tell a
         # widening ALTER from a narrowing one.
-        "0004_currency_amounts_exchange_rates",
+        "0006_events_price_places",
+        "0004_credit_limit_currency_places",
+        "0003_amount_currency_places",
         "0005_currency_amounts_exchange_rates",
-        "0003_credit_limit_currency_places",
-        "0002_amount_currency_places",
-        "0006_amount_paid_currency_places",
+        "0006_currency_amounts_exchange_rates",
+        "0004_reportschedule_last_error",
         # Widens price/cost, and makes product.unit a foreign key to the units it seeds
         # (every code in use included): a previous release writing an unknown unit code
         # would be refused, the one deliberate contraction.
-        "0004_units_exchange_rates_price_places",
+        "0005_units_exchange_rates_price_places",
     ],
 }

@@ -1,10 +1,12 @@
 from functools import cached_property
 
+import pghistory
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 
 from stockyard.accounts.roles import Role
 
 
+@pghistory.track(exclude=["password", "last_login"])
 class User(AbstractUser):
     """A person using Stockyard. Roles are Django groups named after ``Role`` values."""
 

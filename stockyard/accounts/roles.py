@@ -35,6 +35,7 @@ class Capability(models.TextChoices):
     WEBHOOKS_MANAGE = "webhooks.manage"
     EVENTS_VIEW = "events.view"
     USERS_MANAGE = "users.manage"
+    AUDIT_VIEW = "audit.view"
     FEEDBACK_VIEW = "feedback.view"
 
 
@@ -59,6 +60,7 @@ MATRIX: dict[Capability, frozenset[Role]] = {
     Capability.WEBHOOKS_MANAGE: _BUSINESS,
     Capability.EVENTS_VIEW: _EVERY_ROLE,
     Capability.USERS_MANAGE: frozenset(),
+    Capability.AUDIT_VIEW: _BUSINESS,
     Capability.FEEDBACK_VIEW: _BUSINESS,
 }
 

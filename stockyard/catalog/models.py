@@ -1,3 +1,4 @@
+import pghistory
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -7,6 +8,7 @@ from stockyard.core.models import PriceField, QuantityField, RateField, TimeStam
 from stockyard.partners.models import default_currency, validate_currency_code
 
 
+@pghistory.track()
 class Category(TimeStampedModel):
     name = models.CharField(max_length=200)
     parent = models.ForeignKey(
@@ -75,6 +77,7 @@ class ExchangeRate(TimeStampedModel):
         return f"1 {self.base} = {self.rate} {self.quote} from {self.valid_from}"
 
 
+@pghistory.track()
 class Product(TimeStampedModel):
     sku = models.CharField(max_length=64)
     name = models.CharField(max_length=200, db_index=True)

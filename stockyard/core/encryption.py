@@ -63,3 +63,14 @@ class EncryptedTextField(models.TextField[str, str]):
         if value in (None, ""):
             return value
         return decrypt(value)
+
+
+MASK = "••••"
+
+
+def mask(plaintext: str) -> str:
+    """How an encrypted value is shown to those who may not read it: ``"••••1234"`` (its
+    last four characters), ``"••••"`` when it is four characters or fewer, ``""`` if empty."""
+    if not plaintext:
+        return ""
+    return MASK + plaintext[-4:] if len(plaintext) > 4 else MASK

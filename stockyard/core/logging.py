@@ -68,3 +68,9 @@ def _finish(
     response[REQUEST_ID_HEADER] = request_id
     structlog.contextvars.clear_contextvars()
     return response
+
+
+def current_request_id() -> str | None:
+    """The id of the request being served, if any (it is bound for the whole request)."""
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    return str(request_id) if request_id is not None else None

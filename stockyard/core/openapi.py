@@ -65,6 +65,14 @@ _IF_MATCH = {
 _PROBLEM_CONTENT = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
 
+def _errors_of(method: str, operation: dict[str, Any]) -> list[str]:
+    """The error statuses every operation of ``method`` can answer; a read that takes query
+    parameters (filters, ``page_size``) also refuses bad ones with 400."""
+    statuses = _BY_METHOD.get(method, [])
+    takes_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
+    return ["400", *statuses] if method == "get" and takes_query else statuses
+
+
 def add_problem_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     for path, operations in result.get("paths", {}).items():
@@ -72,7 +80,7 @@ def add_problem_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, An
             continue
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
-            for status in _BY_METHOD.get(method, []):
+            for status in _errors_of(method, operation):
                 responses.setdefault(status, {"description": _ERRORS[status]})
             for status, response in responses.items():
                 if status[0] in "45":  # a view may declare its own errors, by description

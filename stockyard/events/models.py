@@ -1,3 +1,4 @@
+import pghistory
 from django.db import models
 from django.db.models import Q
 
@@ -45,6 +46,7 @@ class Event(models.Model):
         }
 
 
+@pghistory.track()
 class Webhook(TimeStampedModel):
     """An endpoint that receives, as signed POSTs, the events matching its patterns."""
 

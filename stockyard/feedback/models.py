@@ -1,3 +1,4 @@
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -5,6 +6,7 @@ from django.db.models import Q
 RATING_MIN, RATING_MAX = 1, 5
 
 
+@pghistory.track()
 class Feedback(models.Model):
     """What a user told us from the console: a message, the page it is about and an
     optional rating from 1 (bad) to 5 (good)."""

@@ -1,3 +1,4 @@
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -6,6 +7,7 @@ from stockyard.core.jobs import BackgroundJob
 from stockyard.imports.enums import ImportKind, ImportStatus
 
 
+@pghistory.track()
 class Import(BackgroundJob):
     """A CSV or XLSX file of one ``kind`` of records, applied all or nothing in the
     background. ``errors`` lists ``{"row", "field", "message"}``; ``row`` is the file's

@@ -1,6 +1,7 @@
 from decimal import Decimal
 from typing import Any, NoReturn
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -22,6 +23,7 @@ class CostField(models.DecimalField[Decimal, Decimal]):
         super().__init__(*args, **kwargs)
 
 
+@pghistory.track()
 class Warehouse(TimeStampedModel):
     code = models.CharField(max_length=32, unique=True)
     name = models.CharField(max_length=200)
@@ -35,6 +37,7 @@ class Warehouse(TimeStampedModel):
         return self.code
 
 
+@pghistory.track()
 class StockLevel(models.Model):
     """What one warehouse holds of one product. Written only by ``inventory.services``."""
 
@@ -72,6 +75,7 @@ class StockLevel(models.Model):
         return self.on_hand - self.reserved
 
 
+@pghistory.track(pghistory.InsertEvent())
 class StockMovement(models.Model):
     """One line of the append-only stock ledger.
 
@@ -117,6 +121,7 @@ class StockMovement(models.Model):
         raise TypeError("Stock movements are append-only: post a correcting movement.")
 
 
+@pghistory.track()
 class StockTransfer(models.Model):
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
     from_warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
@@ -131,6 +136,7 @@ class StockTransfer(models.Model):
         return f"transfer #{self.pk}"
 
 
+@pghistory.track()
 class StockCount(models.Model):
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(blank=True, default="")
@@ -143,6 +149,7 @@ class StockCount(models.Model):
         return f"count #{self.pk}"
 
 
+@pghistory.track()
 class StockCountLine(models.Model):
     count = models.ForeignKey(StockCount, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")

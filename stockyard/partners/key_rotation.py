@@ -1,12 +1,14 @@
 """Re-encrypt every encrypted column with the first key of ``FIELD_ENCRYPTION_KEYS``.
 
 Used by ``manage.py rotate_encryption_keys``. Fields are discovered through the app
-registry, so any model that gains an ``EncryptedTextField`` is rotated too.
+registry, so any model that gains an ``EncryptedTextField`` is rotated too, the audit
+trail's copies of them included (so that retiring the old key leaves history readable).
 """
 
 from django.apps import apps
 from django.db import models, transaction
 
+from stockyard.audit.maintenance import history_rewrite
 from stockyard.core.encryption import EncryptedTextField
 
 EncryptedColumns = dict[type[models.Model], list[str]]
@@ -39,7 +41,8 @@ def reencrypt(model: type[models.Model], fields: list[str], *, batch_size: int) 
     rewritten = 0
     batch = list(rows[:batch_size])
     while batch:
-        model._base_manager.bulk_update(batch, fields)
+        with history_rewrite(model):
+            model._base_manager.bulk_update(batch, fields)
         rewritten += len(batch)
         batch = list(rows.filter(pk__gt=batch[-1].pk)[:batch_size])
     return rewritten

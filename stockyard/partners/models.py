@@ -1,3 +1,4 @@
+import pghistory
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -39,12 +40,14 @@ class Partner(TimeStampedModel):
         return f"{self.code} {self.name}"
 
 
+@pghistory.track()
 class Supplier(Partner):
     address = models.TextField(blank=True, default="")
     bank_account = EncryptedTextField(blank=True, default="")
     lead_time_days = models.PositiveIntegerField(default=0)
 
 
+@pghistory.track()
 class Customer(Partner):
     billing_address = models.TextField(blank=True, default="")
     shipping_address = models.TextField(blank=True, default="")

@@ -1,3 +1,4 @@
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -6,6 +7,7 @@ from stockyard.core.models import MoneyField
 from stockyard.payments.enums import PaymentMethod, PaymentProvider, PaymentStatus
 
 
+@pghistory.track()
 class Payment(models.Model):
     """Money received (or being received) for a sales order, in the order's currency.
 

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -17,6 +18,7 @@ from stockyard.partners.models import default_currency, validate_currency_code
 from stockyard.purchasing.enums import PurchaseOrderStatus
 
 
+@pghistory.track()
 class PurchaseOrder(NumberedDocument):
     """An order to a supplier for goods to be delivered into one warehouse.
 
@@ -72,6 +74,7 @@ class PurchaseOrder(NumberedDocument):
         return self.number or f"purchase order #{self.pk}"
 
 
+@pghistory.track()
 class PurchaseOrderLine(models.Model):
     order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(

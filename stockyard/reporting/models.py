@@ -1,3 +1,4 @@
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,6 +10,7 @@ from stockyard.reporting.enums import ExportStatus, FileFormat, Frequency
 HOURS_IN_DAY = 24
 
 
+@pghistory.track()
 class Export(BackgroundJob):
     """A report file built in the background for the user who asked for it."""
 
@@ -37,6 +39,7 @@ class Export(BackgroundJob):
         return f"{self.report} export #{self.pk} ({self.status})"
 
 
+@pghistory.track()
 class ReportSchedule(TimeStampedModel):
     """A report emailed to ``recipients`` every day, week (Mondays) or month (the 1st) at
     ``hour`` o'clock UTC. ``next_run_at`` is when it is next due; sending it moves it on."""

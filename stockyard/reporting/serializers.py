@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -60,7 +59,7 @@ class ExportSerializer(serializers.ModelSerializer[Export]):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_download_url(self, export: Export) -> str | None:
         """Where the owner downloads the file, once ``status`` is ``done``."""
         if export.status != ExportStatus.DONE:

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -18,6 +19,7 @@ from stockyard.partners.models import default_currency, validate_currency_code
 from stockyard.sales.enums import PaymentState, SalesOrderStatus
 
 
+@pghistory.track()
 class SalesOrder(NumberedDocument):
     """An order from a customer, served from one warehouse. Written by ``sales.services``."""
 
@@ -92,6 +94,7 @@ class SalesOrder(NumberedDocument):
         return self.number or f"sales order #{self.pk}"
 
 
+@pghistory.track()
 class SalesOrderLine(models.Model):
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")

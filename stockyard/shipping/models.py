@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -8,6 +9,7 @@ from stockyard.core.models import NumberedDocument, QuantityField
 from stockyard.shipping.enums import ShipmentStatus
 
 
+@pghistory.track()
 class Shipment(NumberedDocument):
     """Goods of one sales order leaving its warehouse. Written by ``shipping.services``."""
 
@@ -61,6 +63,7 @@ class DimensionField(models.DecimalField[Decimal, Decimal]):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
 
+@pghistory.track()
 class ShipmentPackage(models.Model):
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="packages")
     weight_kg = DimensionField()
@@ -81,6 +84,7 @@ class ShipmentPackage(models.Model):
         return f"{self.weight_kg} kg, {self.length_cm}x{self.width_cm}x{self.height_cm} cm"
 
 
+@pghistory.track()
 class ShipmentLine(models.Model):
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
     sales_order_line = models.ForeignKey(
@@ -101,6 +105,7 @@ class ShipmentLine(models.Model):
         return f"{self.quantity} of line {self.sales_order_line_id}"
 
 
+@pghistory.track()
 class TrackingEvent(models.Model):
     """What the carrier reported; appended, never changed."""
 

@@ -36,7 +36,7 @@ def seed_units(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0003_product_sku_index'),
+        ('catalog', '0004_track_history'),
     ]
 
     operations = [
