@@ -5,10 +5,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 
-.PHONY: run setup uv migrate seed serve test lint format typecheck check worker bench-stock bench-orders bench-scale fuzz
+NPM ?= npm
+
+.PHONY: run setup uv migrate seed serve test lint format typecheck check worker bench-stock bench-orders bench-scale fuzz \
+	console frontend-deps frontend-check api-client e2e
 
 run: setup ## set up, migrate, seed demo data and serve on http://127.0.0.1:8000
 	@echo ""
+	@echo "  Console  http://$(HOST):$(PORT)/app/         (sign in as admin / admin-demo-pass-1)"
 	@echo "  API      http://$(HOST):$(PORT)/api/v1/"
 	@echo "  Docs     http://$(HOST):$(PORT)/api/docs/   (ReDoc: /api/redoc/)"
 	@echo "  Admin    http://$(HOST):$(PORT)/admin/       (admin / admin-demo-pass-1)"
@@ -16,17 +20,47 @@ run: setup ## set up, migrate, seed demo data and serve on http://127.0.0.1:8000
 	$(UV) run uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) \
 		--no-server-header --no-proxy-headers
 
-setup: uv
+setup: uv console
 	$(UV) sync --frozen
 	$(UV) run python manage.py migrate --noinput
+	$(UV) run python manage.py collectstatic --noinput --verbosity 0
 	$(UV) run python manage.py seed_demo
 
 uv:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 
-test: uv ## the whole suite; PostgreSQL when DATABASE_URL is set, else SQLite
+test: uv frontend-deps ## the whole suite (PostgreSQL when DATABASE_URL is set, else SQLite), then the console's unit tests
 	$(UV) sync --frozen
 	$(UV) run pytest
+	cd frontend && $(NPM) run -s test
+
+# --- The console (frontend/: Vue 3 + TypeScript + Vite) -------------------------------------
+CONSOLE_INDEX := stockyard/console/static/console/index.html
+CONSOLE_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) frontend/index.html \
+	frontend/vite.config.ts frontend/tsconfig.app.json frontend/package-lock.json
+NODE_MODULES := frontend/node_modules/.package-lock.json
+
+frontend-deps: $(NODE_MODULES)
+
+$(NODE_MODULES): frontend/package-lock.json
+	cd frontend && $(NPM) ci --no-audit --no-fund
+
+console: $(CONSOLE_INDEX) ## build the console into the app's static files when missing or stale
+
+$(CONSOLE_INDEX): $(NODE_MODULES) $(CONSOLE_SOURCES)
+	cd frontend && $(NPM) run -s build
+
+frontend-check: frontend-deps ## vue-tsc type check and ESLint of the console
+	cd frontend && $(NPM) run -s typecheck && $(NPM) run -s lint
+
+api-client: frontend-deps ## regenerate the console's typed client (src/api/schema.d.ts) from the OpenAPI document
+	mkdir -p var
+	DJANGO_SETTINGS_MODULE=config.settings.test $(UV) run python manage.py spectacular \
+		--format openapi-json --file var/openapi.json
+	cd frontend && $(NPM) run -s api:types
+
+e2e: uv console ## end-to-end tests in headless Chromium against uvicorn + a Celery worker (PostgreSQL, Redis)
+	bash scripts/e2e.sh
 
 lint:
 	$(UV) run ruff check .

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc assets, served as static files
     "channels",
     "pgtrigger",
     "pghistory",
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "stockyard.feedback",
     "stockyard.integrations",
     "stockyard.demo",
+    "stockyard.console",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +72,9 @@ MIDDLEWARE = [
     "stockyard.core.logging.RequestLogMiddleware",
     "stockyard.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (admin, API docs, the console) from the app itself, under any server:
+    # ServeStatic is WhiteNoise made async-capable, so the chain stays async under uvicorn.
+    "servestatic.middleware.ServeStaticMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -142,7 +147,12 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = BASE_DIR / "staticfiles"  # filled by ``manage.py collectstatic`` (make setup)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed names cached for a year, with gzip copies, served by ServeStatic.
+    "staticfiles": {"BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"},
+}
 # Files the app writes (report exports); served only through the API, never as /media/.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 
@@ -248,7 +258,7 @@ REST_FRAMEWORK = {
     # The client address is settled by core.proxies from TRUSTED_PROXIES: DRF must read
     # REMOTE_ADDR, never X-Forwarded-For itself.
     "NUM_PROXIES": 0,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "stockyard.core.schema.StockyardAutoSchema",
     "EXCEPTION_HANDLER": "stockyard.core.problems.problem_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -302,6 +312,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "stockyard.accounts.roles.Role",
+        "CapabilityEnum": "stockyard.accounts.roles.Capability",
         "ExportStatusEnum": "stockyard.reporting.enums.ExportStatus",
         "ImportKindEnum": "stockyard.imports.enums.ImportKind",
         "PaymentStatusEnum": "stockyard.payments.enums.PaymentStatus",
@@ -311,6 +322,10 @@ SPECTACULAR_SETTINGS = {
     "OAUTH2_AUTHORIZATION_URL": "/o/authorize/",
     "OAUTH2_TOKEN_URL": "/o/token/",
     "OAUTH2_REFRESH_URL": "/o/token/",
+    # Swagger UI and ReDoc from drf-spectacular-sidecar's packaged assets: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "stockyard.core.openapi.add_problem_responses",

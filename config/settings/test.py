@@ -15,6 +15,14 @@ REST_FRAMEWORK = {
     },
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# No collectstatic before tests: plain storage. ServeStatic serves nothing unless a test
+# turns on SERVESTATIC_USE_FINDERS (scanning every app's files for each client is slow).
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SERVESTATIC_USE_FINDERS = False
+SERVESTATIC_USE_STATIC_ROOT = False
 
 # `manage.py lintmigrations` (CI): migrations must stay backward compatible with the
 # release before them (docs/deployment.md, "Migrations that never take the site down").

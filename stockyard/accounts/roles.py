@@ -71,3 +71,9 @@ def roles_granting(capability: Capability) -> frozenset[Role]:
 
 def roles_allow(roles: frozenset[Role], capability: Capability) -> bool:
     return Role.ADMIN in roles or not roles.isdisjoint(MATRIX[capability])
+
+
+def capabilities_of(roles: frozenset[Role]) -> list[Capability]:
+    """What ``roles`` together may do, in the matrix's order (for clients that hide what a
+    user may not use)."""
+    return [capability for capability in Capability if roles_allow(roles, capability)]

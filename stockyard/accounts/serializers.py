@@ -1,9 +1,10 @@
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from stockyard.accounts.models import User
-from stockyard.accounts.roles import Role
+from stockyard.accounts.roles import Capability, Role, capabilities_of
 
 
 class RolesField(serializers.ListField):
@@ -18,10 +19,18 @@ class RolesField(serializers.ListField):
 
 class MeSerializer(serializers.ModelSerializer[User]):
     roles = RolesField(read_only=True)
+    capabilities = serializers.SerializerMethodField(
+        help_text="What the roles allow (the permission matrix): a client shows only the "
+        "actions named here; the API still decides every request."
+    )
 
     class Meta:
         model = User
-        fields = ["id", "username", "email", "roles"]
+        fields = ["id", "username", "email", "roles", "capabilities"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Capability.choices)))
+    def get_capabilities(self, user: User) -> list[str]:
+        return [capability.value for capability in capabilities_of(user.roles)]
 
 
 class UserSerializer(serializers.ModelSerializer[User]):

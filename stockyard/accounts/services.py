@@ -12,6 +12,7 @@ from oauth2_provider.models import Application
 from stockyard.accounts.models import User
 from stockyard.accounts.roles import Role
 from stockyard.core import errors
+from stockyard.core.locks import take_turns
 
 
 def _check_password(password: str, user: User) -> None:
@@ -94,3 +95,36 @@ def oauth2_public_client_register(
         raise errors.ValidationFailed(errors=exc.message_dict) from exc
     application.save()
     return application, created
+
+
+CONSOLE_CLIENT_ID = "stockyard-console"
+CONSOLE_CALLBACK_PATH = "/app/oauth/callback"
+
+
+def oauth2_console_client_ensure(*, origin: str) -> Application:
+    """The operator console's own public PKCE client, allowed to send codes to
+    ``<origin>/app/oauth/callback``.
+
+    ``origin`` is where the console is being served (``https://shop.example``,
+    ``http://127.0.0.1:8000``); each origin the server answers on is added to the one
+    client ``stockyard-console`` the first time the console is loaded from it, so a
+    fresh deployment needs nothing but ``migrate``. Concurrent first loads take turns.
+    Raises ``ValidationFailed`` when the origin's scheme is not allowed for redirect URIs
+    (``OAUTH2_REDIRECT_URI_SCHEMES``: production allows ``https`` only).
+    """
+    redirect_uri = origin.rstrip("/") + CONSOLE_CALLBACK_PATH
+    client = Application.objects.filter(client_id=CONSOLE_CLIENT_ID).first()
+    if client is not None and redirect_uri in client.redirect_uris.split():
+        return client
+    with transaction.atomic():
+        take_turns(f"oauth2-client:{CONSOLE_CLIENT_ID}")
+        client = Application.objects.filter(client_id=CONSOLE_CLIENT_ID).first()
+        if client is not None and redirect_uri in client.redirect_uris.split():
+            return client
+        known = client.redirect_uris.split() if client is not None else []
+        client, _ = oauth2_public_client_register(
+            name="Stockyard console",
+            redirect_uris=[*known, redirect_uri],
+            client_id=CONSOLE_CLIENT_ID,
+        )
+        return client

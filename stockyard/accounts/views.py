@@ -55,10 +55,16 @@ class SignInView(LoginView):
 
 
 class TokenObtainView(TokenObtainPairView):
+    """Exchange a username and password for an access and a refresh JWT; bad credentials
+    → 401. Throttled per client address (``auth`` rate)."""
+
     throttle_classes = [AuthRateThrottle]
 
 
 class TokenRefreshRotatingView(TokenRefreshView):
+    """Exchange a refresh JWT for a new access token and a new refresh token; the old
+    refresh token stops working (rotation)."""
+
     throttle_classes = [AuthRateThrottle]
 
 

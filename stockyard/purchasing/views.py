@@ -83,6 +83,8 @@ class PurchaseOrderViewSet(DocumentViewSet[PurchaseOrder]):
     @_NO_BODY
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str) -> Response:
+        """Send a draft order to the supplier: ``draft`` → ``submitted``; any other status
+        answers 409 ``invalid_transition``."""
         return self.respond(
             services.purchase_order_submit(order=self.get_object(), user=self._user())
         )
@@ -92,6 +94,10 @@ class PurchaseOrderViewSet(DocumentViewSet[PurchaseOrder]):
     )
     @action(detail=True, methods=["post"])
     def receive(self, request: Request, pk: str) -> Response:
+        """Receive goods against lines, partially or in full: each line posts a ``receipt``
+        movement at its ``unit_cost`` and updates the moving-average cost. More than is
+        still open on a line → 409 ``conflict``; the order becomes ``partially_received``
+        or ``received``."""
         body = ReceiveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         order = services.purchase_order_receive(
@@ -102,6 +108,8 @@ class PurchaseOrderViewSet(DocumentViewSet[PurchaseOrder]):
     @_NO_BODY
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
+        """Cancel a ``draft`` or ``submitted`` order; once anything is received → 409
+        ``invalid_transition``."""
         return self.respond(
             services.purchase_order_cancel(order=self.get_object(), user=self._user())
         )
@@ -109,6 +117,7 @@ class PurchaseOrderViewSet(DocumentViewSet[PurchaseOrder]):
     @_NO_BODY
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
+        """Close a ``partially_received`` or ``received`` order: no further receipts."""
         return self.respond(
             services.purchase_order_close(order=self.get_object(), user=self._user())
         )

@@ -5,11 +5,11 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
 from stockyard.core.problems import PROBLEM_CONTENT_TYPE
+from stockyard.core.schema import StockyardAutoSchema
 from stockyard.reporting.renderers import FORMATS, CSVRenderer, XLSXRenderer
 from stockyard.reporting.reports.base import Report
 from stockyard.reporting.serializers import ReportTableSerializer
@@ -90,7 +90,7 @@ _SALES_EXAMPLE = OpenApiExample(
 )
 
 
-class ReportSchema(AutoSchema):
+class ReportSchema(StockyardAutoSchema):
     """One operation per report: its parameters, its description, its file formats."""
 
     @property

@@ -18,6 +18,7 @@ def test_obtain_token_and_read_me(api_client: APIClient, make_user):
     assert set(tokens) == {"access", "refresh"}
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
     me = api_client.get("/api/v1/auth/me/").json()
+    assert me.pop("capabilities")  # what the roles allow: see test_me_lists_what_the_roles_allow
     assert me == {
         "id": user.id,
         "username": user.username,
@@ -81,3 +82,18 @@ def test_token_endpoints_are_throttled_per_client_address(api_client: APIClient,
     throttled = obtain(api_client, "nobody", "x")
     assert throttled.json()["code"] == "throttled"
     assert int(throttled["Retry-After"]) > 0
+
+
+@pytest.mark.parametrize(
+    ("role", "has", "lacks"),
+    [
+        (Role.VIEWER, {"business.view", "catalog.view"}, {"stock.move", "reports.view"}),
+        (Role.WAREHOUSE, {"stock.move", "shipping.manage"}, {"sales.manage", "users.manage"}),
+        (Role.ADMIN, {"users.manage", "sales.manage"}, set()),
+    ],
+)
+def test_me_lists_what_the_roles_allow(client_for, role, has, lacks):
+    """The console hides what a user may not use by this list: it is the role matrix."""
+    capabilities = set(client_for(role).get("/api/v1/auth/me/").json()["capabilities"])
+    assert has <= capabilities
+    assert not lacks & capabilities
