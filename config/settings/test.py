@@ -40,8 +40,8 @@ MIGRATION_LINTER_OPTIONS = {
         "0006_events_price_places",
         "0004_credit_limit_currency_places",
         "0003_amount_currency_places",
-        "0005_currency_amounts_exchange_rates",
         "0006_currency_amounts_exchange_rates",
+        "0007_currency_amounts_exchange_rates",
         "0004_reportschedule_last_error",
         # Widens price/cost, and makes product.unit a foreign key to the units it seeds
         # (every code in use included): a previous release writing an unknown unit code

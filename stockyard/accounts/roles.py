@@ -29,6 +29,7 @@ class Capability(models.TextChoices):
     PURCHASING_RECEIVE = "purchasing.receive"
     SALES_MANAGE = "sales.manage"
     SHIPPING_MANAGE = "shipping.manage"
+    RETURNS_MANAGE = "returns.manage"
     REPORTS_VIEW = "reports.view"
     REPORTS_EXPORT = "reports.export"
     SCHEDULES_MANAGE = "schedules.manage"
@@ -54,6 +55,7 @@ MATRIX: dict[Capability, frozenset[Role]] = {
     Capability.PURCHASING_RECEIVE: _BUSINESS | {Role.PURCHASING, Role.WAREHOUSE},
     Capability.SALES_MANAGE: _BUSINESS | {Role.SALES},
     Capability.SHIPPING_MANAGE: _BUSINESS | {Role.WAREHOUSE},
+    Capability.RETURNS_MANAGE: _BUSINESS | {Role.SALES, Role.WAREHOUSE},
     Capability.REPORTS_VIEW: _BUSINESS | {Role.PURCHASING, Role.SALES, Role.WAREHOUSE},
     Capability.REPORTS_EXPORT: _BUSINESS | {Role.PURCHASING, Role.SALES, Role.WAREHOUSE},
     Capability.SCHEDULES_MANAGE: _BUSINESS,

@@ -122,6 +122,45 @@ class StockMovement(models.Model):
 
 
 @pghistory.track()
+class StockBackorder(models.Model):
+    """Part of a document line waiting for stock: what could not be reserved when the
+    document was confirmed.
+
+    Arrivals in the warehouse reserve for the queue, oldest ``queued_at`` first, in the
+    transaction of the arrival. Written only by ``inventory.services``, always under the
+    lock of the stock level it waits on, so the queue and the level change together.
+    """
+
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    reference_type = models.CharField(max_length=50, help_text="The document, e.g. sales_order.")
+    reference_id = models.PositiveBigIntegerField()
+    reference_number = models.CharField(max_length=20, blank=True, default="")
+    line_id = models.PositiveBigIntegerField(help_text="The document line waiting.")
+    quantity = QuantityField(help_text="Still waiting: not reserved yet.")
+    queued_at = models.DateTimeField(help_text="When the document was confirmed: fill order.")
+
+    class Meta:
+        ordering = ["queued_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["product", "warehouse", "queued_at", "id"], name="backorder_queue_idx"
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference_type", "line_id"], name="backorder_unique_line"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="backorder_quantity_gt_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} of {self.product_id}@{self.warehouse_id} for {self.reference_type}"
+
+
+@pghistory.track()
 class StockTransfer(models.Model):
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
     from_warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")

@@ -4,10 +4,26 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
+from django.db.models import (
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from stockyard.core.decimals import AMOUNT_DIGITS, ZERO, quantity
-from stockyard.inventory.models import COST_PLACES, StockLevel, StockMovement, Warehouse
+from stockyard.inventory.models import (
+    COST_PLACES,
+    StockBackorder,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+)
 
 
 def stock_level_list() -> QuerySet[StockLevel]:
@@ -28,6 +44,15 @@ def stock_level_list() -> QuerySet[StockLevel]:
 
 def stock_movement_list() -> QuerySet[StockMovement]:
     return StockMovement.objects.select_related("product", "warehouse", "created_by")
+
+
+def backordered_quantity(*, reference_type: str) -> Coalesce:
+    """An annotation for rows of document lines (``reference_type``'s): how much of each
+    line still waits in the backorder queue, 0 for none."""
+    waiting = StockBackorder.objects.filter(
+        reference_type=reference_type, line_id=OuterRef("pk")
+    ).values("quantity")
+    return Coalesce(Subquery(waiting), Value(Decimal(0)))
 
 
 def stock_has_movements(*, product_id: int, warehouse_id: int) -> bool:

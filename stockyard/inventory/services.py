@@ -8,11 +8,18 @@ Each operation runs in one transaction that
 4. publishes ``stock.changed`` (and ``stock.below_reorder_point`` when available stock
    falls to or under the product's reorder point) to the outbox.
 Database CHECK constraints (``on_hand >= 0``, ``0 <= reserved <= on_hand``) back it all.
+
+Backorders: whenever an operation raises a level's available stock (a receipt, a positive
+adjustment or count, a transfer in, a customer return, a released reservation), the
+lines queued on that level (``StockBackorder``) are reserved for first, oldest
+``queued_at`` first, before the transaction commits. So stock is never available while a
+backorder waits for it, and nothing can take it ahead of the queue.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -22,12 +29,13 @@ from django.utils import timezone
 
 from stockyard.accounts.models import Actor, recorded_actor
 from stockyard.catalog.units import UnitQuantity, require_unit_quantities
-from stockyard.core import errors
+from stockyard.core import decimals, errors
 from stockyard.core.decimals import ZERO, price
 from stockyard.core.models import delete_unreferenced, overflowing, save_unique, too_large_message
 from stockyard.events.services import publish, publish_many
 from stockyard.inventory.enums import MovementKind
 from stockyard.inventory.models import (
+    StockBackorder,
     StockCount,
     StockCountLine,
     StockLevel,
@@ -42,10 +50,12 @@ _LEVEL_FIELDS = ["on_hand", "reserved", "average_cost", "updated_at"]  # what po
 
 @dataclass(frozen=True)
 class Reference:
-    """The document a movement belongs to, e.g. ``Reference("sales_order", 12)``."""
+    """The document a movement belongs to, e.g. ``Reference("sales_order", 12)``; its
+    human ``number`` names it in backorder events."""
 
     type: str
     id: int
+    number: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,13 @@ class StockLine:
     @property
     def key(self) -> LevelKey:
         return (self.product_id, self.warehouse_id)
+
+
+@dataclass(frozen=True)
+class Demand(StockLine):
+    """Stock one line of a document wants; ``line_id`` names it in the backorder queue."""
+
+    line_id: int
 
 
 @dataclass(frozen=True)
@@ -86,17 +103,22 @@ def _lock_levels(keys: Iterable[LevelKey]) -> dict[LevelKey, StockLevel]:
     return levels
 
 
-def _select_for_update(keys: list[LevelKey]) -> dict[LevelKey, StockLevel]:
+def _matching(keys: Iterable[LevelKey]) -> Q:
+    """Rows of the levels ``keys``: one IN per warehouse, cheaper than one pair per level."""
     products_by_warehouse: dict[int, list[int]] = defaultdict(list)
     for product, warehouse in keys:
         products_by_warehouse[warehouse].append(product)
-    matching = Q()  # one IN per warehouse: cheaper to build than one pair per level
+    matching = Q()
     for warehouse, products in products_by_warehouse.items():
         matching |= Q(warehouse_id=warehouse, product_id__in=products)
+    return matching
+
+
+def _select_for_update(keys: list[LevelKey]) -> dict[LevelKey, StockLevel]:
     levels = (
         StockLevel.objects.select_for_update(of=("self",))
         .select_related("product", "warehouse")
-        .filter(matching)
+        .filter(_matching(keys))
         .order_by("pk")
     )
     return {(level.product_id, level.warehouse_id): level for level in levels}
@@ -114,6 +136,14 @@ def _shortage(level: StockLevel, wanted: Decimal, have: Decimal, what: str) -> s
         f"Only {have} of {level.product.sku} {what} in warehouse {level.warehouse.code}; "
         f"{wanted} requested."
     )
+
+
+@dataclass(frozen=True)
+class _Fill:
+    """Stock just reserved for a backorder (whose ``quantity`` is what still waits)."""
+
+    backorder: StockBackorder
+    quantity: Decimal
 
 
 class _Posting:
@@ -146,7 +176,8 @@ class _Posting:
         field: str = "quantity",
     ) -> StockMovement:
         """Post ``quantity`` (signed) on one level. The one costing rule: stock leaving
-        goes at the average cost; stock arriving at ``unit_cost`` when the movement
+        goes at the average cost (or the cost it carries: a return to the supplier, whose
+        caller moves the average back); stock arriving at ``unit_cost`` when the movement
         carries one (a receipt, a transfer from elsewhere), else the average cost, else
         the product's cost, and the average follows. An ``on_hand`` too large for its
         column is refused at ``field``."""
@@ -155,7 +186,7 @@ class _Posting:
             if unit_cost is None:
                 unit_cost = level.average_cost or level.product.cost
             level.average_cost = _moving_average(level, quantity, unit_cost)
-        else:
+        elif unit_cost is None:  # a supplier return leaves at its purchase cost
             unit_cost = level.average_cost
         level.on_hand += quantity
         if overflowing(level, ["on_hand"]):
@@ -181,18 +212,54 @@ class _Posting:
         return movement
 
     def commit(self) -> list[StockMovement]:
-        """Write the touched levels (one UPDATE), the movements (one INSERT) and the events
-        (one INSERT: ``stock.changed`` per touched level in the order of their keys, each
+        """Fill the backorders waiting on levels whose available stock rose, then write the
+        touched levels (one UPDATE), the movements (one INSERT) and the events (one
+        INSERT: ``stock.changed`` per touched level in the order of their keys, each
         followed by ``stock.below_reorder_point`` if the level just fell to its product's
-        reorder point)."""
+        reorder point, then ``<document>.backorder_filled`` per document served)."""
+        filled = self._fill_backorders()
         _save_levels([self.levels[key] for key in sorted(self.touched)])
         created = StockMovement.objects.bulk_create(self.movements)
         publish_many(
-            event
-            for key in sorted(self.touched)
-            for event in _level_events(self.levels[key], self._available_before[key])
+            [
+                *(
+                    event
+                    for key in sorted(self.touched)
+                    for event in _level_events(self.levels[key], self._available_before[key])
+                ),
+                *filled,
+            ]
         )
         return created
+
+    def _fill_backorders(self) -> list[tuple[str, dict[str, Any]]]:
+        """Reserve for the queue of every level whose available stock rose, oldest first;
+        answer one ``<document>.backorder_filled`` event per document served."""
+        risen = [
+            key
+            for key in sorted(self.touched)
+            if self.levels[key].available > max(self._available_before[key], ZERO)
+        ]
+        if not risen:
+            return []
+        queue = StockBackorder.objects.select_for_update().filter(_matching(risen))
+        served: dict[tuple[str, int], list[_Fill]] = defaultdict(list)
+        done: list[StockBackorder] = []
+        partly: list[StockBackorder] = []
+        for backorder in queue.order_by("queued_at", "id"):
+            key = (backorder.product_id, backorder.warehouse_id)
+            take = min(backorder.quantity, self.levels[key].available)
+            if take <= 0:
+                continue
+            self.reserve(key, take)
+            backorder.quantity -= take
+            (partly if backorder.quantity else done).append(backorder)
+            served[(backorder.reference_type, backorder.reference_id)].append(
+                _Fill(backorder, take)
+            )
+        StockBackorder.objects.filter(pk__in=[backorder.pk for backorder in done]).delete()
+        StockBackorder.objects.bulk_update(partly, ["quantity"])
+        return [_backorder_filled(fills) for fills in served.values()]
 
 
 def _save_levels(levels: Sequence[StockLevel]) -> None:
@@ -250,6 +317,28 @@ def _level_events(level: StockLevel, available_before: Decimal) -> list[tuple[st
     return events
 
 
+def _backorder_filled(fills: list[_Fill]) -> tuple[str, dict[str, Any]]:
+    """``<document>.backorder_filled`` for the lines of one document just served."""
+    first = fills[0].backorder
+    return (
+        f"{first.reference_type}.backorder_filled",
+        {
+            "id": first.reference_id,
+            "number": first.reference_number,
+            "warehouse": first.warehouse_id,
+            "lines": [
+                {
+                    "line": fill.backorder.line_id,
+                    "product": fill.backorder.product_id,
+                    "quantity_filled": decimals.quantity(fill.quantity),
+                    "quantity_backordered": decimals.quantity(fill.backorder.quantity),
+                }
+                for fill in fills
+            ],
+        },
+    )
+
+
 def _below_reorder_point_data(level: StockLevel) -> dict[str, Any]:
     return {
         "product": level.product_id,
@@ -288,6 +377,15 @@ def _refuse_inactive_gain(level: StockLevel, quantity: Decimal, field: str) -> N
             f"{level.product.sku} is inactive: its stock can go down, not up.",
             errors={field: [f"{level.product.sku} is inactive."]},
         )
+
+
+def _average_without(level: StockLevel, quantity: Decimal, unit_cost: Decimal) -> Decimal:
+    """Average cost after ``quantity`` valued at ``unit_cost`` leaves (before on_hand moves)."""
+    remaining = level.on_hand - quantity
+    if remaining <= 0:
+        return level.average_cost
+    value = level.on_hand * level.average_cost - quantity * unit_cost
+    return price(max(value / remaining, ZERO))
 
 
 # --- operations ---------------------------------------------------------------------
@@ -429,11 +527,9 @@ def stock_count(
     return count, posting.commit()
 
 
-@transaction.atomic
-def stock_receive(
-    *, lines: Sequence[ReceiptLine], reference: Reference, user: Actor = None
+def _take_in(
+    lines: Sequence[ReceiptLine], reference: Reference, user: Actor, kind: MovementKind
 ) -> list[StockMovement]:
-    """Take goods in at their unit cost; the moving-average cost follows."""
     for index, line in enumerate(lines):
         _positive(line.quantity, f"lines.{index}.quantity")
     levels = _lock_levels(line.key for line in lines)
@@ -441,7 +537,50 @@ def stock_receive(
     _check_units(levels, quantities)
     posting = _Posting(levels, user=user, reference=reference)
     for (field, key, quantity), line in zip(quantities, lines, strict=True):
-        posting.move(key, quantity, MovementKind.RECEIPT, unit_cost=line.unit_cost, field=field)
+        posting.move(key, quantity, kind, unit_cost=line.unit_cost, field=field)
+    return posting.commit()
+
+
+@transaction.atomic
+def stock_receive(
+    *, lines: Sequence[ReceiptLine], reference: Reference, user: Actor = None
+) -> list[StockMovement]:
+    """Take goods in at their unit cost; the moving-average cost follows."""
+    return _take_in(lines, reference, user, MovementKind.RECEIPT)
+
+
+@transaction.atomic
+def stock_return(
+    *, lines: Sequence[ReceiptLine], reference: Reference, user: Actor = None
+) -> list[StockMovement]:
+    """Take goods a customer sent back into stock (positive ``return`` movements) at the
+    unit cost they left with; the moving-average cost follows, as for a receipt."""
+    return _take_in(lines, reference, user, MovementKind.RETURN)
+
+
+@transaction.atomic
+def stock_return_to_supplier(
+    *, lines: Sequence[ReceiptLine], reference: Reference, user: Actor = None
+) -> list[StockMovement]:
+    """Send goods back to their supplier: negative ``return`` movements at the cost they
+    were bought at (``unit_cost``), refused with ``InsufficientStock`` beyond what is
+    available (reserved stock stays).
+
+    The costing rule: the goods leave at their purchase cost, so the stock's value falls
+    by exactly what they added when received, and the moving average of what stays is
+    ``(on_hand * average_cost - quantity * unit_cost) / (on_hand - quantity)`` — a
+    receipt reversed. When nothing stays, the average is kept (nothing to value); when
+    the remaining value would be negative (the goods were dearer than the average of
+    everything on hand), the average floors at 0.
+    """
+    totals = _totals(lines)
+    levels = _lock_levels(totals)
+    _refuse_short(levels, totals)
+    posting = _Posting(levels, user=user, reference=reference)
+    for line in lines:
+        level = levels[line.key]
+        level.average_cost = _average_without(level, line.quantity, line.unit_cost)
+        posting.move(line.key, -line.quantity, MovementKind.RETURN, unit_cost=line.unit_cost)
     return posting.commit()
 
 
@@ -456,11 +595,10 @@ def _totals(lines: Sequence[StockLine]) -> dict[LevelKey, tuple[Decimal, int]]:
     return {key: (total, first[key]) for key, total in totals.items()}
 
 
-@transaction.atomic
-def stock_reserve(*, lines: Sequence[StockLine], reference: Reference, user: Actor = None) -> None:
-    """Reserve every line, or nothing: short lines are all named in the error."""
-    totals = _totals(lines)
-    levels = _lock_levels(totals)
+def _refuse_short(
+    levels: dict[LevelKey, StockLevel], totals: dict[LevelKey, tuple[Decimal, int]]
+) -> None:
+    """``InsufficientStock`` naming every line whose level has less available than wanted."""
     short = {
         f"lines.{index}.quantity": [
             _shortage(levels[key], wanted, levels[key].available, "available")
@@ -473,6 +611,14 @@ def stock_reserve(*, lines: Sequence[StockLine], reference: Reference, user: Act
             f"Not enough stock for {len(short)} line{'s' if len(short) > 1 else ''}.",
             errors=short,
         )
+
+
+@transaction.atomic
+def stock_reserve(*, lines: Sequence[StockLine], reference: Reference, user: Actor = None) -> None:
+    """Reserve every line, or nothing: short lines are all named in the error."""
+    totals = _totals(lines)
+    levels = _lock_levels(totals)
+    _refuse_short(levels, totals)
     posting = _Posting(levels, user=user, reference=reference)
     for key, (wanted, _) in totals.items():
         posting.reserve(key, wanted)
@@ -480,18 +626,64 @@ def stock_reserve(*, lines: Sequence[StockLine], reference: Reference, user: Act
 
 
 @transaction.atomic
-def stock_release(*, lines: Sequence[StockLine], reference: Reference, user: Actor = None) -> None:
-    """Give back reservations (an order cancelled or changed)."""
+def stock_reserve_or_backorder(
+    *, lines: Sequence[Demand], reference: Reference, queued_at: datetime, user: Actor = None
+) -> dict[int, Decimal]:
+    """Reserve what is available of each line and queue the rest as a backorder, to be
+    filled as stock arrives (before anything queued after ``queued_at``).
+
+    Lines are served in the order given. Answers the quantity backordered per line id
+    (0 for a line reserved in full).
+    """
+    _totals(lines)  # every quantity must be positive
+    levels = _lock_levels(line.key for line in lines)
+    posting = _Posting(levels, user=user, reference=reference)
+    backordered: dict[int, Decimal] = {}
+    queue = []
+    for line in lines:
+        take = min(line.quantity, max(levels[line.key].available, ZERO))
+        if take:
+            posting.reserve(line.key, take)
+        backordered[line.line_id] = line.quantity - take
+        if line.quantity > take:
+            queue.append(
+                StockBackorder(
+                    product_id=line.product_id,
+                    warehouse_id=line.warehouse_id,
+                    reference_type=reference.type,
+                    reference_id=reference.id,
+                    reference_number=reference.number,
+                    line_id=line.line_id,
+                    quantity=line.quantity - take,
+                    queued_at=queued_at,
+                )
+            )
+    StockBackorder.objects.bulk_create(queue)
+    posting.commit()
+    return backordered
+
+
+@transaction.atomic
+def stock_release(*, lines: Sequence[Demand], reference: Reference, user: Actor = None) -> None:
+    """Give back what document lines hold (an order cancelled or closed): each line leaves
+    the backorder queue, and the rest of its quantity, which was reserved, is released."""
     totals = _totals(lines)
     levels = _lock_levels(totals)
+    queued = StockBackorder.objects.select_for_update().filter(
+        reference_type=reference.type, line_id__in=[line.line_id for line in lines]
+    )
+    waiting = {backorder.line_id: backorder.quantity for backorder in queued}
+    queued.delete()
     posting = _Posting(levels, user=user, reference=reference)
-    for key, (quantity, index) in totals.items():
-        if levels[key].reserved < quantity:
+    for index, line in enumerate(lines):
+        release = line.quantity - waiting.get(line.line_id, ZERO)
+        if levels[line.key].reserved < release:
             raise errors.Conflict(
-                f"Cannot release {quantity}: only {levels[key].reserved} reserved.",
+                f"Cannot release {release}: only {levels[line.key].reserved} reserved.",
                 errors={f"lines.{index}.quantity": ["More than is reserved."]},
             )
-        posting.reserve(key, -quantity)
+        if release > 0:
+            posting.reserve(line.key, -release)
     posting.commit()
 
 

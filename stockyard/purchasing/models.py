@@ -82,6 +82,9 @@ class PurchaseOrderLine(models.Model):
     )
     quantity = QuantityField()
     quantity_received = QuantityField(default=0)
+    quantity_returned = QuantityField(
+        default=0, db_default=0, help_text="Sent back to the supplier."
+    )
     unit_cost = PriceField()
     exchange_rate = models.DecimalField(
         max_digits=RATE_DIGITS,
@@ -107,6 +110,12 @@ class PurchaseOrderLine(models.Model):
                     quantity_received__gte=0, quantity_received__lte=models.F("quantity")
                 ),
                 name="purchase_line_received_within_quantity",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    quantity_returned__gte=0, quantity_returned__lte=models.F("quantity_received")
+                ),
+                name="purchase_line_returned_within_received",
             ),
             models.CheckConstraint(
                 condition=models.Q(unit_cost__gte=0), name="purchase_line_unit_cost_gte_0"

@@ -43,6 +43,7 @@ class PurchaseOrderLineSerializer(serializers.ModelSerializer[PurchaseOrderLine]
             "product_sku",
             "quantity",
             "quantity_received",
+            "quantity_returned",
             "unit_cost",
             "exchange_rate",
             "tax_rate",
@@ -50,7 +51,7 @@ class PurchaseOrderLineSerializer(serializers.ModelSerializer[PurchaseOrderLine]
             "line_tax",
             "line_total",
         ]
-        read_only_fields = ["quantity_received", "exchange_rate"]
+        read_only_fields = ["quantity_received", "quantity_returned", "exchange_rate"]
         extra_kwargs = {
             "unit_cost": {
                 "required": False,
@@ -135,6 +136,10 @@ class ReceiveSerializer(serializers.Serializer[Any]):
         return [
             LineReceipt(line["line"], line["quantity"]) for line in self.validated_data["lines"]
         ]
+
+
+class ReturnToSupplierSerializer(ReceiveSerializer):
+    """Received goods going back to the supplier: ``{"lines": [{"line", "quantity"}]}``."""
 
 
 class FromSuggestionsSerializer(serializers.Serializer[Any]):

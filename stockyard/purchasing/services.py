@@ -4,6 +4,9 @@
       │                   │                          │                          │
       └──cancel──▶ cancelled ◀──cancel──┘            └────────close──▶ closed ◀─┘
 
+Received goods can be sent back to the supplier (``purchase_order_return``) from
+partially received, received and closed orders; the status does not change.
+
 Every transition locks the order row (``SELECT ... FOR UPDATE``), re-reads it and checks
 its status, so two clerks acting on the same order take turns. Receipts go through
 ``inventory.services.stock_receive`` in the same transaction (the moving-average cost is
@@ -17,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from stockyard.accounts.models import Actor, recorded_actor
@@ -67,6 +70,7 @@ CANCELLABLE = frozenset({Status.DRAFT, Status.SUBMITTED})
 CLOSABLE = frozenset({Status.PARTIALLY_RECEIVED, Status.RECEIVED})
 LINE_AMOUNTS = ("line_subtotal", "line_tax", "line_total")
 ORDER_AMOUNTS = ("subtotal", "tax_total", "total")
+RETURNABLE = CLOSABLE | {Status.CLOSED}
 
 # What may change on an order once it has left draft.
 _ALWAYS_EDITABLE = frozenset({"notes", "expected_date"})
@@ -301,6 +305,48 @@ def _receipt_problems(
     return problems
 
 
+def _requested(
+    order: PurchaseOrder, requests: Sequence[LineReceipt], what: str
+) -> list[tuple[PurchaseOrderLine, Decimal]]:
+    """The order's lines (loaded onto the order) paired with the quantities ``requests``
+    name for them; a malformed ``what`` (receipt, return) → ``ValidationFailed``."""
+    prefetch_related_objects(
+        [order], Prefetch("lines", queryset=PurchaseOrderLine.objects.select_related("product"))
+    )
+    order_lines = {line.pk: line for line in order.lines.all()}
+    problems = _receipt_problems(requests, order_lines, order.number or "")
+    if problems:
+        raise errors.ValidationFailed(f"The {what} names invalid lines.", errors=problems)
+    requested = [(order_lines[request.line_id], request.quantity) for request in requests]
+    require_unit_quantities(
+        (f"lines.{index}.quantity", line.product, quantity)
+        for index, (line, quantity) in enumerate(requested)
+    )
+    return requested
+
+
+def _stock_lines(
+    order: PurchaseOrder, moving: Sequence[tuple[PurchaseOrderLine, Decimal]]
+) -> list[inventory.ReceiptLine]:
+    """Stock lines in the order's warehouse, valued at each order line's unit cost."""
+    return [
+        inventory.ReceiptLine(line.product_id, order.warehouse_id, quantity, line.unit_cost)
+        for line, quantity in moving
+    ]
+
+
+def _moved(moving: Sequence[tuple[PurchaseOrderLine, Decimal]]) -> list[dict[str, Any]]:
+    """What an event says moved: ``[{line, product, quantity}]``."""
+    return [
+        {"line": line.pk, "product": line.product_id, "quantity": decimals.quantity(quantity)}
+        for line, quantity in moving
+    ]
+
+
+def _reference(order: PurchaseOrder) -> inventory.Reference:
+    return inventory.Reference(REFERENCE_TYPE, order.pk, order.number or "")
+
+
 @transaction.atomic
 def purchase_order_receive(
     *, order: PurchaseOrder, lines: Sequence[LineReceipt], user: Actor
@@ -312,15 +358,7 @@ def purchase_order_receive(
     """
     order = _locked(order)
     order.require_status(RECEIVABLE, "receive")
-    order_lines = {line.pk: line for line in order.lines.select_related("product")}
-    problems = _receipt_problems(lines, order_lines, order.number or "")
-    if problems:
-        raise errors.ValidationFailed("The receipt names invalid lines.", errors=problems)
-    arriving = [(order_lines[receipt.line_id], receipt.quantity) for receipt in lines]
-    require_unit_quantities(
-        (f"lines.{index}.quantity", line.product, quantity)
-        for index, (line, quantity) in enumerate(arriving)
-    )
+    arriving = _requested(order, lines, "receipt")
     excess = {
         f"lines.{index}.quantity": [
             f"Only {line.outstanding} of {line.product.sku} outstanding; cannot receive {quantity}."
@@ -335,26 +373,12 @@ def purchase_order_receive(
         line.quantity_received += quantity
     PurchaseOrderLine.objects.bulk_update([line for line, _ in arriving], ["quantity_received"])
     inventory.stock_receive(
-        lines=[
-            inventory.ReceiptLine(line.product_id, order.warehouse_id, quantity, line.unit_cost)
-            for line, quantity in arriving
-        ],
-        reference=inventory.Reference(REFERENCE_TYPE, order.pk),
-        user=user,
+        lines=_stock_lines(order, arriving), reference=_reference(order), user=user
     )
-    complete = all(line.outstanding == 0 for line in order_lines.values())
+    complete = all(line.outstanding == 0 for line in order.lines.all())
     order.status = Status.RECEIVED if complete else Status.PARTIALLY_RECEIVED
     order.save(update_fields=["status", "updated_at"])
-    publish(
-        "purchase_order.received",
-        _event_data(
-            order,
-            lines=[
-                {"line": line.pk, "product": line.product_id, "quantity": decimals.quantity(qty)}
-                for line, qty in arriving
-            ],
-        ),
-    )
+    publish("purchase_order.received", _event_data(order, lines=_moved(arriving)))
     return order
 
 
@@ -381,6 +405,42 @@ def purchase_order_close(*, order: PurchaseOrder, user: Actor) -> PurchaseOrder:
     order.status = Status.CLOSED
     order.save(update_fields=["status", "updated_at"])
     publish("purchase_order.closed", _event_data(order))
+    return order
+
+
+@transaction.atomic
+def purchase_order_return(
+    *, order: PurchaseOrder, lines: Sequence[LineReceipt], user: Actor
+) -> PurchaseOrder:
+    """Send received goods back to the supplier from the order's warehouse.
+
+    Negative ``return`` movements at each line's ``unit_cost`` (the moving-average rule
+    is in ``inventory.services.stock_return_to_supplier``); each line counts them as
+    ``quantity_returned``. More than received less already returned → ``Conflict``; more
+    than is available in the warehouse → ``InsufficientStock``; nothing is returned then.
+    """
+    order = _locked(order)
+    order.require_status(RETURNABLE, "return goods against")
+    leaving = _requested(order, lines, "return")
+    excess = {
+        f"lines.{index}.quantity": [
+            f"Only {line.quantity_received - line.quantity_returned} of {line.product.sku} "
+            f"received and not yet returned; cannot return {quantity}."
+        ]
+        for index, (line, quantity) in enumerate(leaving)
+        if quantity > line.quantity_received - line.quantity_returned
+    }
+    if excess:
+        raise errors.Conflict(f"{order.number}: more returned than received.", errors=excess)
+
+    for line, quantity in leaving:
+        line.quantity_returned += quantity
+    PurchaseOrderLine.objects.bulk_update([line for line, _ in leaving], ["quantity_returned"])
+    inventory.stock_return_to_supplier(
+        lines=_stock_lines(order, leaving), reference=_reference(order), user=user
+    )
+    order.save(update_fields=["updated_at"])
+    publish("purchase_order.returned", _event_data(order, lines=_moved(leaving)))
     return order
 
 

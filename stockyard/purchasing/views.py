@@ -23,6 +23,7 @@ from stockyard.purchasing.serializers import (
     ReceiveSerializer,
     ReorderSuggestionFilterSerializer,
     ReorderSuggestionSerializer,
+    ReturnToSupplierSerializer,
 )
 
 _NEW_ORDER = OpenApiExample(
@@ -43,6 +44,11 @@ _RECEIPT = OpenApiExample(
     value={"lines": [{"line": 31, "quantity": "25"}, {"line": 32, "quantity": "10"}]},
     request_only=True,
 )
+_SUPPLIER_RETURN = OpenApiExample(
+    "Three damaged units back to the supplier",
+    value={"lines": [{"line": 31, "quantity": "3"}]},
+    request_only=True,
+)
 _NO_BODY = extend_schema(request=None, responses=PurchaseOrderSerializer)
 
 
@@ -58,10 +64,13 @@ class PurchaseOrderViewSet(DocumentViewSet[PurchaseOrder]):
 
     serializer_class = PurchaseOrderSerializer
     selector = staticmethod(selectors.purchase_order_list)
-    transitions = frozenset({"submit", "receive", "cancel", "close"})
+    transitions = frozenset({"submit", "receive", "cancel", "close", "send_back"})
     read_capability = Capability.BUSINESS_VIEW
     write_capability = Capability.PURCHASING_MANAGE
-    action_capabilities = {"receive": Capability.PURCHASING_RECEIVE}
+    action_capabilities = {
+        "receive": Capability.PURCHASING_RECEIVE,
+        "send_back": Capability.PURCHASING_RECEIVE,
+    }
     filterset_fields = ["status", "supplier", "warehouse"]
     search_fields = ["number", "supplier__name"]
     ordering_fields = ["id", "number", "order_date", "expected_date", "total", "created_at"]
@@ -121,6 +130,27 @@ class PurchaseOrderViewSet(DocumentViewSet[PurchaseOrder]):
         return self.respond(
             services.purchase_order_close(order=self.get_object(), user=self._user())
         )
+
+    @extend_schema(
+        request=ReturnToSupplierSerializer,
+        responses=PurchaseOrderSerializer,
+        description="Send received goods back to the supplier (partially received, received "
+        "or closed orders; the status stays): negative `return` stock movements at each "
+        "line's `unit_cost`, counted as the line's `quantity_returned`; the moving-average "
+        "cost of what stays is the receipt reversed. More than received less already "
+        "returned → 409 `conflict`; more than is available in the warehouse → 409 "
+        "`insufficient_stock`; another status → 409 `invalid_transition`. Publishes "
+        "`purchase_order.returned`.",
+        examples=[_SUPPLIER_RETURN],
+    )
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def send_back(self, request: Request, pk: str) -> Response:
+        body = ReturnToSupplierSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        order = services.purchase_order_return(
+            order=self.get_object(), lines=body.receipts(), user=self._user()
+        )
+        return self.respond(order)
 
     @extend_schema(
         request=FromSuggestionsSerializer,

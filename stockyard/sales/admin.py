@@ -7,8 +7,8 @@ so the admin shows them and offers the transitions as actions that call the serv
 from django.contrib import admin
 
 from stockyard.core.admin import ReadOnlyAdminMixin, transition_action
-from stockyard.sales import services
-from stockyard.sales.models import SalesOrder, SalesOrderLine
+from stockyard.sales import returns, services
+from stockyard.sales.models import CustomerReturn, CustomerReturnLine, SalesOrder, SalesOrderLine
 
 
 class SalesOrderLineInline(ReadOnlyAdminMixin, admin.TabularInline[SalesOrderLine, SalesOrder]):
@@ -17,6 +17,8 @@ class SalesOrderLineInline(ReadOnlyAdminMixin, admin.TabularInline[SalesOrderLin
         "product",
         "quantity",
         "quantity_shipped",
+        "quantity_cancelled",
+        "quantity_returned",
         "unit_price",
         "discount_percent",
         "tax_rate",
@@ -30,7 +32,15 @@ class SalesOrderLineInline(ReadOnlyAdminMixin, admin.TabularInline[SalesOrderLin
 
 @admin.register(SalesOrder)
 class SalesOrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[SalesOrder]):
-    list_display = ["number", "customer", "warehouse", "status", "order_date", "total"]
+    list_display = [
+        "number",
+        "customer",
+        "warehouse",
+        "status",
+        "allow_backorder",
+        "order_date",
+        "total",
+    ]
     list_filter = ["status", "warehouse"]
     search_fields = ["number", "customer__name"]
     list_select_related = ["customer", "warehouse"]
@@ -46,5 +56,50 @@ class SalesOrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[SalesOrder]):
             "cancel",
             "Cancel (release stock)",
             lambda order, request: services.sales_order_cancel(order=order, user=request.user),
+        ),
+        transition_action(
+            "close",
+            "Close (release what is unshipped)",
+            lambda order, request: services.sales_order_close(order=order, user=request.user),
+        ),
+    ]
+
+
+class CustomerReturnLineInline(
+    ReadOnlyAdminMixin, admin.TabularInline[CustomerReturnLine, CustomerReturn]
+):
+    model = CustomerReturnLine
+    fields = readonly_fields = (
+        "sales_order_line",
+        "quantity",
+        "disposition",
+        "unit_cost",
+        "refund_amount",
+        "refund_tax",
+    )
+    extra = 0
+
+
+@admin.register(CustomerReturn)
+class CustomerReturnAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[CustomerReturn]):
+    list_display = ["number", "sales_order", "warehouse", "status", "refund_total", "received_at"]
+    list_filter = ["status", "warehouse"]
+    search_fields = ["number", "sales_order__number"]
+    list_select_related = ["sales_order", "warehouse"]
+    inlines = [CustomerReturnLineInline]
+    actions = [
+        transition_action(
+            "receive",
+            "Receive (restock or scrap, fix the refund)",
+            lambda rma, request: returns.customer_return_receive(
+                customer_return=rma, user=request.user
+            ),
+        ),
+        transition_action(
+            "cancel",
+            "Cancel",
+            lambda rma, request: returns.customer_return_cancel(
+                customer_return=rma, user=request.user
+            ),
         ),
     ]

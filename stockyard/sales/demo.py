@@ -2,8 +2,8 @@
 
 Runs after the partners, catalog and inventory demo data. Makes a draft, a cancelled and
 a confirmed order, plus confirmed orders the shipping demo then ships in part, in full,
-and through to delivery, so every status is on show. Idempotent: orders carrying
-``DEMO_MARKER`` in their notes mean it already ran.
+through to delivery, and in part before closing, so every status is on show.
+Idempotent: orders carrying ``DEMO_MARKER`` in their notes mean it already ran.
 """
 
 from decimal import Decimal
@@ -31,6 +31,7 @@ STORIES: list[tuple[Status, str]] = [
     (Status.CONFIRMED, f"{TO_SHIP_MARKER} part of it shipped."),
     (Status.CONFIRMED, f"{TO_SHIP_MARKER} all of it shipped, on its way."),
     (Status.CONFIRMED, f"{TO_SHIP_MARKER} shipped and delivered."),
+    (Status.CONFIRMED, f"{TO_SHIP_MARKER} half shipped, the rest not coming: closed."),
 ]
 QUANTITIES = (Decimal(2), Decimal(4))
 # Enough for every confirmed order to take the larger quantity of one product.

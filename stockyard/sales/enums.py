@@ -8,6 +8,18 @@ class SalesOrderStatus(models.TextChoices):
     SHIPPED = "shipped"
     DELIVERED = "delivered"
     CANCELLED = "cancelled"
+    CLOSED = "closed"
+
+
+class ReturnStatus(models.TextChoices):
+    REQUESTED = "requested"
+    RECEIVED = "received"
+    CANCELLED = "cancelled"
+
+
+class ReturnDisposition(models.TextChoices):
+    RESTOCK = "restock", "Back into stock"
+    SCRAP = "scrap", "Scrapped"
 
 
 class PaymentState(models.TextChoices):

@@ -3,13 +3,25 @@
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
-from stockyard.sales.models import SalesOrder, SalesOrderLine
+from stockyard.inventory.selectors import backordered_quantity
+from stockyard.sales.models import CustomerReturn, CustomerReturnLine, SalesOrder, SalesOrderLine
+
+REFERENCE_TYPE = "sales_order"
+"""How stock movements, reservations and backorders name a sales order."""
+
+
+def sales_order_lines() -> QuerySet[SalesOrderLine]:
+    """Lines with their products and ``quantity_backordered`` (from the backorder queue)."""
+    return SalesOrderLine.objects.select_related("product").annotate(  # type: ignore[no-redef]
+        # Overrides the model's plain attribute (0) with the queued quantity.
+        quantity_backordered=backordered_quantity(reference_type=REFERENCE_TYPE)
+    )
 
 
 def sales_order_list() -> QuerySet[SalesOrder]:
     """Orders with everything the API shows, in a fixed number of queries."""
     return SalesOrder.objects.select_related("customer", "warehouse").prefetch_related(
-        Prefetch("lines", queryset=SalesOrderLine.objects.select_related("product"))
+        Prefetch("lines", queryset=sales_order_lines())
     )
 
 
@@ -22,6 +34,13 @@ def sales_order_lock(*, order_id: int) -> SalesOrder:
     return (
         SalesOrder.objects.select_for_update(of=("self",))
         .select_related("warehouse")
-        .prefetch_related("lines")
+        .prefetch_related(Prefetch("lines", queryset=sales_order_lines()))
         .get(pk=order_id)
+    )
+
+
+def customer_return_list() -> QuerySet[CustomerReturn]:
+    """Returns with everything the API shows, in a fixed number of queries."""
+    return CustomerReturn.objects.select_related("sales_order").prefetch_related(
+        Prefetch("lines", queryset=CustomerReturnLine.objects.select_related("sales_order_line"))
     )

@@ -3,13 +3,16 @@ from typing import Any
 
 from rest_framework import serializers
 
+from stockyard.core.decimals import QUANTITY_DIGITS, QUANTITY_PLACES
 from stockyard.core.serializers import (
     AmountField,
     BatchedListSerializer,
     BatchedPrimaryKeyRelatedField,
     FieldsBuiltOnce,
 )
-from stockyard.sales.models import SalesOrder, SalesOrderLine
+from stockyard.sales.enums import ReturnDisposition
+from stockyard.sales.models import CustomerReturn, CustomerReturnLine, SalesOrder, SalesOrderLine
+from stockyard.sales.returns import ReturnLineInput
 from stockyard.sales.services import OrderLineInput
 
 
@@ -24,6 +27,12 @@ class SalesOrderLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Sale
     line_discount = AmountField(currency="order.currency")
     line_tax = AmountField(currency="order.currency")
     line_total = AmountField(currency="order.currency")
+    quantity_backordered = serializers.DecimalField(
+        max_digits=QUANTITY_DIGITS,
+        decimal_places=QUANTITY_PLACES,
+        read_only=True,
+        help_text="Waiting for stock: reserved for this line as stock arrives.",
+    )
 
     class Meta:
         model = SalesOrderLine
@@ -35,6 +44,9 @@ class SalesOrderLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Sale
             "product_name",
             "quantity",
             "quantity_shipped",
+            "quantity_cancelled",
+            "quantity_backordered",
+            "quantity_returned",
             "unit_price",
             "exchange_rate",
             "discount_percent",
@@ -48,6 +60,8 @@ class SalesOrderLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Sale
             "id",
             "quantity_shipped",
             "exchange_rate",
+            "quantity_cancelled",
+            "quantity_returned",
             "line_subtotal",
             "line_discount",
             "line_tax",
@@ -106,6 +120,7 @@ class SalesOrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer[SalesOrd
             "order_date",
             "shipping_address",
             "notes",
+            "allow_backorder",
             "lines",
             "subtotal",
             "discount_total",
@@ -141,4 +156,77 @@ class SalesOrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer[SalesOrd
                 "order date; reports convert the order's amounts with it."
             },
             "currency": {"help_text": "ISO 4217 code; defaults to the customer's currency."},
+            "allow_backorder": {
+                "help_text": "Confirm with what is available; the rest of each line is "
+                "backordered and reserved as stock arrives, oldest confirmation first."
+            },
+        }
+
+
+class CustomerReturnLineSerializer(serializers.ModelSerializer[CustomerReturnLine]):
+    """A returned line; validated input becomes a ``ReturnLineInput``."""
+
+    product = serializers.IntegerField(source="sales_order_line.product_id", read_only=True)
+    disposition = serializers.ChoiceField(
+        choices=ReturnDisposition.choices,
+        default=ReturnDisposition.RESTOCK,
+        help_text="`restock`: back into stock at the cost it left with; `scrap`: not.",
+    )
+
+    class Meta:
+        model = CustomerReturnLine
+        fields = [
+            "id",
+            "sales_order_line",
+            "product",
+            "quantity",
+            "disposition",
+            "unit_cost",
+            "refund_amount",
+        ]
+        read_only_fields = ["id", "unit_cost", "refund_amount"]
+
+    def validate_quantity(self, value: Decimal) -> Decimal:
+        if value <= 0:
+            raise serializers.ValidationError("Must be greater than 0.")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> ReturnLineInput:
+        return ReturnLineInput(**attrs)
+
+
+class CustomerReturnSerializer(serializers.ModelSerializer[CustomerReturn]):
+    sales_order_number = serializers.CharField(source="sales_order.number", read_only=True)
+    lines = CustomerReturnLineSerializer(many=True, allow_empty=False)
+
+    class Meta:
+        model = CustomerReturn
+        fields = [
+            "id",
+            "number",
+            "sales_order",
+            "sales_order_number",
+            "warehouse",
+            "status",
+            "reason",
+            "lines",
+            "refund_total",
+            "received_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "id",
+            "number",
+            "status",
+            "refund_total",
+            "received_at",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {
+            "warehouse": {
+                "required": False,
+                "help_text": "Where restocked goods go; defaults to the order's warehouse.",
+            }
         }

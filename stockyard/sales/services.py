@@ -1,7 +1,7 @@
 """Writes on sales orders: one function per step of the order's life.
 
     draft ──confirm──▶ confirmed ──(shipments)──▶ partially_shipped ──▶ shipped ──▶ delivered
-      └──────cancel──────┴──▶ cancelled
+      └──────cancel──────┴──▶ cancelled  └──close──▶ closed ◀──close──┘
 
 Each service runs in one transaction, locks the order row first (then, when it needs
 them, the customer row and the stock levels), checks the current status, and records an
@@ -40,11 +40,19 @@ from stockyard.core.models import overflowing, too_large_message, with_loaded
 from stockyard.core.time import business_today
 from stockyard.events.services import publish
 from stockyard.inventory.models import Warehouse
-from stockyard.inventory.services import Reference, StockLine, stock_release, stock_reserve
+from stockyard.inventory.services import (
+    Demand,
+    Reference,
+    StockLine,
+    stock_release,
+    stock_reserve,
+    stock_reserve_or_backorder,
+)
 from stockyard.partners.models import Customer
 from stockyard.sales.enums import PaymentState
 from stockyard.sales.enums import SalesOrderStatus as Status
 from stockyard.sales.models import SalesOrder, SalesOrderLine
+from stockyard.sales.selectors import REFERENCE_TYPE, sales_order_lines
 
 LINE_AMOUNTS = ("line_subtotal", "line_discount", "line_tax", "line_total")
 ORDER_AMOUNTS = ("subtotal", "discount_total", "tax_total", "total")
@@ -75,9 +83,22 @@ def _locked(order: SalesOrder) -> SalesOrder:
 
 def _lines(order: SalesOrder) -> list[SalesOrderLine]:
     """The order's lines in id order with their products, loaded onto the order."""
-    lines = Prefetch("lines", queryset=SalesOrderLine.objects.select_related("product"))
-    prefetch_related_objects([order], lines)
+    prefetch_related_objects([order], Prefetch("lines", queryset=sales_order_lines()))
     return list(order.lines.all())
+
+
+def _reference(order: SalesOrder) -> Reference:
+    return Reference(REFERENCE_TYPE, order.pk, order.number or "")
+
+
+def _demands(order: SalesOrder, lines: Sequence[SalesOrderLine]) -> list[Demand]:
+    """What each line still holds in the warehouse: its unshipped rest (reserved or
+    waiting in the backorder queue)."""
+    return [
+        Demand(line.product_id, order.warehouse_id, line.quantity_unshipped, line.pk)
+        for line in lines
+        if line.quantity_unshipped > 0
+    ]
 
 
 def _order_data(order: SalesOrder) -> dict[str, Any]:
@@ -264,9 +285,11 @@ def sales_order_create(
     order_date: date | None = None,
     shipping_address: str | None = None,
     notes: str = "",
+    allow_backorder: bool = False,
 ) -> SalesOrder:
     """A draft order. Currency and shipping address default to the customer's, the order
-    date to today."""
+    date to today. ``allow_backorder``: confirming reserves what is available and queues
+    the rest instead of refusing."""
     order = SalesOrder(
         customer=customer,
         warehouse=warehouse,
@@ -276,6 +299,7 @@ def sales_order_create(
             customer.shipping_address if shipping_address is None else shipping_address
         ),
         notes=notes,
+        allow_backorder=allow_backorder,
         created_by=recorded_actor(user),
     )
     problems = _inactive(customer=customer, warehouse=warehouse)
@@ -292,7 +316,9 @@ def sales_order_create(
     return with_loaded(order, "lines", priced)
 
 
-DRAFT_ONLY_FIELDS = frozenset({"customer", "warehouse", "currency", "order_date"})
+DRAFT_ONLY_FIELDS = frozenset(
+    {"customer", "warehouse", "currency", "order_date", "allow_backorder"}
+)
 
 
 @transaction.atomic
@@ -341,20 +367,36 @@ def sales_order_update(
 
 @transaction.atomic
 def sales_order_confirm(*, order: SalesOrder, user: Actor) -> SalesOrder:
-    """Draft → confirmed: within the customer's credit limit, and every line reserved in
-    the order's warehouse, or nothing at all."""
+    """Draft → confirmed, within the customer's credit limit.
+
+    Every line is reserved in the order's warehouse, or nothing at all
+    (``InsufficientStock`` naming the short lines) — unless the order allows backorders:
+    then what is available is reserved and the rest of each line queues as its
+    ``quantity_backordered``, filled as stock arrives, oldest confirmation first.
+    """
     order = _locked(order)
     order.require_status({Status.DRAFT}, "confirm")
     _check_credit(order)
     lines = _lines(order)
-    # One stock line per order line, in order: shortages come back as lines.<index>.quantity.
-    stock_reserve(
-        lines=[StockLine(line.product_id, order.warehouse_id, line.quantity) for line in lines],
-        reference=Reference("sales_order", order.pk),
-        user=user,
-    )
-    order.status = Status.CONFIRMED
     order.confirmed_at = timezone.now()
+    if order.allow_backorder:
+        backordered = stock_reserve_or_backorder(
+            lines=_demands(order, lines),
+            reference=_reference(order),
+            queued_at=order.confirmed_at,
+            user=user,
+        )
+        for line in lines:
+            line.quantity_backordered = backordered[line.pk]
+    else:
+        # One stock line per order line, in order: shortages come back as
+        # lines.<index>.quantity.
+        stock_reserve(
+            lines=[StockLine(line.product_id, order.warehouse_id, line.quantity) for line in lines],
+            reference=_reference(order),
+            user=user,
+        )
+    order.status = Status.CONFIRMED
     order.save(update_fields=["status", "confirmed_at", "updated_at"])
     _publish("sales_order.confirmed", order)
     return order
@@ -368,11 +410,9 @@ def sales_order_cancel(*, order: SalesOrder, user: Actor) -> SalesOrder:
     order.require_status({Status.DRAFT, Status.CONFIRMED}, "cancel")
     lines = _lines(order)
     if order.status == Status.CONFIRMED:
-        stock_release(
-            lines=[StockLine(line.product_id, order.warehouse_id, line.quantity) for line in lines],
-            reference=Reference("sales_order", order.pk),
-            user=user,
-        )
+        stock_release(lines=_demands(order, lines), reference=_reference(order), user=user)
+        for line in lines:
+            line.quantity_backordered = ZERO
     order.status = Status.CANCELLED
     order.save(update_fields=["status", "updated_at"])
     _publish("sales_order.cancelled", order)
@@ -380,10 +420,40 @@ def sales_order_cancel(*, order: SalesOrder, user: Actor) -> SalesOrder:
 
 
 @transaction.atomic
+def sales_order_close(*, order: SalesOrder, user: Actor) -> SalesOrder:
+    """Confirmed or partially shipped → closed: the order stops where it is.
+
+    Whatever is still unshipped on each line is released from the warehouse (reserved
+    stock given back, backorders dropped from the queue) and recorded as the line's
+    ``quantity_cancelled``; the order no longer holds the customer's credit
+    (it is not open any more) and nothing more ships against it (a pending shipment of it
+    can only be cancelled). Anything else → ``InvalidTransition`` (409).
+    """
+    order = _locked(order)
+    order.require_status(OPEN_STATUSES, "close")
+    lines = _lines(order)
+    stock_release(lines=_demands(order, lines), reference=_reference(order), user=user)
+    rest = [line for line in lines if line.quantity_unshipped > 0]
+    for line in rest:
+        line.quantity_cancelled += line.quantity_unshipped
+        line.quantity_backordered = ZERO
+    SalesOrderLine.objects.bulk_update(rest, ["quantity_cancelled"])
+    order.status = Status.CLOSED
+    order.save(update_fields=["status", "updated_at"])
+    _publish("sales_order.closed", order)
+    return order
+
+
+@transaction.atomic
 def sales_order_record_shipment(
-    *, order: SalesOrder, quantities: Mapping[int, Decimal], user: Actor
+    *,
+    order: SalesOrder,
+    quantities: Mapping[int, Decimal],
+    unit_costs: Mapping[int, Decimal],
+    user: Actor,
 ) -> SalesOrder:
-    """Count goods that left the warehouse against the order's lines (by line id).
+    """Count goods that left the warehouse against the order's lines (by line id), at
+    the unit cost each line's goods left with (what a customer return restocks them at).
 
     The order becomes ``partially_shipped``, or ``shipped`` once every line is complete.
     The caller (the shipping app) issues the stock itself.
@@ -404,8 +474,9 @@ def sales_order_record_shipment(
                 f"{quantity} requested."
             )
         line.quantity_shipped += quantity
+        line.shipped_cost += quantity * unit_costs[line_id]
     SalesOrderLine.objects.bulk_update(
-        [lines[line_id] for line_id in quantities], ["quantity_shipped"]
+        [lines[line_id] for line_id in quantities], ["quantity_shipped", "shipped_cost"]
     )
     complete = all(line.quantity_unshipped == 0 for line in lines.values())
     order.status = Status.SHIPPED if complete else Status.PARTIALLY_SHIPPED

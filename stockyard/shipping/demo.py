@@ -16,6 +16,7 @@ from stockyard.accounts.models import User
 from stockyard.sales.demo import TO_SHIP_MARKER
 from stockyard.sales.enums import SalesOrderStatus
 from stockyard.sales.models import SalesOrder
+from stockyard.sales.services import sales_order_close
 from stockyard.shipping import services
 from stockyard.shipping.models import Shipment
 from stockyard.shipping.services import PackageInput, ShipmentLineInput
@@ -49,6 +50,11 @@ def _cancel(shipment: Shipment, user: User | None) -> Shipment:
     return services.shipment_cancel(shipment=shipment, user=user)
 
 
+def _close_order(shipment: Shipment, user: User | None) -> Shipment:
+    sales_order_close(order=shipment.sales_order, user=user)
+    return shipment
+
+
 # In the order the sales demo lists them: (share of each line to ship, steps).
 STORIES: list[tuple[Decimal, list[Step]]] = [
     (Decimal(1), []),
@@ -56,6 +62,7 @@ STORIES: list[tuple[Decimal, list[Step]]] = [
     (Decimal("0.5"), [_ship]),
     (Decimal(1), [_ship]),
     (Decimal(1), [_ship, _deliver]),
+    (Decimal("0.5"), [_ship, _close_order]),
 ]
 
 

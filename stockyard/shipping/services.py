@@ -116,9 +116,10 @@ def _pending_quantities(order: SalesOrder) -> dict[int, Decimal]:
 
 
 def _check_unshipped(order: SalesOrder, lines: Sequence[ShipmentLineInput]) -> None:
-    """No line may take more than is ordered, less shipped, less held by pending
-    shipments (the order row is locked, so this cannot race another shipment), nor be
-    finer than its product's unit of measure."""
+    """No line may take more than is reserved for it: ordered, less shipped or cancelled,
+    less still backordered, less held by pending shipments (the order row is locked, so
+    this cannot race another shipment; a backorder filled meanwhile only frees more), nor
+    be finer than its product's unit of measure."""
     order_lines = {line.pk: line for line in order.lines.select_related("product")}
     require_unit_quantities(
         (f"lines.{index}.quantity", order_lines[line.sales_order_line.pk].product, line.quantity)
@@ -128,10 +129,17 @@ def _check_unshipped(order: SalesOrder, lines: Sequence[ShipmentLineInput]) -> N
     over = {}
     for index, line in enumerate(lines):
         order_line = order_lines[line.sales_order_line.pk]
-        left = order_line.quantity_unshipped - pending[order_line.pk]
+        left = (
+            order_line.quantity_unshipped - order_line.quantity_backordered - pending[order_line.pk]
+        )
         if line.quantity > left:
+            waiting = (
+                f" ({order_line.quantity_backordered} backordered)"
+                if order_line.quantity_backordered
+                else ""
+            )
             over[f"lines.{index}.quantity"] = [
-                f"Only {max(left, ZERO)} left to ship on order line {order_line.pk}."
+                f"Only {max(left, ZERO)} left to ship on order line {order_line.pk}{waiting}."
             ]
     if over:
         raise errors.Conflict(
@@ -219,18 +227,23 @@ def shipment_ship(*, shipment: Shipment, user: Actor) -> Shipment:
     order = sales_order_lock(order_id=shipment.sales_order_id)
     shipment = _locked(shipment)
     shipment.require_status({Status.PENDING}, "ship")
+    order.require_status(OPEN_STATUSES, "ship")
     lines = list(shipment.lines.select_related("sales_order_line"))
-    sales_order_record_shipment(
-        order=order,
-        quantities={line.sales_order_line_id: line.quantity for line in lines},
-        user=user,
-    )
-    stock_issue(
+    movements = stock_issue(
         lines=[
             StockLine(line.sales_order_line.product_id, order.warehouse_id, line.quantity)
             for line in lines
         ],
         reference=Reference("shipment", shipment.pk),
+        user=user,
+    )
+    cost = {movement.product_id: movement.unit_cost or ZERO for movement in movements}
+    sales_order_record_shipment(
+        order=order,
+        quantities={line.sales_order_line_id: line.quantity for line in lines},
+        unit_costs={
+            line.sales_order_line_id: cost[line.sales_order_line.product_id] for line in lines
+        },
         user=user,
     )
     shipment.status = Status.SHIPPED

@@ -39,7 +39,9 @@ TRACKING_EXAMPLE = OpenApiExample(
     create=extend_schema(
         description="A pending shipment of lines of one confirmed or partially shipped "
         "sales order. Lines of another order → 400; more than is left to ship (ordered - "
-        "shipped - held by other pending shipments) → 409 `conflict`.",
+        "shipped - cancelled - still backordered - held by other pending shipments) → 409 "
+        "`conflict`; an order that is not confirmed or partially shipped (a closed one, say) "
+        "→ 409 `invalid_transition`.",
         examples=[CREATE_EXAMPLE],
     ),
     partial_update=extend_schema(

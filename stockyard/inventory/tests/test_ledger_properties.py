@@ -2,9 +2,14 @@
 
 ``on_hand`` always equals the sum of the level's movements, and ``0 <= reserved <= on_hand``,
 whatever mix of adjust/transfer/count/receive/reserve/release/issue runs, refused ones
-included.
+included — and with sales orders in the mix (confirmed with or without backorders,
+shipped in part, closed, cancelled, goods returned and restocked or scrapped), what is
+reserved is exactly what the open orders hold (plus what the bare ``stock_reserve`` rule
+took), no backorder waits while stock is available, and no line holds more than its
+unshipped rest.
 """
 
+from collections import defaultdict
 from contextlib import suppress
 from decimal import Decimal
 
@@ -15,18 +20,30 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
+from stockyard.catalog.models import Product
 from stockyard.catalog.tests.factories import ProductFactory
 from stockyard.core import errors
 from stockyard.core.decimals import quantity
 from stockyard.inventory import services
-from stockyard.inventory.models import StockLevel, StockMovement
-from stockyard.inventory.services import CountLine, ReceiptLine, Reference, StockLine
+from stockyard.inventory.models import StockBackorder, StockLevel, StockMovement, Warehouse
+from stockyard.inventory.services import CountLine, Demand, ReceiptLine, Reference, StockLine
 from stockyard.inventory.tests.factories import WarehouseFactory
+from stockyard.partners.tests.factories import CustomerFactory
+from stockyard.sales import returns
+from stockyard.sales import services as sales
+from stockyard.sales.enums import ReturnDisposition
+from stockyard.sales.models import SalesOrder
+from stockyard.sales.returns import ReturnLineInput
+from stockyard.sales.selectors import sales_order_lines
+from stockyard.sales.services import OPEN_STATUSES, OrderLineInput
+from stockyard.shipping import services as shipping
+from stockyard.shipping.services import ShipmentLineInput
 
 quantities = st.decimals(min_value=Decimal("0.001"), max_value=Decimal(50), places=3)
 signed = quantities.flatmap(lambda q: st.sampled_from([q, -q]))
 indexes = st.integers(min_value=0, max_value=1)
-ORDER = Reference("sales_order", 1)
+ORDER = Reference("sales_order", 0)  # bare reservations: no real order has id 0
+BARE_LINE = 0
 
 
 class LedgerMachine(RuleBasedStateMachine):
@@ -38,6 +55,10 @@ class LedgerMachine(RuleBasedStateMachine):
         self.savepoint.__enter__()
         self.products = [ProductFactory.create().pk for _ in range(2)]
         self.warehouses = [WarehouseFactory.create().pk for _ in range(2)]
+        self.customer = CustomerFactory.create(credit_limit=None)
+        self.orders: list[int] = []
+        # What the bare reserve rule holds per level, apart from any order.
+        self.bare: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
 
     def refused_or_done(self, operation, **kwargs) -> None:
         # Refused operations must leave no trace; the invariants check that.
@@ -82,17 +103,93 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(p=indexes, w=indexes, quantity=quantities)
     def reserve(self, p: int, w: int, quantity: Decimal) -> None:
         line = StockLine(self.products[p], self.warehouses[w], quantity)
-        self.refused_or_done(services.stock_reserve, lines=[line], reference=ORDER)
+        with suppress(errors.InsufficientStock):
+            services.stock_reserve(lines=[line], reference=ORDER)
+            self.bare[line.key] += quantity
 
     @rule(p=indexes, w=indexes, quantity=quantities)
     def release(self, p: int, w: int, quantity: Decimal) -> None:
-        line = StockLine(self.products[p], self.warehouses[w], quantity)
-        self.refused_or_done(services.stock_release, lines=[line], reference=ORDER)
+        key = (self.products[p], self.warehouses[w])
+        quantity = min(quantity, self.bare[key])  # never what an order holds
+        if quantity > 0:
+            line = Demand(*key, quantity, BARE_LINE)
+            services.stock_release(lines=[line], reference=ORDER)
+            self.bare[key] -= quantity
 
     @rule(p=indexes, w=indexes, quantity=quantities)
     def issue(self, p: int, w: int, quantity: Decimal) -> None:
-        line = StockLine(self.products[p], self.warehouses[w], quantity)
-        self.refused_or_done(services.stock_issue, lines=[line], reference=ORDER)
+        key = (self.products[p], self.warehouses[w])
+        quantity = min(quantity, self.bare[key])
+        if quantity > 0:
+            services.stock_issue(lines=[StockLine(*key, quantity)], reference=ORDER)
+            self.bare[key] -= quantity
+
+    # --- sales orders through their own services ---------------------------------------
+
+    @rule(p=indexes, w=indexes, quantity=quantities, backorder=st.booleans())
+    def confirm_order(self, p: int, w: int, quantity: Decimal, backorder: bool) -> None:
+        product = Product.objects.get(pk=self.products[p])
+        order = sales.sales_order_create(
+            customer=self.customer,
+            warehouse=Warehouse.objects.get(pk=self.warehouses[w]),
+            lines=[OrderLineInput(product, quantity, unit_price=Decimal("10.00"))],
+            allow_backorder=backorder,
+            user=None,
+        )
+        with suppress(errors.InsufficientStock):
+            sales.sales_order_confirm(order=order, user=None)
+            self.orders.append(order.pk)
+
+    def order(self, index: int) -> SalesOrder | None:
+        """One of the confirmed orders, picked by ``index``; None before the first."""
+        if not self.orders:
+            return None
+        return SalesOrder.objects.get(pk=self.orders[index % len(self.orders)])
+
+    @rule(index=st.integers(min_value=0), share=st.sampled_from(["0.5", "1"]))
+    def ship(self, index: int, share: str) -> None:
+        order = self.order(index)
+        if order is None or order.status not in OPEN_STATUSES:
+            return
+        line = sales_order_lines().get(order=order)
+        ready = line.quantity_unshipped - line.quantity_backordered
+        shipped = min(ready, quantity(ready * Decimal(share)))
+        if shipped > 0:
+            shipment = shipping.shipment_create(
+                sales_order=order, lines=[ShipmentLineInput(line, shipped)], user=None
+            )
+            shipping.shipment_ship(shipment=shipment, user=None)
+
+    @rule(index=st.integers(min_value=0))
+    def close(self, index: int) -> None:
+        order = self.order(index)
+        if order is not None:
+            self.refused_or_done(sales.sales_order_close, order=order, user=None)
+
+    @rule(index=st.integers(min_value=0))
+    def cancel(self, index: int) -> None:
+        order = self.order(index)
+        if order is not None:
+            self.refused_or_done(sales.sales_order_cancel, order=order, user=None)
+
+    @rule(index=st.integers(min_value=0), quantity=quantities, scrap=st.booleans())
+    def return_goods(self, index: int, quantity: Decimal, scrap: bool) -> None:
+        order = self.order(index)
+        if order is None:
+            return
+        with suppress(errors.Conflict):
+            requested = returns.customer_return_request(
+                sales_order=order,
+                lines=[
+                    ReturnLineInput(
+                        order.lines.get(),
+                        quantity,
+                        ReturnDisposition.SCRAP if scrap else ReturnDisposition.RESTOCK,
+                    )
+                ],
+                user=None,
+            )
+            returns.customer_return_receive(customer_return=requested, user=None)
 
     def teardown(self) -> None:
         transaction.set_rollback(True)
@@ -111,6 +208,27 @@ class LedgerMachine(RuleBasedStateMachine):
         for level in StockLevel.objects.all():
             assert 0 <= level.reserved <= level.on_hand
             assert level.average_cost >= 0
+
+    @invariant()
+    def reserved_is_what_open_orders_hold(self) -> None:
+        held: dict[tuple[int, int], Decimal] = defaultdict(Decimal, self.bare)
+        for line in sales_order_lines().select_related("order"):
+            assert 0 <= line.quantity_backordered <= line.quantity_unshipped
+            if line.order.status in OPEN_STATUSES:
+                key = (line.product_id, line.order.warehouse_id)
+                held[key] += line.quantity_unshipped - line.quantity_backordered
+            else:
+                assert line.quantity_backordered == 0
+        for level in StockLevel.objects.all():
+            assert level.reserved == held[(level.product_id, level.warehouse_id)]
+
+    @invariant()
+    def no_backorder_waits_while_stock_is_available(self) -> None:
+        for backorder in StockBackorder.objects.all():
+            level = StockLevel.objects.get(
+                product_id=backorder.product_id, warehouse_id=backorder.warehouse_id
+            )
+            assert level.available == 0
 
 
 @pytest.mark.django_db

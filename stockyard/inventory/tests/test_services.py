@@ -8,7 +8,7 @@ from stockyard.events.models import Event
 from stockyard.inventory import services
 from stockyard.inventory.enums import MovementKind
 from stockyard.inventory.models import StockLevel, StockMovement
-from stockyard.inventory.services import CountLine, ReceiptLine, Reference, StockLine
+from stockyard.inventory.services import CountLine, Demand, ReceiptLine, Reference, StockLine
 from stockyard.inventory.tests.factories import WarehouseFactory, put_stock
 
 pytestmark = pytest.mark.django_db
@@ -197,7 +197,7 @@ def test_reserve_release_and_issue(product, warehouse):
         D("6"),
         D("4"),
     )
-    services.stock_release(lines=[StockLine(product.pk, warehouse.pk, D("2"))], reference=ORDER)
+    services.stock_release(lines=[Demand(product.pk, warehouse.pk, D("2"), 1)], reference=ORDER)
     movements = services.stock_issue(
         lines=[StockLine(product.pk, warehouse.pk, D("4"))], reference=ORDER
     )

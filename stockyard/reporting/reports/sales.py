@@ -3,14 +3,23 @@ report's time zone).
 
 Aggregated from the order lines: ``revenue`` is ``line_subtotal - line_discount`` summed,
 which for whole orders is the order's ``subtotal - discount_total`` (its total less tax);
-with ``product`` (as filter or grouping) it is that product's share of the orders. Each
-order's amounts are converted to DEFAULT_CURRENCY at the ``exchange_rate`` it recorded.
+with ``product`` (as filter or grouping) it is that product's share of the orders.
+
+A closed order counts what it shipped: a line's ``quantity`` less its
+``quantity_cancelled``, and that share of the line's revenue (rounded half-up to cents).
+
+Customer returns received in the period (dated by ``received_at``) are netted: their
+quantities come off ``quantity`` and their refunds less tax (``refund_amount -
+refund_tax``) off ``revenue``, in the row of the day, product or customer they belong
+to; ``orders`` counts sales only. Every amount is converted to DEFAULT_CURRENCY at the
+``exchange_rate`` its order recorded.
 """
 
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Count, F, Sum
+from django.db.models import Case, Count, DecimalField, F, Sum, When
+from django.db.models.functions import Round
 
 from stockyard.core.decimals import ZERO
 from stockyard.reporting.enums import ColumnKind
@@ -26,8 +35,8 @@ from stockyard.reporting.reports.params import (
     warehouse_field,
 )
 from stockyard.reporting.tables import Column, Row, ratio
-from stockyard.sales.enums import SalesOrderStatus
-from stockyard.sales.models import SalesOrderLine
+from stockyard.sales.enums import ReturnStatus, SalesOrderStatus
+from stockyard.sales.models import CustomerReturnLine, SalesOrderLine
 
 
 class SalesParams(MoneyPeriodParams):
@@ -51,13 +60,33 @@ FILTERS = {
     "product": "product",
     "currency": "order__currency",
 }
-MEASURES = {
-    "orders": Count("order", distinct=True),
-    "quantity": Sum("quantity", default=ZERO),
-    "revenue": Sum(
-        (F("line_subtotal") - F("line_discount")) * F("order__exchange_rate"), default=ZERO
+RETURN_GROUPS = (
+    ObjectGroup(
+        "product",
+        "sales_order_line__product",
+        {"sku": "sales_order_line__product__sku", "name": "sales_order_line__product__name"},
+        "sales_order_line__product__sku",
     ),
+    ObjectGroup(
+        "customer",
+        "sales_order_line__order__customer",
+        {"name": "sales_order_line__order__customer__name"},
+        "sales_order_line__order__customer__name",
+    ),
+)
+RETURN_FILTERS = {name: f"sales_order_line__{path}" for name, path in FILTERS.items()}
+SOLD = F("quantity") - F("quantity_cancelled")
+LINE_REVENUE = F("line_subtotal") - F("line_discount")
+SOLD_REVENUE = Case(
+    When(quantity_cancelled=0, then=LINE_REVENUE),
+    default=Round(LINE_REVENUE * SOLD / F("quantity"), 2),
+    output_field=DecimalField(),
+) * F("order__exchange_rate")  # in DEFAULT_CURRENCY; the table rounds to its minor unit
+NETTED = {  # over the rows' ``sold`` annotations: ``quantity`` names the measure here
+    "quantity": Sum("sold", default=ZERO),
+    "revenue": Sum("sold_revenue", default=ZERO),
 }
+MEASURES = {"orders": Count("order", distinct=True), **NETTED}
 COLUMNS = [
     Column("orders", ColumnKind.INTEGER),
     Column("quantity", ColumnKind.QUANTITY),
@@ -70,29 +99,65 @@ def _with_average(row: Row) -> Row:
     return {**row, "average_order_value": ratio(row["revenue"], row["orders"])}
 
 
+def _netted(sold: Row, returned: Row | None) -> Row:
+    if returned is None:
+        return sold
+    return {name: sold[name] - returned[name] if name in NETTED else sold[name] for name in sold}
+
+
+def _merged(rows: list[Row], returned: list[Row], label: str | None) -> list[Row]:
+    """Sales rows less the returns of the same key; rows of returns alone added (with no
+    orders) and kept in the report's order (time, or the label then the id)."""
+    by_key = {row["key"]: row for row in returned}
+    merged = [_netted(row, by_key.pop(row["key"], None)) for row in rows]
+    if not by_key:
+        return merged
+    merged += [
+        {**row, "orders": 0, **{name: -row[name] for name in NETTED}} for row in by_key.values()
+    ]
+    return sorted(merged, key=lambda row: (row[label], row["key"]) if label else row["key"])
+
+
 def sales(params: Mapping[str, Any]) -> Body:
     start, end = period_bounds(params)
     lines = SalesOrderLine.objects.filter(
         order__confirmed_at__gte=start, order__confirmed_at__lt=end
     ).exclude(order__status=SalesOrderStatus.CANCELLED)
-    lines = narrowed(lines, params, FILTERS)
-    keys, rows = grouped_rows(
-        lines,
-        params=params,
-        date_field="order__confirmed_at",
-        objects=GROUPS,
-        measures=MEASURES,
+    lines = narrowed(lines.annotate(sold=SOLD, sold_revenue=SOLD_REVENUE), params, FILTERS)
+    returned = CustomerReturnLine.objects.filter(
+        customer_return__status=ReturnStatus.RECEIVED,
+        customer_return__received_at__gte=start,
+        customer_return__received_at__lt=end,
+    ).annotate(
+        sold=F("quantity"),
+        sold_revenue=(F("refund_amount") - F("refund_tax"))
+        * F("sales_order_line__order__exchange_rate"),
     )
+    returned = narrowed(returned, params, RETURN_FILTERS)
+    keys, rows = grouped_rows(
+        lines, params=params, date_field="order__confirmed_at", objects=GROUPS, measures=MEASURES
+    )
+    _, returned_rows = grouped_rows(
+        returned,
+        params=params,
+        date_field="customer_return__received_at",
+        objects=RETURN_GROUPS,
+        measures=NETTED,
+    )
+    label = {"product": "sku", "customer": "name"}.get(params["group_by"])
+    totals = _netted(lines.aggregate(**MEASURES), returned.aggregate(**NETTED))
     return Body(
         columns=[*keys, *COLUMNS],
-        rows=[_with_average(row) for row in rows],
-        totals=_with_average(lines.aggregate(**MEASURES)),
+        rows=[_with_average(row) for row in _merged(rows, returned_rows, label)],
+        totals=_with_average(totals),
     )
 
 
 REPORT = Report(
     name="sales",
-    description="Orders confirmed (and not cancelled) in the period, dated by `confirmed_at`: "
+    description="Orders confirmed (and not cancelled) in the period, dated by `confirmed_at`; "
+    "closed orders count what they shipped, and customer returns received in the period "
+    "are netted off `quantity` and `revenue`: "
     "`orders`, `quantity`, `revenue` (total less tax) and `average_order_value` per day, "
     "week, month, product or customer. Days are calendar days in the business time zone "
     "(or `tz`); amounts are in DEFAULT_CURRENCY, each order converted at the exchange rate "

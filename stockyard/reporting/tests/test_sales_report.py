@@ -4,11 +4,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from stockyard.accounts.roles import Role
 from stockyard.catalog.tests.factories import ExchangeRateFactory
-from stockyard.reporting.tests.factories import line, sold, utc
+from stockyard.reporting.tests.factories import line, shipped, sold, utc
+from stockyard.sales import returns
 from stockyard.sales import services as sales
+from stockyard.sales.returns import ReturnLineInput
 
 pytestmark = pytest.mark.django_db
 
@@ -239,8 +242,89 @@ def test_query_count_does_not_grow_with_the_data(
     manager, twenty_orders, alice, django_assert_max_num_queries
 ):
     for group_by in ("day", "week", "month", "product", "customer"):
-        # authentication and roles (2), the customer filter (1), rows (1), totals (1), and
-        # the savepoint and its release: a report reads in one transaction (here nested)
-        with django_assert_max_num_queries(7):
+        # authentication and roles (2), the customer filter (1), rows and totals of sales
+        # (2) and of returns (2), and the savepoint and its release: a report reads in one
+        # transaction (here nested)
+        with django_assert_max_num_queries(9):
             body = _get(manager, group_by=group_by, customer=alice.pk, **NOVEMBER)
         assert body["totals"]["revenue"] == str(Decimal("35.00") * 10)
+
+
+def test_a_closed_order_counts_what_it_shipped(manager, warehouse, widget, alice):
+    order = sold(  # 3 x 10.00 less 10 % with 20 % tax: revenue 27.00 if all of it shipped
+        utc(2026, 11, 2, 10),
+        line(widget, 3, "10.00", discount_percent="10", tax_rate="20"),
+        customer=alice,
+        warehouse=warehouse,
+    )
+    shipped(order, utc(2026, 11, 3, 10), share=Decimal(1) / 3)
+    assert _get(manager, **NOVEMBER)["totals"]["revenue"] == "27.00"  # still open: all of it
+
+    sales.sales_order_close(order=order, user=None)
+
+    totals = _get(manager, **NOVEMBER)["totals"]
+    assert (totals["orders"], totals["quantity"], totals["revenue"]) == (1, "1.000", "9.00")
+
+
+def test_returns_received_in_the_period_net_quantity_and_revenue(
+    manager, warehouse, widget, gadget, alice
+):
+    order = sold(  # 27.00 + 25.00 of revenue on the 2nd
+        utc(2026, 11, 2, 10),
+        line(widget, 3, "10.00", discount_percent="10", tax_rate="20"),
+        line(gadget, 1, "25.00"),
+        customer=alice,
+        warehouse=warehouse,
+    )
+    shipped(order, utc(2026, 11, 3, 10))
+    widget_line = order.lines.get(product=widget)
+    with time_machine.travel(utc(2026, 11, 5, 12), tick=False):
+        received = returns.customer_return_receive(
+            customer_return=returns.customer_return_request(
+                sales_order=order, lines=[ReturnLineInput(widget_line, Decimal(1))], user=None
+            ),
+            user=None,
+        )
+    assert received.refund_total == Decimal("10.80")  # a third of 32.40, tax included
+    returns.customer_return_request(  # requested only: not netted
+        sales_order=order, lines=[ReturnLineInput(widget_line, Decimal(1))], user=None
+    )
+
+    daily = {row["key"]: row for row in _get(manager, **NOVEMBER)["rows"]}
+    assert (daily["2026-11-02"]["quantity"], daily["2026-11-02"]["revenue"]) == ("4.000", "52.00")
+    assert daily["2026-11-05"] == {  # the refund less its tax, on the day it came back
+        "key": "2026-11-05",
+        "orders": 0,
+        "quantity": "-1.000",
+        "revenue": "-9.00",
+        "average_order_value": None,
+    }
+    totals = _get(manager, **NOVEMBER)["totals"]
+    assert (totals["orders"], totals["quantity"], totals["revenue"]) == (1, "3.000", "43.00")
+    by_product = _get(manager, group_by="product", **NOVEMBER)["rows"]
+    assert [(row["sku"], row["quantity"], row["revenue"]) for row in by_product] == [
+        ("GADGET", "1.000", "25.00"),
+        ("WIDGET", "2.000", "18.00"),
+    ]
+    before = _get(manager, date_from="2026-11-01", date_to="2026-11-04")["totals"]
+    assert before["revenue"] == "52.00"  # received after the period: not netted
+
+
+def test_a_return_alone_in_a_period_is_a_row_of_its_own(manager, warehouse, widget, alice):
+    order = sold(
+        utc(2026, 10, 30, 10), line(widget, 2, "10.00"), customer=alice, warehouse=warehouse
+    )
+    shipped(order, utc(2026, 10, 30, 11))
+    with time_machine.travel(utc(2026, 11, 3, 9), tick=False):
+        returns.customer_return_receive(
+            customer_return=returns.customer_return_request(
+                sales_order=order,
+                lines=[ReturnLineInput(order.lines.get(), Decimal(1))],
+                user=None,
+            ),
+            user=None,
+        )
+    rows = _get(manager, group_by="customer", **NOVEMBER)["rows"]
+    assert [(row["name"], row["orders"], row["quantity"], row["revenue"]) for row in rows] == [
+        ("Alice Ltd", 0, "-1.000", "-10.00")
+    ]

@@ -4,13 +4,15 @@ from decimal import Decimal
 from typing import Any
 
 from stockyard.catalog.models import Product
-from stockyard.inventory.models import Warehouse
+from stockyard.inventory.models import StockLevel, Warehouse
 from stockyard.inventory.tests.factories import WarehouseFactory
 from stockyard.partners.models import Customer
 from stockyard.partners.tests.factories import CustomerFactory
 from stockyard.sales import services
 from stockyard.sales.models import SalesOrder
 from stockyard.sales.services import OrderLineInput
+from stockyard.shipping import services as shipping
+from stockyard.shipping.services import ShipmentLineInput
 
 
 def make_order(
@@ -34,3 +36,19 @@ def make_order(
     if confirm:
         order = services.sales_order_confirm(order=order, user=None)
     return order
+
+
+def ship(order: SalesOrder, quantity: Decimal | int | str) -> None:
+    """Ship ``quantity`` of the order's only line, through the shipping services."""
+    shipment = shipping.shipment_create(
+        sales_order=order,
+        lines=[ShipmentLineInput(order.lines.get(), Decimal(quantity))],
+        user=None,
+    )
+    shipping.shipment_ship(shipment=shipment, user=None)
+
+
+def stock(product: Product, warehouse: Warehouse) -> tuple[Decimal, Decimal]:
+    """``(on_hand, reserved)`` of the product in the warehouse."""
+    level = StockLevel.objects.get(product=product, warehouse=warehouse)
+    return level.on_hand, level.reserved

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from django.contrib.messages import get_messages
 
@@ -5,9 +7,12 @@ from stockyard.accounts.roles import Role
 from stockyard.catalog.tests.factories import ProductFactory
 from stockyard.inventory.models import StockLevel
 from stockyard.inventory.tests.factories import WarehouseFactory, put_stock
+from stockyard.sales import returns
+from stockyard.sales.enums import ReturnStatus
 from stockyard.sales.enums import SalesOrderStatus as Status
 from stockyard.sales.models import SalesOrder
-from stockyard.sales.tests.factories import make_order
+from stockyard.sales.returns import ReturnLineInput
+from stockyard.sales.tests.factories import make_order, ship
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +51,23 @@ def test_confirm_action_calls_the_service_and_reports_refusals(site):
     texts = [str(m) for m in get_messages(response.wsgi_request)]
     assert any(text.startswith(f"{short.number}: ") for text in texts)
     assert "Confirm (reserve stock): 1 done." in texts
+
+
+def test_close_action_and_returns_in_the_admin(site):
+    product, warehouse = ProductFactory(sku="WIDGET-7"), WarehouseFactory()
+    put_stock(product, warehouse, 10)
+    order = make_order((product, 10), warehouse=warehouse, confirm=True)
+    ship(order, 4)
+
+    site.post(CHANGELIST, {"action": "close", "_selected_action": [order.pk]})
+
+    order.refresh_from_db()
+    assert order.status == Status.CLOSED
+    rma = returns.customer_return_request(
+        sales_order=order, lines=[ReturnLineInput(order.lines.get(), Decimal(1))], user=None
+    )
+    returns_list = "/admin/sales/customerreturn/"
+    assert site.get(f"{returns_list}{rma.pk}/change/").status_code == 200
+    site.post(returns_list, {"action": "receive", "_selected_action": [rma.pk]})
+    rma.refresh_from_db()
+    assert rma.status == ReturnStatus.RECEIVED

@@ -84,6 +84,7 @@ def test_create_returns_the_priced_draft(sales, customer, warehouse, product):
         "order_date": order.order_date.isoformat(),
         "shipping_address": "1 Harbour Way",
         "notes": "",
+        "allow_backorder": False,
         "lines": [
             {
                 "id": data["lines"][0]["id"],
@@ -92,6 +93,9 @@ def test_create_returns_the_priced_draft(sales, customer, warehouse, product):
                 "product_name": product.name,
                 "quantity": "3.000",
                 "quantity_shipped": "0.000",
+                "quantity_cancelled": "0.000",
+                "quantity_backordered": "0.000",
+                "quantity_returned": "0.000",
                 "unit_price": "19.9900",
                 "exchange_rate": None,
                 "discount_percent": "0.0000",
@@ -108,6 +112,9 @@ def test_create_returns_the_priced_draft(sales, customer, warehouse, product):
                 "product_name": product.name,
                 "quantity": "1.500",
                 "quantity_shipped": "0.000",
+                "quantity_cancelled": "0.000",
+                "quantity_backordered": "0.000",
+                "quantity_returned": "0.000",
                 "unit_price": "0.0500",
                 "exchange_rate": None,
                 "discount_percent": "50.0000",

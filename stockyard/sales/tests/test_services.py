@@ -260,20 +260,25 @@ def test_recording_shipments_moves_the_order_to_partially_shipped_then_shipped(
     first, second = order.lines.order_by("id")
 
     order = services.sales_order_record_shipment(
-        order=order, quantities={first.pk: D("2")}, user=None
+        order=order, quantities={first.pk: D("2")}, unit_costs={first.pk: D("4.5")}, user=None
     )
     assert order.status == Status.PARTIALLY_SHIPPED
     order = services.sales_order_record_shipment(
-        order=order, quantities={first.pk: D("1"), second.pk: D("1")}, user=None
+        order=order,
+        quantities={first.pk: D("1"), second.pk: D("1")},
+        unit_costs={first.pk: D("6"), second.pk: D("2")},
+        user=None,
     )
     assert order.status == Status.SHIPPED
-    assert [line.quantity_shipped for line in order.lines.order_by("id")] == [D("3"), D("1")]
+    first, second = order.lines.order_by("id")
+    assert (first.quantity_shipped, second.quantity_shipped) == (D("3"), D("1"))
+    assert (first.shipped_cost, first.shipped_unit_cost) == (D("15"), D("5"))  # 2x4.5 + 1x6
     assert [e["data"]["status"] for e in emitted() if e["type"].startswith("sales_order.")][
         -2:
     ] == ["partially_shipped", "shipped"]
 
     with pytest.raises(errors.InvalidTransition):
-        services.sales_order_record_shipment(order=order, quantities={}, user=None)
+        services.sales_order_record_shipment(order=order, quantities={}, unit_costs={}, user=None)
     services.sales_order_deliver(order=order, user=None)
     order.refresh_from_db()
     assert order.status == Status.DELIVERED
@@ -284,7 +289,9 @@ def test_recording_more_than_is_left_is_refused(warehouse, product):
     order = make_order((product, 3), warehouse=warehouse, confirm=True)
     line = order.lines.get()
     with pytest.raises(errors.Conflict):
-        services.sales_order_record_shipment(order=order, quantities={line.pk: D("4")}, user=None)
+        services.sales_order_record_shipment(
+            order=order, quantities={line.pk: D("4")}, unit_costs={line.pk: D(1)}, user=None
+        )
     line.refresh_from_db()
     assert line.quantity_shipped == 0
 
