@@ -172,6 +172,7 @@ class CustomerReturnLineSerializer(serializers.ModelSerializer[CustomerReturnLin
         default=ReturnDisposition.RESTOCK,
         help_text="`restock`: back into stock at the cost it left with; `scrap`: not.",
     )
+    refund_amount = AmountField(currency="sales_order_line.order.currency")
 
     class Meta:
         model = CustomerReturnLine
@@ -198,6 +199,7 @@ class CustomerReturnLineSerializer(serializers.ModelSerializer[CustomerReturnLin
 class CustomerReturnSerializer(serializers.ModelSerializer[CustomerReturn]):
     sales_order_number = serializers.CharField(source="sales_order.number", read_only=True)
     lines = CustomerReturnLineSerializer(many=True, allow_empty=False)
+    refund_total = AmountField(currency="sales_order.currency")
 
     class Meta:
         model = CustomerReturn
