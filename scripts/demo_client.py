@@ -10,10 +10,12 @@ SERVER = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 API = f"{SERVER}/api/v1"
 
 
-def demo_token(username: str) -> str:
+def demo_token(username: str, *, timeout: float = 5.0) -> str:
     """An access JWT of the demo user ``username`` (password ``<username>-demo-pass-1``)."""
     password = f"{username}-demo-pass-1"
-    response = httpx.post(f"{API}/auth/token/", json={"username": username, "password": password})
+    response = httpx.post(
+        f"{API}/auth/token/", json={"username": username, "password": password}, timeout=timeout
+    )
     assert response.status_code == 200, response.text
     return str(response.json()["access"])
 
@@ -21,7 +23,9 @@ def demo_token(username: str) -> str:
 def login(username: str, *, timeout: float = 5.0) -> httpx.Client:
     """A client of the API authenticated as the demo user ``username``."""
     return httpx.Client(
-        base_url=API, headers={"Authorization": f"Bearer {demo_token(username)}"}, timeout=timeout
+        base_url=API,
+        headers={"Authorization": f"Bearer {demo_token(username, timeout=timeout)}"},
+        timeout=timeout,
     )
 
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "stockyard.core.proxies.TrustedProxyMiddleware",
+    "stockyard.core.time.UTCResponsesMiddleware",
     "stockyard.core.logging.RequestLogMiddleware",
     "stockyard.core.limits.RequestSizeLimitMiddleware",
     "stockyard.core.caching.ApiNoStoreMiddleware",
@@ -161,7 +162,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")  # the business's zone (IANA name)
 USE_I18N = True
 USE_TZ = True
 

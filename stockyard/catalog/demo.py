@@ -8,7 +8,7 @@ by SKU, and existing ones are left as they are).
 from decimal import Decimal
 
 from stockyard.catalog import services
-from stockyard.catalog.models import Category, Product
+from stockyard.catalog.models import Category, Product, Unit
 from stockyard.partners.models import Supplier
 
 CATEGORY_TREE: dict[str, list[str]] = {
@@ -119,6 +119,9 @@ def seed() -> list[str]:
     categories, categories_created = _category_tree()
     suppliers = Supplier.objects.in_bulk([code for _, code in PRODUCTS], field_name="code")
     existing = set(Product.objects.values_list("sku", flat=True))
+    units = Unit.objects.in_bulk(field_name="code")
+    for code in sorted({row[2] for rows in PRODUCTS.values() for row in rows} - set(units)):
+        units[code] = services.unit_create(code=code, name=code, decimal_places=0)
     products_created = 0
     for (category_name, supplier_code), rows in PRODUCTS.items():
         supplier = suppliers.get(supplier_code)
@@ -128,7 +131,7 @@ def seed() -> list[str]:
             services.product_create(
                 sku=sku,
                 name=name,
-                unit=unit,
+                unit=units[unit],
                 category=categories[category_name],
                 supplier=supplier,
                 price=Decimal(price),

@@ -4,15 +4,16 @@ Every write runs in one transaction and records its event in the outbox:
 ``product.created|updated|deleted`` and ``category.created|updated|deleted``.
 """
 
+from datetime import date
 from decimal import Decimal
 from typing import Any, TypedDict, Unpack
 
 from django.db import models, transaction
 from django.db.models.functions import Lower
 
-from stockyard.catalog.models import Category, Product
+from stockyard.catalog.models import Category, ExchangeRate, Product, Unit
 from stockyard.core import errors
-from stockyard.core.decimals import money, quantity
+from stockyard.core.decimals import price, quantity
 from stockyard.core.locks import take_turns
 from stockyard.core.models import delete_unreferenced, save_unique
 from stockyard.events.services import publish
@@ -21,7 +22,7 @@ from stockyard.partners.models import Supplier
 
 class ProductDetails(TypedDict, total=False):
     description: str
-    unit: str
+    unit: Unit
     barcode: str
     category: Category | None
     supplier: Supplier | None
@@ -64,12 +65,12 @@ def _product_data(product: Product) -> dict[str, Any]:
         "id": product.pk,
         "sku": product.sku,
         "name": product.name,
-        "unit": product.unit,
+        "unit": product.unit_id,
         "barcode": product.barcode,
         "category": product.category_id,
         "supplier": product.supplier_id,
-        "price": money(product.price),
-        "cost": money(product.cost),
+        "price": price(product.price),
+        "cost": price(product.cost),
         "currency": product.currency,
         "reorder_point": quantity(product.reorder_point),
         "reorder_quantity": quantity(product.reorder_quantity),
@@ -184,5 +185,109 @@ def category_delete(*, category: Category) -> None:
             "move them to another category first."
         )
     data = _category_data(category)
-    category.delete()
+    delete_unreferenced(category, what="category")
     publish("category.deleted", data)
+
+
+# --- units of measure -------------------------------------------------------------------
+
+
+def _unit_data(unit: Unit) -> dict[str, Any]:
+    return {
+        "id": unit.pk,
+        "code": unit.code,
+        "name": unit.name,
+        "decimal_places": unit.decimal_places,
+    }
+
+
+def _ensure_unit_code_free(unit: Unit) -> None:
+    if Unit.objects.filter(code=unit.code).exclude(pk=unit.pk).exists():
+        message = f"A unit with code {unit.code!r} already exists."
+        raise errors.ValidationFailed(message, errors={"code": [message]})
+
+
+@transaction.atomic
+def unit_create(*, code: str, name: str, decimal_places: int) -> Unit:
+    """A unit of measure: quantities of products in it may have ``decimal_places`` (0-3)."""
+    unit = save_unique(
+        Unit(code=code, name=name, decimal_places=decimal_places), _ensure_unit_code_free
+    )
+    publish("unit.created", _unit_data(unit))
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, unit: Unit, name: str | None = None, decimal_places: int | None = None) -> Unit:
+    """Rename a unit or change its places: new quantities follow them, recorded ones stay
+    as they are. The code is the unit's identity and never changes."""
+    if name is not None:
+        unit.name = name
+    if decimal_places is not None:
+        unit.decimal_places = decimal_places
+    unit.save()
+    publish("unit.updated", _unit_data(unit))
+    return unit
+
+
+@transaction.atomic
+def unit_delete(*, unit: Unit) -> None:
+    """Delete a unit no product is measured in; else 409 ``conflict``."""
+    data = _unit_data(unit)
+    delete_unreferenced(unit, what="unit")
+    publish("unit.deleted", data)
+
+
+# --- exchange rates ---------------------------------------------------------------------
+
+
+def _exchange_rate_data(rate: ExchangeRate) -> dict[str, Any]:
+    return {
+        "id": rate.pk,
+        "base": rate.base,
+        "quote": rate.quote,
+        "rate": rate.rate,
+        "valid_from": rate.valid_from.isoformat(),
+    }
+
+
+def _ensure_rate_day_free(rate: ExchangeRate) -> None:
+    taken = ExchangeRate.objects.filter(
+        base=rate.base, quote=rate.quote, valid_from=rate.valid_from
+    ).exclude(pk=rate.pk)
+    if taken.exists():
+        message = f"{rate.base}/{rate.quote} already has a rate from {rate.valid_from}."
+        raise errors.ValidationFailed(message, errors={"valid_from": [message]})
+
+
+def _ensure_two_currencies(base: str, quote: str) -> None:
+    if base == quote:
+        raise errors.ValidationFailed(errors={"quote": ["Must differ from base."]})
+
+
+@transaction.atomic
+def exchange_rate_create(*, base: str, quote: str, rate: Decimal, valid_from: date) -> ExchangeRate:
+    """From ``valid_from`` on, one ``base`` is worth ``rate`` ``quote``. Documents keep
+    the rate they recorded; a new rate only prices documents dated from then on."""
+    _ensure_two_currencies(base, quote)
+    exchange_rate = ExchangeRate(base=base, quote=quote, rate=rate, valid_from=valid_from)
+    save_unique(exchange_rate, _ensure_rate_day_free)
+    publish("exchange_rate.created", _exchange_rate_data(exchange_rate))
+    return exchange_rate
+
+
+@transaction.atomic
+def exchange_rate_update(*, exchange_rate: ExchangeRate, **changes: Any) -> ExchangeRate:
+    for name, value in changes.items():
+        setattr(exchange_rate, name, value)
+    _ensure_two_currencies(exchange_rate.base, exchange_rate.quote)
+    save_unique(exchange_rate, _ensure_rate_day_free)
+    publish("exchange_rate.updated", _exchange_rate_data(exchange_rate))
+    return exchange_rate
+
+
+@transaction.atomic
+def exchange_rate_delete(*, exchange_rate: ExchangeRate) -> None:
+    data = _exchange_rate_data(exchange_rate)
+    exchange_rate.delete()
+    publish("exchange_rate.deleted", data)

@@ -6,8 +6,13 @@ from rest_framework import viewsets
 
 from stockyard.accounts.roles import Capability
 from stockyard.catalog import selectors, services
-from stockyard.catalog.models import Category, Product
-from stockyard.catalog.serializers import CategorySerializer, ProductSerializer
+from stockyard.catalog.models import Category, ExchangeRate, Product, Unit
+from stockyard.catalog.serializers import (
+    CategorySerializer,
+    ExchangeRateSerializer,
+    ProductSerializer,
+    UnitSerializer,
+)
 from stockyard.core.views import ETagMixin
 
 
@@ -119,3 +124,87 @@ class CategoryViewSet(ETagMixin, viewsets.ModelViewSet[Category]):
 
     def perform_destroy(self, instance: Category) -> None:
         services.category_delete(category=instance)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        examples=[
+            OpenApiExample(
+                "Weighed goods",
+                value={"code": "kg", "name": "kilogram", "decimal_places": 3},
+                request_only=True,
+            )
+        ]
+    ),
+    destroy=extend_schema(
+        description="Deletes a unit no product is measured in; else 409 `conflict`."
+    ),
+)
+class UnitViewSet(ETagMixin, viewsets.ModelViewSet[Unit]):
+    """Units of measure. A product's `unit` is a unit's `code`; every quantity of the
+    product (order lines, receipts, shipments, adjustments, transfers, counts, returns)
+    may have at most the unit's `decimal_places` decimals, else 400 `validation_error`
+    at that field. Seeded: `pcs` (0), `g` (0), `kg` (3), `m` (3), `l` (3)."""
+
+    serializer_class = UnitSerializer
+    read_capability = Capability.CATALOG_VIEW
+    write_capability = Capability.CATALOG_MANAGE
+    search_fields = ["code", "name"]
+    ordering_fields = ["code", "name"]
+    ordering = ["code"]
+
+    def get_queryset(self) -> QuerySet[Unit]:
+        return selectors.unit_list()
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.unit_create(**serializer.validated_data)
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = services.unit_update(
+            unit=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: Unit) -> None:
+        services.unit_delete(unit=instance)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        examples=[
+            OpenApiExample(
+                "Euro in yen",
+                value={"base": "EUR", "quote": "JPY", "rate": "162.5", "valid_from": "2026-12-01"},
+                request_only=True,
+            )
+        ]
+    ),
+)
+class ExchangeRateViewSet(ETagMixin, viewsets.ModelViewSet[ExchangeRate]):
+    """Dated exchange rates: from `valid_from` on, one `base` is worth `rate` `quote`.
+
+    A document uses the rate of the pair with the latest `valid_from` on or before its
+    `order_date` (or the inverse of the reverse pair's): to convert product prices and
+    costs into the order's currency (the line records it as `exchange_rate`), and to
+    convert the order into `DEFAULT_CURRENCY` for reports (the order's `exchange_rate`).
+    Documents keep the rates they recorded when rates change later."""
+
+    serializer_class = ExchangeRateSerializer
+    read_capability = Capability.CATALOG_VIEW
+    write_capability = Capability.CATALOG_MANAGE
+    filterset_fields = {"base": ["exact"], "quote": ["exact"], "valid_from": ["gte", "lte"]}
+    ordering_fields = ["base", "quote", "valid_from"]
+    ordering = ["base", "quote", "-valid_from"]
+
+    def get_queryset(self) -> QuerySet[ExchangeRate]:
+        return selectors.exchange_rate_list()
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.exchange_rate_create(**serializer.validated_data)
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = services.exchange_rate_update(
+            exchange_rate=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: ExchangeRate) -> None:
+        services.exchange_rate_delete(exchange_rate=instance)

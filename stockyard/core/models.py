@@ -1,12 +1,12 @@
 """Base models and fields shared by every app."""
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
 
 from django.db import IntegrityError, models, transaction
 
-from stockyard.core import decimals
+from stockyard.core import decimals, references
 from stockyard.core.errors import Conflict, InvalidTransition
 
 M = TypeVar("M", bound=models.Model)
@@ -55,7 +55,7 @@ class NumberedDocument(TimeStampedModel):
 
 
 class QuantityField(models.DecimalField[Decimal, Decimal]):
-    """A quantity: up to 3 decimal places."""
+    """A quantity: up to 3 decimal places (its product's unit may allow fewer)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_digits", decimals.QUANTITY_DIGITS)
@@ -64,12 +64,62 @@ class QuantityField(models.DecimalField[Decimal, Decimal]):
 
 
 class MoneyField(models.DecimalField[Decimal, Decimal]):
-    """An amount of money: 2 decimal places."""
+    """An amount of money in its document's currency, rounded to that currency's minor
+    unit (ISO 4217); 3 places are stored, enough for every currency in use."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max_digits", decimals.MONEY_DIGITS)
-        kwargs.setdefault("decimal_places", decimals.MONEY_PLACES)
+        kwargs.setdefault("max_digits", decimals.AMOUNT_DIGITS)
+        kwargs.setdefault("decimal_places", decimals.AMOUNT_PLACES)
         super().__init__(*args, **kwargs)
+
+
+class PriceField(models.DecimalField[Decimal, Decimal]):
+    """A unit price or cost: 4 places (``0.0125`` a piece)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", decimals.PRICE_DIGITS)
+        kwargs.setdefault("decimal_places", decimals.PRICE_PLACES)
+        super().__init__(*args, **kwargs)
+
+
+class PercentField(models.DecimalField[Decimal, Decimal]):
+    """A percentage with 4 places: ``20`` is 20 %, ``6.625`` is 6.625 %."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", decimals.PERCENT_DIGITS)
+        kwargs.setdefault("decimal_places", decimals.PERCENT_PLACES)
+        kwargs.setdefault("default", Decimal(0))
+        super().__init__(*args, **kwargs)
+
+
+class RateField(models.DecimalField[Decimal, Decimal]):
+    """An exchange rate: units of one currency per unit of another, 10 places."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", decimals.RATE_DIGITS)
+        kwargs.setdefault("decimal_places", decimals.RATE_PLACES)
+        super().__init__(*args, **kwargs)
+
+
+def overflowing(instance: models.Model, fields: Iterable[str]) -> list[str]:
+    """Those of ``fields``, decimal fields of ``instance``, whose values (given or
+    computed) its columns cannot hold: the limits come from the columns themselves."""
+    too_large = []
+    for name in fields:
+        column = instance._meta.get_field(name)
+        assert isinstance(column, models.DecimalField)
+        value = getattr(instance, name)
+        digits, places = column.max_digits or 0, column.decimal_places or 0
+        if value is not None and not decimals.fits(value, digits, places):
+            too_large.append(name)
+    return too_large
+
+
+def too_large_message(model: type[models.Model], field: str) -> str:
+    column = model._meta.get_field(field)
+    assert isinstance(column, models.DecimalField)
+    integer_digits = (column.max_digits or 0) - (column.decimal_places or 0)
+    return f"Too large: {field} holds at most {integer_digits} digits before the decimal point."
 
 
 class IdempotencyRecord(models.Model):
@@ -100,7 +150,15 @@ class IdempotencyRecord(models.Model):
 
 
 def delete_unreferenced(instance: models.Model, *, what: str) -> None:
-    """Delete ``instance``, or refuse with 409 when documents or movements refer to it."""
+    """Delete ``instance``, or refuse with 409 ``conflict`` when documents or movements
+    refer to it (protected foreign keys), or records name it otherwise (a report
+    schedule's parameters: ``core.references``)."""
+    named_by = references.referrers(instance)
+    if named_by:
+        raise Conflict(
+            f"This {what} is named by {', '.join(named_by)}; change or delete "
+            f"{'that' if len(named_by) == 1 else 'those'} first, or deactivate it instead."
+        )
     try:
         with transaction.atomic():
             instance.delete()

@@ -2,11 +2,14 @@
 
 import copy
 from collections.abc import Mapping
+from operator import attrgetter
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Model
 from rest_framework import serializers
+
+from stockyard.core.decimals import AMOUNT_DIGITS, AMOUNT_PLACES, money
 
 
 class BatchedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):
@@ -65,6 +68,26 @@ class FieldsBuiltOnce(serializers.ModelSerializer[Any]):
             built = super().get_fields()
             type(self)._fields_built_once = built  # type: ignore[attr-defined]
         return copy.deepcopy(built)
+
+
+class AmountField(serializers.DecimalField):
+    """A read-only amount shown with its currency's minor unit (ISO 4217): ``"19.99"`` in
+    USD, ``"1999"`` in JPY, ``"1.999"`` in KWD. ``currency`` is the dotted path from the
+    object to its currency code (``"currency"``, ``"order.currency"``)."""
+
+    def __init__(self, *, currency: str = "currency", **kwargs: Any) -> None:
+        kwargs.setdefault("read_only", True)
+        super().__init__(max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES, **kwargs)
+        self.currency_path = currency
+
+    def get_attribute(self, instance: Any) -> Any:
+        value = super().get_attribute(instance)
+        if value is None:
+            return None
+        return money(value, attrgetter(self.currency_path)(instance))
+
+    def to_representation(self, value: Any) -> str:
+        return format(value, "f")
 
 
 def document_lines(child: type[serializers.BaseSerializer[Any]], **kwargs: Any) -> Any:

@@ -6,15 +6,16 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from stockyard.core.decimals import PRICE_PLACES
 from stockyard.core.models import QuantityField, TimeStampedModel
 from stockyard.inventory.enums import MovementKind
 
 COST_DIGITS = 18
-COST_PLACES = 4
+COST_PLACES = PRICE_PLACES  # rounded with ``core.decimals.price``, as unit costs are
 
 
 class CostField(models.DecimalField[Decimal, Decimal]):
-    """A unit cost: 4 places, so moving averages do not drift."""
+    """A unit cost: 4 places, like document unit costs, so moving averages do not drift."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_digits", COST_DIGITS)

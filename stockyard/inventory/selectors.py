@@ -16,7 +16,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from stockyard.core.decimals import MONEY_DIGITS, ZERO, quantity
+from stockyard.core.decimals import AMOUNT_DIGITS, ZERO, quantity
 from stockyard.inventory.models import (
     COST_PLACES,
     StockBackorder,
@@ -33,7 +33,9 @@ def stock_level_list() -> QuerySet[StockLevel]:
             available_quantity=F("on_hand") - F("reserved"),
             value=ExpressionWrapper(
                 F("on_hand") * F("average_cost"),
-                output_field=DecimalField(max_digits=MONEY_DIGITS + 10, decimal_places=COST_PLACES),
+                output_field=DecimalField(
+                    max_digits=AMOUNT_DIGITS + 10, decimal_places=COST_PLACES
+                ),
             ),
         )
         .order_by("product__sku", "warehouse__code")

@@ -87,7 +87,10 @@ class StockMovementSerializer(serializers.ModelSerializer[StockMovement]):
 
 
 class StockAdjustmentSerializer(serializers.Serializer[Any]):
-    product = serializers.PrimaryKeyRelatedField(queryset=active_products())
+    product = serializers.PrimaryKeyRelatedField(
+        queryset=Product.objects.all(),
+        help_text="An inactive product's stock may be reduced, not increased.",
+    )
     warehouse = serializers.PrimaryKeyRelatedField(queryset=active_warehouses())
     quantity = quantity_field(help_text="Signed: positive adds stock, negative removes it.")
     reason = serializers.CharField(max_length=100)

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -28,13 +28,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from stockyard.accounts.models import Actor, recorded_actor
+from stockyard.catalog.units import UnitQuantity, require_unit_quantities
 from stockyard.core import decimals, errors
-from stockyard.core.decimals import ZERO
-from stockyard.core.models import delete_unreferenced
+from stockyard.core.decimals import ZERO, price
+from stockyard.core.models import delete_unreferenced, overflowing, save_unique, too_large_message
 from stockyard.events.services import publish, publish_many
 from stockyard.inventory.enums import MovementKind
 from stockyard.inventory.models import (
-    COST_PLACES,
     StockBackorder,
     StockCount,
     StockCountLine,
@@ -45,7 +45,6 @@ from stockyard.inventory.models import (
 )
 
 LevelKey = tuple[int, int]  # (product_id, warehouse_id)
-_COST_STEP = Decimal(1).scaleb(-COST_PLACES)
 _LEVEL_FIELDS = ["on_hand", "reserved", "average_cost", "updated_at"]  # what postings change
 
 
@@ -174,9 +173,28 @@ class _Posting:
         unit_cost: Decimal | None = None,
         reason: str = "",
         note: str = "",
+        field: str = "quantity",
     ) -> StockMovement:
+        """Post ``quantity`` (signed) on one level. The one costing rule: stock leaving
+        goes at the average cost (or the cost it carries: a return to the supplier, whose
+        caller moves the average back); stock arriving at ``unit_cost`` when the movement
+        carries one (a receipt, a transfer from elsewhere), else the average cost, else
+        the product's cost, and the average follows. An ``on_hand`` too large for its
+        column is refused at ``field``."""
         level = self.levels[key]
+        if quantity > 0:
+            if unit_cost is None:
+                unit_cost = level.average_cost or level.product.cost
+            level.average_cost = _moving_average(level, quantity, unit_cost)
+        elif unit_cost is None:  # a supplier return leaves at its purchase cost
+            unit_cost = level.average_cost
         level.on_hand += quantity
+        if overflowing(level, ["on_hand"]):
+            raise errors.ValidationFailed(
+                f"{level.product.sku} would hold more than can be stored in "
+                f"{level.warehouse.code}.",
+                errors={field: [too_large_message(StockLevel, "on_hand")]},
+            )
         self.touched.add(key)
         movement = StockMovement(
             product=level.product,
@@ -185,7 +203,7 @@ class _Posting:
             kind=kind,
             reference_type=self.reference.type if self.reference else "",
             reference_id=self.reference.id if self.reference else None,
-            unit_cost=level.average_cost if unit_cost is None else unit_cost,
+            unit_cost=unit_cost,
             created_by=self.user,
             reason=reason,
             note=note,
@@ -338,7 +356,27 @@ def _moving_average(level: StockLevel, quantity: Decimal, unit_cost: Decimal) ->
     if total <= 0:
         return level.average_cost
     value = level.on_hand * level.average_cost + quantity * unit_cost
-    return (value / total).quantize(_COST_STEP, rounding=ROUND_HALF_UP)
+    return price(value / total)
+
+
+def _check_units(
+    levels: dict[LevelKey, StockLevel], quantities: Iterable[tuple[str, LevelKey, Decimal]]
+) -> None:
+    """Each quantity within its product's unit of measure (``catalog.units``)."""
+    checks: list[UnitQuantity] = [
+        (field, levels[key].product, quantity) for field, key, quantity in quantities
+    ]
+    require_unit_quantities(checks)
+
+
+def _refuse_inactive_gain(level: StockLevel, quantity: Decimal, field: str) -> None:
+    """The one active-product rule for adjustments and counts: an inactive product's stock
+    may be cleared out but not added to."""
+    if quantity > 0 and not level.product.is_active:
+        raise errors.ValidationFailed(
+            f"{level.product.sku} is inactive: its stock can go down, not up.",
+            errors={field: [f"{level.product.sku} is inactive."]},
+        )
 
 
 def _average_without(level: StockLevel, quantity: Decimal, unit_cost: Decimal) -> Decimal:
@@ -347,7 +385,7 @@ def _average_without(level: StockLevel, quantity: Decimal, unit_cost: Decimal) -
     if remaining <= 0:
         return level.average_cost
     value = level.on_hand * level.average_cost - quantity * unit_cost
-    return max(value / remaining, ZERO).quantize(_COST_STEP, rounding=ROUND_HALF_UP)
+    return price(max(value / remaining, ZERO))
 
 
 # --- operations ---------------------------------------------------------------------
@@ -365,13 +403,16 @@ def stock_adjust(
     user: Actor = None,
 ) -> StockMovement:
     """Correct stock by a signed quantity. Positive adjustments are valued at ``unit_cost``,
-    else the current average cost, else the product's cost."""
+    else the current average cost, else the product's cost (the rule of ``_Posting.move``).
+    Quantities finer than the product's unit, or adding to an inactive product → 400."""
     if quantity == 0:
         raise errors.ValidationFailed(
             "An adjustment must change stock.", errors={"quantity": ["Must not be 0."]}
         )
     key = (product_id, warehouse_id)
     level = _lock_levels([key])[key]
+    _check_units({key: level}, [("quantity", key, quantity)])
+    _refuse_inactive_gain(level, quantity, "product")
     if level.on_hand + quantity < level.reserved:
         have, what = (
             (level.available, "available") if level.reserved else (level.on_hand, "on hand")
@@ -381,11 +422,7 @@ def stock_adjust(
             errors={"quantity": [f"At most {have} can be removed."]},
         )
     posting = _Posting({key: level}, user=user, reference=None)
-    if quantity > 0:
-        cost = unit_cost if unit_cost is not None else level.average_cost or level.product.cost
-        level.average_cost = _moving_average(level, quantity, cost)
-    else:
-        cost = level.average_cost
+    cost = unit_cost if quantity > 0 else None
     posting.move(key, quantity, MovementKind.ADJUSTMENT, unit_cost=cost, reason=reason, note=note)
     return posting.commit()[0]
 
@@ -408,6 +445,7 @@ def stock_transfer(
         )
     source, target = (product_id, from_warehouse_id), (product_id, to_warehouse_id)
     levels = _lock_levels([source, target])
+    _check_units(levels, [("quantity", source, quantity)])
     if levels[source].available < quantity:
         raise errors.InsufficientStock(
             _shortage(levels[source], quantity, levels[source].available, "available"),
@@ -422,8 +460,7 @@ def stock_transfer(
     )
     posting = _Posting(levels, user=user, reference=Reference("stock_transfer", transfer.pk))
     cost = levels[source].average_cost
-    levels[target].average_cost = _moving_average(levels[target], quantity, cost)
-    posting.move(source, -quantity, MovementKind.TRANSFER_OUT, unit_cost=cost)
+    posting.move(source, -quantity, MovementKind.TRANSFER_OUT)
     posting.move(target, quantity, MovementKind.TRANSFER_IN, unit_cost=cost)
     return transfer, posting.commit()
 
@@ -432,9 +469,11 @@ def stock_transfer(
 def stock_count(
     *, warehouse_id: int, lines: Sequence[CountLine], note: str = "", user: Actor = None
 ) -> tuple[StockCount, list[StockMovement]]:
-    """Record a physical count; post ``count`` movements for every difference.
+    """Record a physical count; post ``count`` movements for every difference. Stock
+    found is valued like a positive adjustment (average cost, else the product's cost).
 
-    A count below what is reserved is refused: release reservations first.
+    A count below what is reserved is refused: release reservations first; a count
+    finding more of an inactive product, or finer than its unit, → 400.
     """
     products = [line.product_id for line in lines]
     if len(set(products)) != len(products):
@@ -444,6 +483,17 @@ def stock_count(
         )
     keys = [(line.product_id, warehouse_id) for line in lines]
     levels = _lock_levels(keys)
+    _check_units(
+        levels,
+        (
+            (f"lines.{index}.counted_quantity", key, line.counted_quantity)
+            for index, (line, key) in enumerate(zip(lines, keys, strict=True))
+        ),
+    )
+    for index, (line, key) in enumerate(zip(lines, keys, strict=True)):
+        _refuse_inactive_gain(
+            levels[key], line.counted_quantity - levels[key].on_hand, f"lines.{index}.product"
+        )
     shortages = {
         f"lines.{index}.counted_quantity": [
             f"{levels[key].reserved} of {levels[key].product.sku} are reserved; "
@@ -469,10 +519,11 @@ def stock_count(
         for line, key in zip(lines, keys, strict=True)
     )
     posting = _Posting(levels, user=user, reference=Reference("stock_count", count.pk))
-    for line, key in zip(lines, keys, strict=True):
+    for index, (line, key) in enumerate(zip(lines, keys, strict=True)):
         difference = line.counted_quantity - levels[key].on_hand
         if difference:
-            posting.move(key, difference, MovementKind.COUNT, note=note)
+            field = f"lines.{index}.counted_quantity"
+            posting.move(key, difference, MovementKind.COUNT, note=note, field=field)
     return count, posting.commit()
 
 
@@ -482,11 +533,11 @@ def _take_in(
     for index, line in enumerate(lines):
         _positive(line.quantity, f"lines.{index}.quantity")
     levels = _lock_levels(line.key for line in lines)
+    quantities = [(f"lines.{i}.quantity", line.key, line.quantity) for i, line in enumerate(lines)]
+    _check_units(levels, quantities)
     posting = _Posting(levels, user=user, reference=reference)
-    for line in lines:
-        level = levels[line.key]
-        level.average_cost = _moving_average(level, line.quantity, line.unit_cost)
-        posting.move(line.key, line.quantity, kind, unit_cost=line.unit_cost)
+    for (field, key, quantity), line in zip(quantities, lines, strict=True):
+        posting.move(key, quantity, kind, unit_cost=line.unit_cost, field=field)
     return posting.commit()
 
 
@@ -643,6 +694,9 @@ def stock_issue(
     """Ship reserved stock: on_hand and reserved go down together."""
     totals = _totals(lines)
     levels = _lock_levels(totals)
+    _check_units(
+        levels, ((f"lines.{i}.quantity", line.key, line.quantity) for i, line in enumerate(lines))
+    )
     for key, (quantity, index) in totals.items():
         if levels[key].reserved < quantity:
             raise errors.InsufficientStock(
@@ -659,29 +713,30 @@ def stock_issue(
 # --- warehouses -----------------------------------------------------------------------
 
 
+def _ensure_code_free(warehouse: Warehouse) -> None:
+    taken = Warehouse.objects.filter(code__iexact=warehouse.code).exclude(pk=warehouse.pk)
+    if taken.exists():
+        raise errors.ValidationFailed(
+            "A warehouse with this code exists.", errors={"code": ["Already in use."]}
+        )
+
+
 @transaction.atomic
 def warehouse_create(
     *, code: str, name: str, address: str = "", is_active: bool = True
 ) -> Warehouse:
-    if Warehouse.objects.filter(code__iexact=code).exists():
-        raise errors.ValidationFailed(
-            "A warehouse with this code exists.", errors={"code": ["Already in use."]}
-        )
-    warehouse = Warehouse.objects.create(code=code, name=name, address=address, is_active=is_active)
+    """A warehouse; codes are unique ignoring case (400 at ``code`` when taken)."""
+    warehouse = Warehouse(code=code, name=name, address=address, is_active=is_active)
+    save_unique(warehouse, _ensure_code_free)
     publish("warehouse.created", _warehouse_data(warehouse))
     return warehouse
 
 
 @transaction.atomic
 def warehouse_update(*, warehouse: Warehouse, **fields: Any) -> Warehouse:
-    code = fields.get("code")
-    if code and Warehouse.objects.filter(code__iexact=code).exclude(pk=warehouse.pk).exists():
-        raise errors.ValidationFailed(
-            "A warehouse with this code exists.", errors={"code": ["Already in use."]}
-        )
     for name, value in fields.items():
         setattr(warehouse, name, value)
-    warehouse.save()
+    save_unique(warehouse, _ensure_code_free)
     publish("warehouse.updated", _warehouse_data(warehouse))
     return warehouse
 

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
-from stockyard.core.decimals import MONEY_DIGITS, MONEY_PLACES
+from stockyard.core.decimals import AMOUNT_DIGITS, AMOUNT_PLACES
 from stockyard.core.encryption import EncryptedTextField
 from stockyard.core.models import TimeStampedModel
 
@@ -52,9 +52,9 @@ class Customer(Partner):
     billing_address = models.TextField(blank=True, default="")
     shipping_address = models.TextField(blank=True, default="")
     credit_limit = models.DecimalField(
-        max_digits=MONEY_DIGITS,
-        decimal_places=MONEY_PLACES,
+        max_digits=AMOUNT_DIGITS,
+        decimal_places=AMOUNT_PLACES,
         null=True,
         blank=True,
-        help_text="Empty: no limit.",
+        help_text="In the customer's currency; empty: no limit.",
     )

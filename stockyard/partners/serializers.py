@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework import serializers
 
 from stockyard.accounts.roles import Capability, Role, roles_allow
+from stockyard.core.serializers import AmountField
 from stockyard.partners.models import Customer, Supplier
 
 MASK = "••••"
@@ -84,6 +85,14 @@ class CustomerSerializer(MaskedFieldsMixin, serializers.ModelSerializer[Customer
     masked_fields = ("tax_id",)
     unmasked_capability = Capability.CUSTOMERS_SENSITIVE_VIEW
     email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
+    credit_limit = AmountField(
+        read_only=False,
+        required=False,
+        allow_null=True,
+        min_value=Decimal(0),
+        help_text="In the customer's currency, shown to its minor unit; null: no limit. "
+        "Only admins and managers set or change it (403 `permission_denied` for others).",
+    )
 
     class Meta:
         model = Customer
@@ -105,10 +114,5 @@ class CustomerSerializer(MaskedFieldsMixin, serializers.ModelSerializer[Customer
             "tax_id": {
                 **_PARTNER_EXTRA_KWARGS["tax_id"],
                 "help_text": "Masked (`••••4567`) for roles other than admin, manager, sales.",
-            },
-            "credit_limit": {
-                "min_value": Decimal(0),
-                "help_text": "Null: no limit. Only admins and managers set or change it "
-                "(403 `permission_denied` for other roles).",
             },
         }

@@ -13,7 +13,7 @@ from typing import Any
 import stripe
 from django.conf import settings
 
-from stockyard.core.decimals import MONEY_PLACES
+from stockyard.core.decimals import minor_unit
 from stockyard.payments.errors import CardPaymentsDisabled, InvalidSignature, PaymentProviderError
 
 
@@ -32,13 +32,14 @@ def _client() -> stripe.StripeClient:
     )
 
 
-def to_minor_units(amount: Decimal) -> int:
-    """``19.99`` → ``1999``: Stripe's integer amount in the currency's minor unit."""
-    return int(amount.scaleb(MONEY_PLACES))
+def to_minor_units(amount: Decimal, currency: str) -> int:
+    """``19.99`` USD → ``1999``, ``1999`` JPY → ``1999``: Stripe's integer amount in the
+    currency's minor unit (ISO 4217)."""
+    return int(amount.scaleb(minor_unit(currency)))
 
 
-def from_minor_units(amount: int) -> Decimal:
-    return Decimal(amount).scaleb(-MONEY_PLACES)
+def from_minor_units(amount: int, currency: str) -> Decimal:
+    return Decimal(amount).scaleb(-minor_unit(currency))
 
 
 def payment_intent_create(
@@ -50,7 +51,7 @@ def payment_intent_create(
     try:
         intent = _client().v1.payment_intents.create(
             params={
-                "amount": to_minor_units(amount),
+                "amount": to_minor_units(amount, currency),
                 "currency": currency.lower(),
                 "description": description,
                 "metadata": {"stockyard_payment": str(payment_id)},
@@ -63,12 +64,12 @@ def payment_intent_create(
     return intent.id, intent.client_secret or ""
 
 
-def refund_create(*, payment_intent: str, amount: Decimal, refund_key: str) -> str:
+def refund_create(*, payment_intent: str, amount: Decimal, currency: str, refund_key: str) -> str:
     """Refund ``amount`` of a PaymentIntent; answers the refund's id. ``refund_key``
     makes a retry refund nothing twice. Raises ``PaymentProviderError``."""
     try:
         refund = _client().v1.refunds.create(
-            params={"payment_intent": payment_intent, "amount": to_minor_units(amount)},
+            params={"payment_intent": payment_intent, "amount": to_minor_units(amount, currency)},
             options={"idempotency_key": refund_key},
         )
     except stripe.StripeError as exc:

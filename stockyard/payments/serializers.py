@@ -5,13 +5,16 @@ from typing import Any
 
 from rest_framework import serializers
 
-from stockyard.core.decimals import MONEY_DIGITS, MONEY_PLACES
+from stockyard.core.decimals import AMOUNT_DIGITS, AMOUNT_PLACES
+from stockyard.core.serializers import AmountField
 from stockyard.payments.models import Payment
 from stockyard.sales.models import SalesOrder
 
 
 class PaymentSerializer(serializers.ModelSerializer[Payment]):
     sales_order_number = serializers.CharField(source="sales_order.number", read_only=True)
+    amount = AmountField()
+    amount_refunded = AmountField()
 
     class Meta:
         model = Payment
@@ -35,8 +38,8 @@ class PaymentSerializer(serializers.ModelSerializer[Payment]):
 class ManualPaymentSerializer(serializers.Serializer[Any]):
     sales_order = serializers.PrimaryKeyRelatedField(queryset=SalesOrder.objects.all())
     amount = serializers.DecimalField(
-        max_digits=MONEY_DIGITS,
-        decimal_places=MONEY_PLACES,
+        max_digits=AMOUNT_DIGITS,
+        decimal_places=AMOUNT_PLACES,
         min_value=Decimal("0.01"),
         help_text="Received, in the order's currency; at most what is still due.",
     )

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 
 from stockyard.accounts.models import Actor, recorded_actor
-from stockyard.core.decimals import ZERO
+from stockyard.core.decimals import ZERO, minor_unit, money
 from stockyard.core.errors import Conflict, InvalidTransition, ValidationFailed
 from stockyard.payments import gateway
 from stockyard.payments.enums import PaymentMethod, PaymentProvider, PaymentStatus
@@ -77,9 +77,18 @@ def payment_create_manual(
     (409) for an order that is not confirmed, ``Conflict`` (409 ``conflict``) when
     ``amount`` is more than is still due."""
     order = _payable(order_id)
+    if money(amount, order.currency) != amount:
+        raise ValidationFailed(
+            errors={
+                "amount": [
+                    f"{order.currency} amounts have {minor_unit(order.currency)} "
+                    "decimal places at most (ISO 4217)."
+                ]
+            }
+        )
     due = _due(order)
     if amount > due:
-        message = f"Only {due} {order.currency} is due on {order.number}."
+        message = f"Only {money(due, order.currency)} {order.currency} is due on {order.number}."
         raise Conflict(message, errors={"amount": [message]})
     payment = Payment.objects.create(
         sales_order=order,
@@ -196,7 +205,9 @@ def _charge_refunded(charge: dict[str, Any]) -> None:
     payment = _locked_payment(charge.get("payment_intent") or "")
     if payment is None or payment.status not in RECEIVED:
         return
-    refunded = min(gateway.from_minor_units(charge["amount_refunded"]), payment.amount)
+    refunded = min(
+        gateway.from_minor_units(charge["amount_refunded"], payment.currency), payment.amount
+    )
     _set_refunded(payment, refunded)
     _settle(payment.sales_order)
 
@@ -241,6 +252,7 @@ def payment_refund(*, order_id: int, amount: Decimal, reference: str) -> Decimal
             gateway.refund_create(
                 payment_intent=payment.provider_reference,
                 amount=share,
+                currency=payment.currency,
                 refund_key=f"stockyard-refund-{reference}-{payment.pk}",
             )
         _set_refunded(payment, payment.amount_refunded + share)

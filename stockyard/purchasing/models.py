@@ -5,7 +5,15 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from stockyard.core.models import MoneyField, NumberedDocument, QuantityField
+from stockyard.core.decimals import RATE_DIGITS, RATE_PLACES
+from stockyard.core.models import (
+    MoneyField,
+    NumberedDocument,
+    PercentField,
+    PriceField,
+    QuantityField,
+    RateField,
+)
 from stockyard.partners.models import default_currency, validate_currency_code
 from stockyard.purchasing.enums import PurchaseOrderStatus
 
@@ -39,6 +47,12 @@ class PurchaseOrder(NumberedDocument):
     subtotal = MoneyField(default=0)
     tax_total = MoneyField(default=0)
     total = MoneyField(default=0)
+    exchange_rate = RateField(
+        default=1,
+        db_default=1,
+        help_text="DEFAULT_CURRENCY per unit of the order's currency on its order date: "
+        "what reports convert its amounts with.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -71,10 +85,16 @@ class PurchaseOrderLine(models.Model):
     quantity_returned = QuantityField(
         default=0, db_default=0, help_text="Sent back to the supplier."
     )
-    unit_cost = MoneyField()
-    tax_rate = models.DecimalField(
-        max_digits=5, decimal_places=2, default=0, help_text="Percent: 20.00 is 20 %."
+    unit_cost = PriceField()
+    exchange_rate = models.DecimalField(
+        max_digits=RATE_DIGITS,
+        decimal_places=RATE_PLACES,
+        null=True,
+        blank=True,
+        help_text="Order currency per unit of the product's currency, when the cost was "
+        "converted from the product's; null otherwise.",
     )
+    tax_rate = PercentField(help_text="Percent: 20 is 20 %.")
     line_subtotal = MoneyField(default=0)
     line_tax = MoneyField(default=0)
     line_total = MoneyField(default=0)

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from stockyard.catalog.models import Product
 from stockyard.core.decimals import QUANTITY_DIGITS, QUANTITY_PLACES
-from stockyard.core.serializers import document_lines
+from stockyard.core.serializers import AmountField, document_lines
 from stockyard.inventory.models import Warehouse
 from stockyard.partners.models import Supplier
 from stockyard.purchasing.models import PurchaseOrder, PurchaseOrderLine
@@ -31,6 +31,9 @@ class PurchaseOrderLineSerializer(serializers.ModelSerializer[PurchaseOrderLine]
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
     product_sku = serializers.CharField(source="product.sku", read_only=True)
     quantity = PositiveQuantityField()
+    line_subtotal = AmountField(currency="order.currency")
+    line_tax = AmountField(currency="order.currency")
+    line_total = AmountField(currency="order.currency")
 
     class Meta:
         model = PurchaseOrderLine
@@ -42,20 +45,20 @@ class PurchaseOrderLineSerializer(serializers.ModelSerializer[PurchaseOrderLine]
             "quantity_received",
             "quantity_returned",
             "unit_cost",
+            "exchange_rate",
             "tax_rate",
             "line_subtotal",
             "line_tax",
             "line_total",
         ]
-        read_only_fields = [
-            "quantity_received",
-            "quantity_returned",
-            "line_subtotal",
-            "line_tax",
-            "line_total",
-        ]
+        read_only_fields = ["quantity_received", "quantity_returned", "exchange_rate"]
         extra_kwargs = {
-            "unit_cost": {"required": False, "min_value": Decimal(0)},
+            "unit_cost": {
+                "required": False,
+                "min_value": Decimal(0),
+                "help_text": "In the order's currency, up to 4 places. Defaults to the "
+                "product's cost, converted at the exchange rate valid on the order date.",
+            },
             "tax_rate": {"required": False, "min_value": Decimal(0), "max_value": Decimal(100)},
         }
 
@@ -66,6 +69,9 @@ class PurchaseOrderSerializer(serializers.ModelSerializer[PurchaseOrder]):
     warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all())
     warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
     lines = document_lines(PurchaseOrderLineSerializer, required=False)
+    subtotal = AmountField()
+    tax_total = AmountField()
+    total = AmountField()
 
     class Meta:
         model = PurchaseOrder
@@ -85,6 +91,7 @@ class PurchaseOrderSerializer(serializers.ModelSerializer[PurchaseOrder]):
             "subtotal",
             "tax_total",
             "total",
+            "exchange_rate",
             "created_by",
             "created_at",
             "updated_at",
@@ -95,12 +102,18 @@ class PurchaseOrderSerializer(serializers.ModelSerializer[PurchaseOrder]):
             "subtotal",
             "tax_total",
             "total",
+            "exchange_rate",
             "created_by",
             "created_at",
             "updated_at",
         ]
         extra_kwargs = {
-            "currency": {"required": False, "help_text": "Defaults to the supplier's currency."}
+            "currency": {"required": False, "help_text": "Defaults to the supplier's currency."},
+            "order_date": {"help_text": "Defaults to today in the business time zone."},
+            "exchange_rate": {
+                "help_text": "DEFAULT_CURRENCY per unit of the order's currency on its "
+                "order date; reports convert the order's amounts with it."
+            },
         }
 
     def service_arguments(self) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
@@ -25,9 +25,13 @@ from django.utils import timezone
 
 from stockyard.accounts.models import Actor, recorded_actor
 from stockyard.catalog.models import Product
-from stockyard.core import decimals, errors
-from stockyard.core.decimals import ZERO, money
+from stockyard.catalog.selectors import NoExchangeRate, line_unit_price, rate_to_default_currency
+from stockyard.catalog.units import require_unit_quantities, unit_quantity_problems
+from stockyard.core import decimals, errors, pricing
+from stockyard.core.decimals import ZERO
 from stockyard.core.locks import take_turns
+from stockyard.core.models import overflowing, too_large_message
+from stockyard.core.time import business_today
 from stockyard.events.models import Event
 from stockyard.events.services import publish
 from stockyard.inventory import services as inventory
@@ -60,16 +64,13 @@ class LineReceipt:
     quantity: Decimal
 
 
-class _Transition(NamedTuple):
-    sources: frozenset[Status]
-    done: str  # how the refusal names the action: "cannot be <done>"
-
-
-_SUBMIT = _Transition(frozenset({Status.DRAFT}), "submitted")
-_RECEIVE = _Transition(frozenset({Status.SUBMITTED, Status.PARTIALLY_RECEIVED}), "received")
-_CANCEL = _Transition(frozenset({Status.DRAFT, Status.SUBMITTED}), "cancelled")
-_CLOSE = _Transition(frozenset({Status.PARTIALLY_RECEIVED, Status.RECEIVED}), "closed")
-_RETURN = _Transition(_CLOSE.sources | {Status.CLOSED}, "returned against")
+SUBMITTABLE = frozenset({Status.DRAFT})
+RECEIVABLE = frozenset({Status.SUBMITTED, Status.PARTIALLY_RECEIVED})
+CANCELLABLE = frozenset({Status.DRAFT, Status.SUBMITTED})
+CLOSABLE = frozenset({Status.PARTIALLY_RECEIVED, Status.RECEIVED})
+LINE_AMOUNTS = ("line_subtotal", "line_tax", "line_total")
+ORDER_AMOUNTS = ("subtotal", "tax_total", "total")
+RETURNABLE = CLOSABLE | {Status.CLOSED}
 
 # What may change on an order once it has left draft.
 _ALWAYS_EDITABLE = frozenset({"notes", "expected_date"})
@@ -82,14 +83,6 @@ _DRAFT_EDITABLE = _ALWAYS_EDITABLE | {"supplier", "warehouse", "currency", "orde
 def _locked(order: PurchaseOrder) -> PurchaseOrder:
     """The order re-read under a row lock: the state every transition decides on."""
     return PurchaseOrder.objects.select_for_update().get(pk=order.pk)
-
-
-def _check_transition(order: PurchaseOrder, transition: _Transition) -> None:
-    if order.status not in transition.sources:
-        allowed = " or ".join(sorted(transition.sources))
-        raise errors.InvalidTransition(
-            f"{order.number} is {order.status}: only {allowed} orders can be {transition.done}."
-        )
 
 
 def _event_data(order: PurchaseOrder, **extra: Any) -> dict[str, Any]:
@@ -124,33 +117,57 @@ def _check_dates(order_date: date, expected_date: date | None) -> None:
 
 
 def _priced_lines(order: PurchaseOrder, lines: Sequence[OrderLine]) -> list[PurchaseOrderLine]:
-    """Validate the requested lines and price them (Decimal, half-up to cents)."""
-    problems: dict[str, list[str]] = {}
+    """Validate the requested lines and price them in the order's currency (the one
+    pricing path, ``core.pricing``); a product cost in another currency is converted at
+    the rate valid on the order date."""
+    problems = unit_quantity_problems(
+        (f"lines.{index}.quantity", line.product, line.quantity) for index, line in enumerate(lines)
+    )
     priced = []
     for index, line in enumerate(lines):
-        unit_cost = line.product.cost if line.unit_cost is None else line.unit_cost
         if not line.product.is_active:
             problems[f"lines.{index}.product"] = [f"Product {line.product.sku} is inactive."]
         if line.quantity <= 0:
             problems[f"lines.{index}.quantity"] = ["Must be greater than 0."]
-        if unit_cost < 0:
-            problems[f"lines.{index}.unit_cost"] = ["Must not be negative."]
         if not ZERO <= line.tax_rate <= HUNDRED:
             problems[f"lines.{index}.tax_rate"] = ["Must be between 0 and 100."]
-        subtotal = money(line.quantity * unit_cost)
-        tax = money(subtotal * line.tax_rate / HUNDRED)
-        priced.append(
-            PurchaseOrderLine(
-                order=order,
+        try:
+            unit_cost, rate = line_unit_price(
+                line.unit_cost,
+                list_price=line.product.cost,
                 product=line.product,
-                quantity=line.quantity,
-                unit_cost=unit_cost,
-                tax_rate=line.tax_rate,
-                line_subtotal=subtotal,
-                line_tax=tax,
-                line_total=subtotal + tax,
+                currency=order.currency,
+                on=order.order_date,
             )
+        except NoExchangeRate as missing:
+            problems[f"lines.{index}.unit_cost"] = [missing.detail]
+            continue
+        if unit_cost < 0:
+            problems[f"lines.{index}.unit_cost"] = ["Must not be negative."]
+        amounts = pricing.price_line(
+            quantity=line.quantity,
+            unit_price=unit_cost,
+            currency=order.currency,
+            tax_rate=line.tax_rate,
         )
+        priced_line = PurchaseOrderLine(
+            order=order,
+            product=line.product,
+            quantity=line.quantity,
+            unit_cost=unit_cost,
+            exchange_rate=rate,
+            tax_rate=line.tax_rate,
+            line_subtotal=amounts.subtotal,
+            line_tax=amounts.tax,
+            line_total=amounts.total,
+        )
+        if overflowing(priced_line, ["unit_cost"]):
+            problems[f"lines.{index}.unit_cost"] = [
+                too_large_message(PurchaseOrderLine, "unit_cost")
+            ]
+        elif overflowing(priced_line, LINE_AMOUNTS):
+            problems[f"lines.{index}.quantity"] = ["The line amount is too large to store."]
+        priced.append(priced_line)
     if problems:
         raise errors.ValidationFailed("Some lines are invalid.", errors=problems)
     return priced
@@ -158,11 +175,24 @@ def _priced_lines(order: PurchaseOrder, lines: Sequence[OrderLine]) -> list[Purc
 
 def _replace_lines(order: PurchaseOrder, lines: Sequence[OrderLine]) -> None:
     priced = _priced_lines(order, lines)
+    amounts = pricing.price_order(
+        (
+            pricing.LineAmounts(
+                subtotal=line.line_subtotal, discount=ZERO, tax=line.line_tax, total=line.line_total
+            )
+            for line in priced
+        ),
+        currency=order.currency,
+    )
+    order.subtotal, order.tax_total, order.total = (
+        amounts.subtotal,
+        amounts.tax_total,
+        amounts.total,
+    )
+    if overflowing(order, ORDER_AMOUNTS):
+        raise errors.ValidationFailed(errors={"lines": ["The order total is too large to store."]})
     order.lines.all().delete()
     PurchaseOrderLine.objects.bulk_create(priced)
-    order.subtotal = sum((line.line_subtotal for line in priced), ZERO)
-    order.tax_total = sum((line.line_tax for line in priced), ZERO)
-    order.total = order.subtotal + order.tax_total
 
 
 # --- create and edit --------------------------------------------------------------------
@@ -182,9 +212,9 @@ def purchase_order_create(
 ) -> PurchaseOrder:
     """A draft order. The currency defaults to the supplier's."""
     _check_partners(supplier=supplier, warehouse=warehouse)
-    order_date = order_date or timezone.localdate()
+    order_date = order_date or business_today()
     _check_dates(order_date, expected_date)
-    order = PurchaseOrder.objects.create(
+    order = PurchaseOrder(
         supplier=supplier,
         warehouse=warehouse,
         currency=currency or supplier.currency,
@@ -193,6 +223,8 @@ def purchase_order_create(
         notes=notes,
         created_by=recorded_actor(user),
     )
+    order.exchange_rate = rate_to_default_currency(order.currency, on=order.order_date)
+    order.save()
     order.assign_number()
     _replace_lines(order, lines)
     order.save(update_fields=["number", "subtotal", "tax_total", "total", "updated_at"])
@@ -222,6 +254,12 @@ def purchase_order_update(
     for name, value in changes.items():
         setattr(order, name, value)
     _check_dates(order.order_date, order.expected_date)
+    if changed & {"currency", "order_date"}:
+        order.exchange_rate = rate_to_default_currency(order.currency, on=order.order_date)
+    if "currency" in changed and lines is None:
+        raise errors.ValidationFailed(
+            errors={"lines": ["Send the lines again: their costs are in the old currency."]}
+        )
     if lines is not None:
         _replace_lines(order, lines)
     order.save()
@@ -236,7 +274,7 @@ def purchase_order_update(
 def purchase_order_submit(*, order: PurchaseOrder, user: Actor) -> PurchaseOrder:
     """Send a draft to the supplier: its quantities now count as on order."""
     order = _locked(order)
-    _check_transition(order, _SUBMIT)
+    order.require_status(SUBMITTABLE, "submit")
     if not order.lines.exists():
         raise errors.InvalidTransition(
             f"{order.number} has no lines: add what to order before submitting it.",
@@ -279,7 +317,12 @@ def _requested(
     problems = _receipt_problems(requests, order_lines, order.number or "")
     if problems:
         raise errors.ValidationFailed(f"The {what} names invalid lines.", errors=problems)
-    return [(order_lines[request.line_id], request.quantity) for request in requests]
+    requested = [(order_lines[request.line_id], request.quantity) for request in requests]
+    require_unit_quantities(
+        (f"lines.{index}.quantity", line.product, quantity)
+        for index, (line, quantity) in enumerate(requested)
+    )
+    return requested
 
 
 def _stock_lines(
@@ -314,7 +357,7 @@ def purchase_order_receive(
     is refused and nothing is received.
     """
     order = _locked(order)
-    _check_transition(order, _RECEIVE)
+    order.require_status(RECEIVABLE, "receive")
     arriving = _requested(order, lines, "receipt")
     excess = {
         f"lines.{index}.quantity": [
@@ -343,11 +386,11 @@ def purchase_order_receive(
 def purchase_order_cancel(*, order: PurchaseOrder, user: Actor) -> PurchaseOrder:
     """Call off an order nothing has been received against."""
     order = _locked(order)
-    if order.status in _CLOSE.sources:
+    if order.status in CLOSABLE:
         raise errors.InvalidTransition(
             f"Goods have been received against {order.number}: close it instead of cancelling."
         )
-    _check_transition(order, _CANCEL)
+    order.require_status(CANCELLABLE, "cancel")
     order.status = Status.CANCELLED
     order.save(update_fields=["status", "updated_at"])
     publish("purchase_order.cancelled", _event_data(order))
@@ -358,7 +401,7 @@ def purchase_order_cancel(*, order: PurchaseOrder, user: Actor) -> PurchaseOrder
 def purchase_order_close(*, order: PurchaseOrder, user: Actor) -> PurchaseOrder:
     """Settle a (partially) received order: nothing more will be received against it."""
     order = _locked(order)
-    _check_transition(order, _CLOSE)
+    order.require_status(CLOSABLE, "close")
     order.status = Status.CLOSED
     order.save(update_fields=["status", "updated_at"])
     publish("purchase_order.closed", _event_data(order))
@@ -377,7 +420,7 @@ def purchase_order_return(
     than is available in the warehouse → ``InsufficientStock``; nothing is returned then.
     """
     order = _locked(order)
-    _check_transition(order, _RETURN)
+    order.require_status(RETURNABLE, "return goods against")
     leaving = _requested(order, lines, "return")
     excess = {
         f"lines.{index}.quantity": [
@@ -410,7 +453,6 @@ class SkippedSuggestion:
     reason: str
 
 
-@transaction.atomic
 @transaction.atomic
 def purchase_order_create_from_suggestions(
     *, warehouse: Warehouse, user: Actor

@@ -15,6 +15,15 @@ class Frequency(models.TextChoices):
     WEEKLY = "weekly"
     MONTHLY = "monthly"
 
+    @property
+    def bucket(self) -> "TimeBucket":
+        """The calendar period a run of this frequency covers."""
+        return {
+            Frequency.DAILY: TimeBucket.DAY,
+            Frequency.WEEKLY: TimeBucket.WEEK,
+            Frequency.MONTHLY: TimeBucket.MONTH,
+        }[self]
+
 
 ExportStatus = JobStatus  # an export is a background job
 
@@ -25,7 +34,7 @@ class ColumnKind(models.TextChoices):
     TEXT = "text"
     INTEGER = "integer"
     DATETIME = "datetime"
-    MONEY = "money", "Money: 2 places"
+    MONEY = "money", "Money in DEFAULT_CURRENCY, to its minor unit"
     QUANTITY = "quantity", "Quantity: 3 places"
     COST = "cost", "Unit cost: 4 places"
     HOURS = "hours", "Hours: 2 places"

@@ -4,6 +4,7 @@ rows in each (totals are in the JSON only, so every file row is a data row).
 Files are made as a stream of byte chunks from rows that may themselves be streamed from
 the database, so a download or an export holds a bounded part of the file at a time."""
 
+import codecs
 import csv
 import io
 import tempfile
@@ -13,11 +14,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from stockyard.core.time import business_today
 from stockyard.reporting.enums import ColumnKind, FileFormat
 from stockyard.reporting.tables import Column, Row, Table, Value
 
@@ -65,7 +66,9 @@ CSV_ROWS_PER_CHUNK = 500
 
 def csv_chunks(table: Table) -> Iterator[bytes]:
     """The CSV file in pieces of a few hundred rows, as the rows arrive: a streamed
-    download holds one piece at a time, whatever the number of rows."""
+    download holds one piece at a time, whatever the number of rows. UTF-8, starting
+    with a byte-order mark, so spreadsheets (Excel) read non-ASCII names right."""
+    yield codecs.BOM_UTF8
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([column.name for column in table.columns])
@@ -132,6 +135,12 @@ def xlsx_chunks(table: Table) -> Iterator[bytes]:
 class FileType:
     media_type: str
     chunks: Callable[[Table], Iterator[bytes]]
+    charset: str | None = None
+
+    @property
+    def content_type(self) -> str:
+        """The ``Content-Type`` of the file: its media type, with the charset of text."""
+        return f"{self.media_type}; charset={self.charset}" if self.charset else self.media_type
 
     def render(self, table: Table) -> bytes:
         """The whole file (for an email attachment)."""
@@ -139,7 +148,7 @@ class FileType:
 
 
 FILE_TYPES: dict[FileFormat, FileType] = {
-    FileFormat.CSV: FileType("text/csv", csv_chunks),
+    FileFormat.CSV: FileType("text/csv", csv_chunks, charset="utf-8"),
     FileFormat.XLSX: FileType(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx_chunks
     ),
@@ -151,5 +160,5 @@ def file_name(report: str, params: Mapping[str, Value], file_format: FileFormat)
     if params.get("date_from") and params.get("date_to"):
         period = f"{json_value(params['date_from'])}-to-{json_value(params['date_to'])}"
     else:
-        period = timezone.localdate().isoformat()
+        period = business_today().isoformat()
     return f"{report}-{period}.{file_format.value}"

@@ -54,6 +54,13 @@ class ReportSchedule(TimeStampedModel):
     recipients = models.JSONField(default=list)
     is_active = models.BooleanField(default=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Why the last run failed; empty once a run succeeds.",
+    )
+    last_error_at = models.DateTimeField(null=True, blank=True)
     next_run_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,35 +1,24 @@
 """When a schedule is due, and which period a scheduled report covers. Pure functions,
 in UTC: a daily schedule runs every day at ``hour``:00, a weekly one on Mondays, a
-monthly one on the 1st."""
+monthly one on the 1st. The calendar arithmetic is the report buckets' (``tables``): a
+weekly run starts a week bucket, a monthly one a month bucket."""
 
 from datetime import UTC, date, datetime, time, timedelta
 
 from stockyard.reporting.enums import Frequency
+from stockyard.reporting.tables import bucket_start, next_bucket
 
 
-def _first_candidate(frequency: Frequency, hour: int, after: datetime) -> datetime:
-    day = after.astimezone(UTC).date()
-    if frequency == Frequency.WEEKLY:
-        day -= timedelta(days=day.weekday())
-    elif frequency == Frequency.MONTHLY:
-        day = day.replace(day=1)
+def _at(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=UTC)
-
-
-def _following(frequency: Frequency, moment: datetime) -> datetime:
-    if frequency == Frequency.WEEKLY:
-        return moment + timedelta(days=7)
-    if frequency == Frequency.MONTHLY:
-        return (moment + timedelta(days=32)).replace(day=1)
-    return moment + timedelta(days=1)
 
 
 def next_run(frequency: Frequency, hour: int, *, after: datetime) -> datetime:
     """The first time strictly after ``after`` that the schedule is due."""
-    moment = _first_candidate(frequency, hour, after)
-    while moment <= after:
-        moment = _following(frequency, moment)
-    return moment
+    day = bucket_start(after.astimezone(UTC).date(), frequency.bucket)
+    while _at(day, hour) <= after:
+        day = next_bucket(day, frequency.bucket)
+    return _at(day, hour)
 
 
 def covered_period(frequency: Frequency, *, due: datetime) -> tuple[date, date]:

@@ -29,7 +29,7 @@ class TableFileRenderer(BaseRenderer):
     then streams the file itself (``services.report_file``), so nothing is rendered here."""
 
     file_format: FileFormat
-    charset = None
+    charset: str | None = None
 
     def render(
         self,
@@ -44,6 +44,7 @@ class CSVRenderer(TableFileRenderer):
     file_format = FileFormat.CSV
     format = FileFormat.CSV.value
     media_type = FILE_TYPES[FileFormat.CSV].media_type
+    charset = FILE_TYPES[FileFormat.CSV].charset
 
 
 class XLSXRenderer(TableFileRenderer):

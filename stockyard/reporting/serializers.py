@@ -95,11 +95,20 @@ class ReportScheduleSerializer(serializers.ModelSerializer[ReportSchedule]):
             "recipients",
             "is_active",
             "last_run_at",
+            "last_error",
+            "last_error_at",
             "next_run_at",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["last_run_at", "next_run_at", "created_at", "updated_at"]
+        read_only_fields = [
+            "last_run_at",
+            "last_error",
+            "last_error_at",
+            "next_run_at",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class ScheduleRunSerializer(serializers.Serializer[Any]):

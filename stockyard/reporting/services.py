@@ -91,7 +91,7 @@ def report_file(
 
     return ReportFile(
         name=file_name(report.name, form.normalized(), file_format),
-        media_type=file_type.media_type,
+        media_type=file_type.content_type,
         chunks=chunks(),
     )
 
@@ -282,36 +282,59 @@ def _send(schedule: ReportSchedule, *, due: datetime) -> None:
     message.send()
 
 
+def _record_outcome(schedule: ReportSchedule, *, now: datetime, error: Exception | None) -> None:
+    """Note how a run went on ``schedule`` (the caller saves it): success clears the last
+    error; a failure is kept in ``last_error`` and mailed to the schedule's owner, so a
+    schedule never fails silently."""
+    if error is None:
+        schedule.last_run_at = now
+        schedule.last_error = ""
+        return
+    logger.error("report_schedule_failed", schedule_id=schedule.pk, error=repr(error))
+    schedule.last_error = f"{now.isoformat()}: {error}"
+    schedule.last_error_at = now
+    _notify_failure(schedule, error)
+
+
+def _send_recording(schedule: ReportSchedule, *, due: datetime, now: datetime) -> bool:
+    """Send the schedule's report and record the outcome; answers whether it was sent."""
+    try:
+        with transaction.atomic():  # a failure leaves the caller's transaction usable
+            _send(schedule, due=due)
+    except Exception as exc:
+        _record_outcome(schedule, now=now, error=exc)
+        return False
+    _record_outcome(schedule, now=now, error=None)
+    return True
+
+
+SCHEDULE_OUTCOME_FIELDS = ["last_run_at", "last_error", "last_error_at", "updated_at"]
+
+
 def report_schedule_send_due(*, now: datetime | None = None) -> list[int]:
     """Email every schedule due by ``now`` once: each is claimed with
     ``SELECT ... FOR UPDATE SKIP LOCKED`` and moved on to its next run in the transaction
     that sends it, so workers running this together never send one twice. A run that
-    fails is logged and skipped until the next one. Answers the ids sent."""
+    fails is recorded (``last_error``, mailed to the owner) and skipped until the next
+    one. Answers the ids sent."""
     now = now or timezone.now()
     sent: list[int] = []
     while True:
         with transaction.atomic():
             schedule = (
-                ReportSchedule.objects.select_for_update(skip_locked=True)
+                ReportSchedule.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("created_by")
                 .filter(is_active=True, next_run_at__lte=now)
                 .order_by("next_run_at", "id")
                 .first()
             )
             if schedule is None:
                 return sent
-            due = schedule.next_run_at or now
-            try:
-                with transaction.atomic():  # a failure leaves this transaction usable
-                    _send(schedule, due=due)
-            except Exception as exc:
-                logger.exception("report_schedule_failed", schedule_id=schedule.pk)
-                _notify_failure(schedule, exc)
-            else:
-                schedule.last_run_at = now
+            if _send_recording(schedule, due=schedule.next_run_at or now, now=now):
                 sent.append(schedule.pk)
             frequency = Frequency(schedule.frequency)
             schedule.next_run_at = recurrence.next_run(frequency, schedule.hour, after=now)
-            schedule.save(update_fields=["last_run_at", "next_run_at", "updated_at"])
+            schedule.save(update_fields=[*SCHEDULE_OUTCOME_FIELDS, "next_run_at"])
 
 
 def _notify_failure(schedule: ReportSchedule, exc: Exception) -> None:
@@ -342,12 +365,17 @@ def _queue_run(schedule_id: int, requested_at: datetime) -> None:
 @transaction.atomic
 def report_schedule_run(*, schedule_id: int, requested_at: datetime) -> bool:
     """Send the schedule's report now, unless it was sent since ``requested_at`` (the
-    task ran already). Does not move the next scheduled run. Answers whether it sent."""
-    schedule = ReportSchedule.objects.select_for_update().filter(pk=schedule_id).first()
+    task ran already). Does not move the next scheduled run. A failure is recorded as
+    for scheduled runs. Answers whether it sent."""
+    schedule = (
+        ReportSchedule.objects.select_for_update(of=("self",))
+        .select_related("created_by")
+        .filter(pk=schedule_id)
+        .first()
+    )
     if schedule is None or (schedule.last_run_at and schedule.last_run_at >= requested_at):
         return False
     now = timezone.now()
-    _send(schedule, due=now)
-    schedule.last_run_at = now
-    schedule.save(update_fields=["last_run_at", "updated_at"])
-    return True
+    sent = _send_recording(schedule, due=now, now=now)
+    schedule.save(update_fields=SCHEDULE_OUTCOME_FIELDS)
+    return sent

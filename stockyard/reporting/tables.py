@@ -1,18 +1,23 @@
 """What every report answers: typed columns and rows, plus totals.
 
 A report builds a ``Table`` of Python values (``Decimal``, ``int``, ``date``, ``str``,
-``None``); ``Table.create`` rounds each value as its column kind says (half-up, 2 places
-for money, 3 for quantities). The renderers (JSON, CSV, XLSX) show the same table.
+``None``); ``Table.create`` rounds each value as its column kind says (half-up: money to the minor
+unit of ``DEFAULT_CURRENCY``, the currency every report states amounts in; 3 places for
+quantities, 4 for unit costs, 2 for hours and percentages). The renderers (JSON, CSV,
+XLSX) show the same table.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from functools import partial
 from typing import Any
 
-from django.db.models import DateField, Expression
+from django.conf import settings
+from django.db.models import DateField, DateTimeField, Expression
 from django.db.models.functions import Trunc
+from django.utils import timezone
 
 from stockyard.core import decimals
 from stockyard.reporting.enums import ColumnKind, TimeBucket
@@ -20,19 +25,18 @@ from stockyard.reporting.enums import ColumnKind, TimeBucket
 Value = Decimal | int | str | date | datetime | None
 Row = dict[str, Any]  # values are Value; Any keeps query rows assignable
 
-_COST_STEP = Decimal("0.0001")
 
-
-def _cost(value: Decimal | int | str) -> Decimal:
-    return Decimal(value).quantize(_COST_STEP, rounding=ROUND_HALF_UP)
+def report_money(value: Decimal | int | str) -> Decimal:
+    """An amount as reports state it: in ``DEFAULT_CURRENCY``, to its minor unit."""
+    return decimals.money(value, settings.DEFAULT_CURRENCY)
 
 
 _ROUNDING: dict[str, Callable[[Any], Value]] = {
-    ColumnKind.MONEY: decimals.money,
-    ColumnKind.HOURS: decimals.money,
-    ColumnKind.PERCENT: decimals.money,
+    ColumnKind.MONEY: report_money,
+    ColumnKind.HOURS: partial(decimals.rounded, places=2),
+    ColumnKind.PERCENT: partial(decimals.rounded, places=2),
     ColumnKind.QUANTITY: decimals.quantity,
-    ColumnKind.COST: _cost,
+    ColumnKind.COST: decimals.price,
 }
 
 
@@ -98,12 +102,24 @@ class Table:
 
 
 def bucket_expression(field: str, bucket: TimeBucket) -> Expression:
-    """The start date of ``field``'s day, week (from Monday) or month, in the current time
-    zone (``TIME_ZONE``, UTC)."""
-    return Trunc(field, bucket.value, output_field=DateField())
+    """The start date of ``field``'s day, week (from Monday) or month, in the active time
+    zone (the report's ``tz``, else ``TIME_ZONE``)."""
+    return _TruncInZone(field, bucket.value, output_field=DateField())
+
+
+class _TruncInZone(Trunc):
+    """``Trunc`` whose zone is the one active when the query is built, not when it runs:
+    a streamed file reads its rows later, under another zone. Dates need none."""
+
+    def resolve_expression(self, *args: Any, **kwargs: Any) -> Any:
+        resolved = super().resolve_expression(*args, **kwargs)
+        if isinstance(resolved.lhs.output_field, DateTimeField):
+            resolved.tzinfo = timezone.get_current_timezone()
+        return resolved
 
 
 def bucket_start(day: date, bucket: TimeBucket) -> date:
+    """The first day of ``day``'s day, week (Monday) or month."""
     if bucket == TimeBucket.WEEK:
         return day - timedelta(days=day.weekday())
     if bucket == TimeBucket.MONTH:
@@ -111,7 +127,8 @@ def bucket_start(day: date, bucket: TimeBucket) -> date:
     return day
 
 
-def _next_bucket(start: date, bucket: TimeBucket) -> date:
+def next_bucket(start: date, bucket: TimeBucket) -> date:
+    """The first day of the bucket after the one starting on ``start``."""
     if bucket == TimeBucket.WEEK:
         return start + timedelta(days=7)
     if bucket == TimeBucket.MONTH:
@@ -138,7 +155,7 @@ def bucket_rows(
     start = bucket_start(date_from, bucket)
     while start <= date_to:
         rows.append({"key": bucket_key(start, bucket), **found.get(start, empty())})
-        start = _next_bucket(start, bucket)
+        start = next_bucket(start, bucket)
     return rows
 
 

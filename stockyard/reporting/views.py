@@ -152,7 +152,7 @@ class ExportViewSet(
             export.file.open("rb"),
             as_attachment=True,
             filename=export.file_name,
-            content_type=FILE_TYPES[FileFormat(export.format)].media_type,
+            content_type=FILE_TYPES[FileFormat(export.format)].content_type,
         )
 
 

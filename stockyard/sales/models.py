@@ -4,10 +4,17 @@ import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Round
 from django.utils import timezone
 
-from stockyard.core.models import MoneyField, NumberedDocument, QuantityField
+from stockyard.core.decimals import RATE_DIGITS, RATE_PLACES
+from stockyard.core.models import (
+    MoneyField,
+    NumberedDocument,
+    PercentField,
+    PriceField,
+    QuantityField,
+    RateField,
+)
 from stockyard.inventory.models import CostField
 from stockyard.partners.models import default_currency, validate_currency_code
 from stockyard.sales.enums import (
@@ -16,19 +23,6 @@ from stockyard.sales.enums import (
     ReturnStatus,
     SalesOrderStatus,
 )
-
-PERCENT_DIGITS = 5
-PERCENT_PLACES = 2
-
-
-class PercentField(models.DecimalField[Decimal, Decimal]):
-    """A percentage with 2 places: ``20.00`` is 20 %."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("max_digits", PERCENT_DIGITS)
-        kwargs.setdefault("decimal_places", PERCENT_PLACES)
-        kwargs.setdefault("default", Decimal(0))
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
 
 @pghistory.track()
@@ -58,6 +52,12 @@ class SalesOrder(NumberedDocument):
     discount_total = MoneyField(default=0)
     tax_total = MoneyField(default=0)
     total = MoneyField(default=0)
+    exchange_rate = RateField(
+        default=1,
+        db_default=1,
+        help_text="DEFAULT_CURRENCY per unit of the order's currency on its order date: "
+        "what reports convert its amounts with.",
+    )
     allow_backorder = models.BooleanField(
         default=False,
         db_default=False,
@@ -90,7 +90,7 @@ class SalesOrder(NumberedDocument):
                 name="sales_order_amounts_gte_0",
             ),
             models.CheckConstraint(
-                condition=Q(total=Round(F("subtotal") - F("discount_total") + F("tax_total"), 2)),
+                condition=Q(total=F("subtotal") - F("discount_total") + F("tax_total")),
                 name="sales_order_total_identity",
             ),
             models.CheckConstraint(
@@ -122,7 +122,15 @@ class SalesOrderLine(models.Model):
         db_default=0,
         help_text="What the shipped goods cost: quantity x the unit cost they left at.",
     )
-    unit_price = MoneyField()
+    unit_price = PriceField()
+    exchange_rate = models.DecimalField(
+        max_digits=RATE_DIGITS,
+        decimal_places=RATE_PLACES,
+        null=True,
+        blank=True,
+        help_text="Order currency per unit of the product's currency, when the price was "
+        "converted from the product's; null otherwise.",
+    )
     discount_percent = PercentField()
     tax_rate = PercentField()
     line_subtotal = MoneyField()
@@ -158,9 +166,7 @@ class SalesOrderLine(models.Model):
             ),
             models.CheckConstraint(condition=Q(tax_rate__gte=0), name="sales_line_tax_rate_gte_0"),
             models.CheckConstraint(
-                condition=Q(
-                    line_total=Round(F("line_subtotal") - F("line_discount") + F("line_tax"), 2)
-                ),
+                condition=Q(line_total=F("line_subtotal") - F("line_discount") + F("line_tax")),
                 name="sales_line_total_identity",
             ),
         ]

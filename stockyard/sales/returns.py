@@ -28,6 +28,7 @@ from django.db.models import Prefetch, Sum
 from django.utils import timezone
 
 from stockyard.accounts.models import Actor, recorded_actor
+from stockyard.catalog.units import require_unit_quantities
 from stockyard.core import errors
 from stockyard.core.decimals import ZERO, money
 from stockyard.events.services import publish
@@ -56,15 +57,15 @@ def _locked(customer_return: CustomerReturn) -> CustomerReturn:
         .prefetch_related(
             Prefetch(
                 "lines",
-                queryset=CustomerReturnLine.objects.select_related("sales_order_line"),
+                queryset=CustomerReturnLine.objects.select_related("sales_order_line__order"),
             )
         )
         .get(pk=customer_return.pk)
     )
 
 
-def _share(amount: Decimal, part: Decimal, whole: Decimal) -> Decimal:
-    return money(amount * part / whole)
+def _share(amount: Decimal, part: Decimal, whole: Decimal, currency: str) -> Decimal:
+    return money(amount * part / whole, currency)
 
 
 def _refund(line: SalesOrderLine, before: Decimal, quantity: Decimal) -> tuple[Decimal, Decimal]:
@@ -72,7 +73,10 @@ def _refund(line: SalesOrderLine, before: Decimal, quantity: Decimal) -> tuple[D
     after = before + quantity
 
     def part(amount: Decimal) -> Decimal:
-        return _share(amount, after, line.quantity) - _share(amount, before, line.quantity)
+        currency = line.order.currency
+        return _share(amount, after, line.quantity, currency) - _share(
+            amount, before, line.quantity, currency
+        )
 
     return part(line.line_total), part(line.line_tax)
 
@@ -105,7 +109,8 @@ def _open_quantities(order: SalesOrder) -> dict[int, Decimal]:
 
 def _check_lines(order: SalesOrder, lines: Sequence[ReturnLineInput]) -> None:
     """Lines of this order, each once, each within what shipped less what is already
-    returned or claimed by a requested return (the order row is locked)."""
+    returned or claimed by a requested return (the order row is locked), and within its
+    product's unit of measure."""
     problems: dict[str, list[str]] = {}
     if not lines:
         problems["lines"] = ["A return needs at least one line."]
@@ -120,7 +125,11 @@ def _check_lines(order: SalesOrder, lines: Sequence[ReturnLineInput]) -> None:
         seen.add(line.sales_order_line.pk)
     if problems:
         raise errors.ValidationFailed(errors=problems)
-    order_lines = {line.pk: line for line in order.lines.all()}
+    order_lines = {line.pk: line for line in order.lines.select_related("product")}
+    require_unit_quantities(
+        (f"lines.{index}.quantity", order_lines[line.sales_order_line.pk].product, line.quantity)
+        for index, line in enumerate(lines)
+    )
     claimed = _open_quantities(order)
     over = {}
     for index, line in enumerate(lines):

@@ -42,5 +42,7 @@ def sales_order_lock(*, order_id: int) -> SalesOrder:
 def customer_return_list() -> QuerySet[CustomerReturn]:
     """Returns with everything the API shows, in a fixed number of queries."""
     return CustomerReturn.objects.select_related("sales_order").prefetch_related(
-        Prefetch("lines", queryset=CustomerReturnLine.objects.select_related("sales_order_line"))
+        Prefetch(
+            "lines", queryset=CustomerReturnLine.objects.select_related("sales_order_line__order")
+        )
     )

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from stockyard.core.decimals import QUANTITY_DIGITS, QUANTITY_PLACES
 from stockyard.core.serializers import (
+    AmountField,
     BatchedListSerializer,
     BatchedPrimaryKeyRelatedField,
     FieldsBuiltOnce,
@@ -23,6 +24,10 @@ class SalesOrderLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Sale
     serializer_related_field = BatchedPrimaryKeyRelatedField
     product_sku = serializers.CharField(source="product.sku", read_only=True)
     product_name = serializers.CharField(source="product.name", read_only=True)
+    line_subtotal = AmountField(currency="order.currency")
+    line_discount = AmountField(currency="order.currency")
+    line_tax = AmountField(currency="order.currency")
+    line_total = AmountField(currency="order.currency")
     quantity_backordered = serializers.DecimalField(
         max_digits=QUANTITY_DIGITS,
         decimal_places=QUANTITY_PLACES,
@@ -44,6 +49,7 @@ class SalesOrderLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Sale
             "quantity_backordered",
             "quantity_returned",
             "unit_price",
+            "exchange_rate",
             "discount_percent",
             "tax_rate",
             "line_subtotal",
@@ -54,6 +60,7 @@ class SalesOrderLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Sale
         read_only_fields = [
             "id",
             "quantity_shipped",
+            "exchange_rate",
             "quantity_cancelled",
             "quantity_returned",
             "line_subtotal",
@@ -65,7 +72,9 @@ class SalesOrderLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Sale
             "unit_price": {
                 "required": False,
                 "min_value": Decimal(0),
-                "help_text": "Defaults to the product's price.",
+                "help_text": "In the order's currency, up to 4 places. Defaults to the "
+                "product's price, converted at the exchange rate valid on the order date "
+                "(recorded as the line's `exchange_rate`).",
             },
             "discount_percent": {"min_value": Decimal(0), "max_value": Decimal(100)},
             "tax_rate": {"min_value": Decimal(0)},
@@ -92,6 +101,11 @@ class SalesOrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer[SalesOrd
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
     lines = document_lines(SalesOrderLineSerializer, allow_empty=False)
+    subtotal = AmountField()
+    discount_total = AmountField()
+    tax_total = AmountField()
+    total = AmountField()
+    amount_paid = AmountField()
 
     class Meta:
         model = SalesOrder
@@ -113,6 +127,7 @@ class SalesOrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer[SalesOrd
             "discount_total",
             "tax_total",
             "total",
+            "exchange_rate",
             "amount_paid",
             "payment_status",
             "confirmed_at",
@@ -127,6 +142,7 @@ class SalesOrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer[SalesOrd
             "discount_total",
             "tax_total",
             "total",
+            "exchange_rate",
             "amount_paid",
             "payment_status",
             "confirmed_at",
@@ -135,7 +151,11 @@ class SalesOrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer[SalesOrd
         ]
         extra_kwargs = {
             "shipping_address": {"help_text": "Defaults to the customer's shipping address."},
-            "order_date": {"help_text": "Defaults to today."},
+            "order_date": {"help_text": "Defaults to today in the business time zone."},
+            "exchange_rate": {
+                "help_text": "DEFAULT_CURRENCY per unit of the order's currency on its "
+                "order date; reports convert the order's amounts with it."
+            },
             "currency": {"help_text": "ISO 4217 code; defaults to the customer's currency."},
             "allow_backorder": {
                 "help_text": "Confirm with what is available; the rest of each line is "
@@ -153,6 +173,7 @@ class CustomerReturnLineSerializer(serializers.ModelSerializer[CustomerReturnLin
         default=ReturnDisposition.RESTOCK,
         help_text="`restock`: back into stock at the cost it left with; `scrap`: not.",
     )
+    refund_amount = AmountField(currency="sales_order_line.order.currency")
 
     class Meta:
         model = CustomerReturnLine
@@ -178,7 +199,8 @@ class CustomerReturnLineSerializer(serializers.ModelSerializer[CustomerReturnLin
 
 class CustomerReturnSerializer(serializers.ModelSerializer[CustomerReturn]):
     sales_order_number = serializers.CharField(source="sales_order.number", read_only=True)
-    lines = CustomerReturnLineSerializer(many=True, allow_empty=False)
+    lines = document_lines(CustomerReturnLineSerializer, allow_empty=False)
+    refund_total = AmountField(currency="sales_order.currency")
 
     class Meta:
         model = CustomerReturn

@@ -20,15 +20,24 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch, Sum, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from stockyard.accounts.models import Actor, recorded_actor
 from stockyard.catalog.models import Product
-from stockyard.core import errors
-from stockyard.core.decimals import MONEY_DIGITS, MONEY_PLACES, ZERO
-from stockyard.core.models import with_loaded
+from stockyard.catalog.selectors import (
+    NoExchangeRate,
+    exchange_rate_on,
+    line_unit_price,
+    rate_to_default_currency,
+)
+from stockyard.catalog.units import unit_quantity_problems
+from stockyard.core import errors, pricing
+from stockyard.core.decimals import RATE_PLACES, ZERO, money, rounded
+from stockyard.core.models import overflowing, too_large_message, with_loaded
+from stockyard.core.time import business_today
 from stockyard.events.services import publish
 from stockyard.inventory.models import Warehouse
 from stockyard.inventory.services import (
@@ -40,14 +49,13 @@ from stockyard.inventory.services import (
     stock_reserve_or_backorder,
 )
 from stockyard.partners.models import Customer
-from stockyard.sales import pricing
 from stockyard.sales.enums import PaymentState
 from stockyard.sales.enums import SalesOrderStatus as Status
 from stockyard.sales.models import SalesOrder, SalesOrderLine
 from stockyard.sales.selectors import REFERENCE_TYPE, sales_order_lines
 
-# Amounts must fit the money columns (MONEY_DIGITS digits, MONEY_PLACES of them decimals).
-MONEY_LIMIT = Decimal(10) ** (MONEY_DIGITS - MONEY_PLACES)
+LINE_AMOUNTS = ("line_subtotal", "line_discount", "line_tax", "line_total")
+ORDER_AMOUNTS = ("subtotal", "discount_total", "tax_total", "total")
 OPEN_STATUSES = (Status.CONFIRMED, Status.PARTIALLY_SHIPPED)
 """Orders that hold the customer's credit: confirmed and not yet fully shipped."""
 
@@ -123,38 +131,68 @@ def _inactive(**objects: Customer | Warehouse | None) -> dict[str, list[str]]:
 def _priced_lines(
     order: SalesOrder, lines: Sequence[OrderLineInput], problems: dict[str, list[str]]
 ) -> list[SalesOrderLine]:
-    """Unsaved lines of ``order`` with their amounts; inactive products and amounts too
-    large to store are added to ``problems``."""
+    """Unsaved lines of ``order`` with their amounts in its currency. Inactive products,
+    quantities finer than their unit, prices with no exchange rate to convert them and
+    amounts too large to store are added to ``problems``."""
     if not lines:
         problems["lines"] = ["An order needs at least one line."]
+    problems.update(
+        unit_quantity_problems(
+            (f"lines.{index}.quantity", line.product, line.quantity)
+            for index, line in enumerate(lines)
+        )
+    )
     priced = []
     for index, line in enumerate(lines):
         if not line.product.is_active:
             problems[f"lines.{index}.product"] = [f"{line.product.sku} is inactive."]
-        unit_price = line.product.price if line.unit_price is None else line.unit_price
+        try:
+            unit_price, rate = line_unit_price(
+                line.unit_price,
+                list_price=line.product.price,
+                product=line.product,
+                currency=order.currency,
+                on=order.order_date,
+            )
+        except NoExchangeRate as missing:
+            problems[f"lines.{index}.unit_price"] = [missing.detail]
+            continue
         amounts = pricing.price_line(
             quantity=line.quantity,
             unit_price=unit_price,
+            currency=order.currency,
             discount_percent=line.discount_percent,
             tax_rate=line.tax_rate,
         )
-        if max(amounts.subtotal, amounts.total) >= MONEY_LIMIT:
-            problems[f"lines.{index}.quantity"] = ["The line amount is too large."]
-        priced.append(
-            SalesOrderLine(
-                order=order,
-                product=line.product,
-                quantity=line.quantity,
-                unit_price=unit_price,
-                discount_percent=line.discount_percent,
-                tax_rate=line.tax_rate,
-                line_subtotal=amounts.subtotal,
-                line_discount=amounts.discount,
-                line_tax=amounts.tax,
-                line_total=amounts.total,
-            )
+        priced_line = SalesOrderLine(
+            order=order,
+            product=line.product,
+            quantity=line.quantity,
+            unit_price=unit_price,
+            exchange_rate=rate,
+            discount_percent=line.discount_percent,
+            tax_rate=line.tax_rate,
+            line_subtotal=amounts.subtotal,
+            line_discount=amounts.discount,
+            line_tax=amounts.tax,
+            line_total=amounts.total,
         )
+        if overflowing(priced_line, ["unit_price"]):
+            problems[f"lines.{index}.unit_price"] = [
+                too_large_message(SalesOrderLine, "unit_price")
+            ]
+        elif overflowing(priced_line, LINE_AMOUNTS):
+            problems[f"lines.{index}.quantity"] = ["The line amount is too large to store."]
+        priced.append(priced_line)
     return priced
+
+
+def _record_exchange_rate(order: SalesOrder, problems: dict[str, list[str]]) -> None:
+    """The rate reports convert the order's amounts to DEFAULT_CURRENCY with."""
+    try:
+        order.exchange_rate = rate_to_default_currency(order.currency, on=order.order_date)
+    except NoExchangeRate as missing:
+        problems.update(missing.errors)
 
 
 def _refuse_if_any(problems: dict[str, list[str]]) -> None:
@@ -164,24 +202,46 @@ def _refuse_if_any(problems: dict[str, list[str]]) -> None:
 
 def _apply_totals(order: SalesOrder, lines: Sequence[SalesOrderLine]) -> None:
     amounts = pricing.price_order(
-        pricing.LineAmounts(
-            subtotal=line.line_subtotal,
-            discount=line.line_discount,
-            tax=line.line_tax,
-            total=line.line_total,
-        )
-        for line in lines
+        (
+            pricing.LineAmounts(
+                subtotal=line.line_subtotal,
+                discount=line.line_discount,
+                tax=line.line_tax,
+                total=line.line_total,
+            )
+            for line in lines
+        ),
+        currency=order.currency,
     )
-    if max(amounts.subtotal, amounts.total) >= MONEY_LIMIT:
-        raise errors.ValidationFailed(errors={"lines": ["The order total is too large."]})
     order.subtotal = amounts.subtotal
     order.discount_total = amounts.discount_total
     order.tax_total = amounts.tax_total
     order.total = amounts.total
+    if overflowing(order, ORDER_AMOUNTS):
+        raise errors.ValidationFailed(errors={"lines": ["The order total is too large to store."]})
+
+
+def _in_customer_currency(order: SalesOrder, customer: Customer) -> Decimal:
+    """The total of ``order`` in ``customer``'s currency: through DEFAULT_CURRENCY at the
+    rate the order recorded, then back at today's rate for the customer's currency."""
+    if order.currency == customer.currency:
+        return order.total
+    rate = exchange_rate_on(
+        base=customer.currency, quote=settings.DEFAULT_CURRENCY, on=business_today()
+    )
+    if rate is None:
+        raise errors.Conflict(
+            f"No exchange rate from {customer.currency} to {settings.DEFAULT_CURRENCY} is "
+            "known to check the credit limit with.",
+            errors={"customer": ["No exchange rate for the customer's currency."]},
+        )
+    return money(rounded(order.total * order.exchange_rate, RATE_PLACES) / rate, customer.currency)
 
 
 def _check_credit(order: SalesOrder) -> None:
-    """Open orders of the customer plus this one must stay within the credit limit.
+    """Open orders of the customer plus this one must stay within the credit limit, all
+    in the customer's currency (orders in another currency converted through
+    DEFAULT_CURRENCY at the rates they recorded).
 
     The customer row is locked so two orders of one customer confirmed at the same time
     cannot both slip under the limit (``NO KEY UPDATE``: new orders naming the customer
@@ -192,13 +252,21 @@ def _check_credit(order: SalesOrder) -> None:
     customer = Customer.objects.select_for_update(no_key=True).get(pk=order.customer_id)
     if customer.credit_limit is None:
         return
-    open_total = SalesOrder.objects.filter(customer=customer, status__in=OPEN_STATUSES).aggregate(
-        total=Sum("total")
-    )["total"] or Decimal(0)
-    if open_total + order.total > customer.credit_limit:
+    open_orders = SalesOrder.objects.filter(customer=customer, status__in=OPEN_STATUSES)
+    open_total = sum(
+        (
+            _in_customer_currency(open_order, customer)
+            for open_order in open_orders.only("currency", "total", "exchange_rate")
+        ),
+        ZERO,
+    )
+    this_order = _in_customer_currency(order, customer)
+    if open_total + this_order > customer.credit_limit:
+        currency = customer.currency
         raise errors.Conflict(
-            f"{customer.name} would exceed the credit limit of {customer.credit_limit}: "
-            f"{open_total} is open and this order is {order.total}.",
+            f"{customer.name} would exceed the credit limit of {customer.credit_limit} "
+            f"{currency}: {open_total} {currency} is open and this order is {this_order} "
+            f"{currency}.",
             errors={"customer": ["Credit limit exceeded."]},
         )
 
@@ -226,7 +294,7 @@ def sales_order_create(
         customer=customer,
         warehouse=warehouse,
         currency=currency or customer.currency,
-        order_date=order_date or timezone.localdate(),
+        order_date=order_date or business_today(),
         shipping_address=(
             customer.shipping_address if shipping_address is None else shipping_address
         ),
@@ -235,6 +303,7 @@ def sales_order_create(
         created_by=recorded_actor(user),
     )
     problems = _inactive(customer=customer, warehouse=warehouse)
+    _record_exchange_rate(order, problems)
     priced = _priced_lines(order, lines, problems)
     _refuse_if_any(problems)
     _apply_totals(order, priced)
@@ -278,6 +347,10 @@ def sales_order_update(
         fields["shipping_address"] = fields["customer"].shipping_address
     for name, value in fields.items():
         setattr(order, name, value)
+    if changed & {"currency", "order_date"}:
+        _record_exchange_rate(order, problems)
+    if "currency" in changed and lines is None:
+        problems["lines"] = ["Send the lines again: their prices are in the old currency."]
     priced = None if lines is None else _priced_lines(order, lines, problems)
     _refuse_if_any(problems)
     if priced is not None:

@@ -21,6 +21,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from stockyard.accounts.models import Actor, recorded_actor
+from stockyard.catalog.units import require_unit_quantities
 from stockyard.core import errors
 from stockyard.core.decimals import ZERO
 from stockyard.events.services import publish
@@ -117,8 +118,13 @@ def _pending_quantities(order: SalesOrder) -> dict[int, Decimal]:
 def _check_unshipped(order: SalesOrder, lines: Sequence[ShipmentLineInput]) -> None:
     """No line may take more than is reserved for it: ordered, less shipped or cancelled,
     less still backordered, less held by pending shipments (the order row is locked, so
-    this cannot race another shipment; a backorder filled meanwhile only frees more)."""
-    order_lines = {line.pk: line for line in order.lines.all()}
+    this cannot race another shipment; a backorder filled meanwhile only frees more), nor
+    be finer than its product's unit of measure."""
+    order_lines = {line.pk: line for line in order.lines.select_related("product")}
+    require_unit_quantities(
+        (f"lines.{index}.quantity", order_lines[line.sales_order_line.pk].product, line.quantity)
+        for index, line in enumerate(lines)
+    )
     pending = _pending_quantities(order)
     over = {}
     for index, line in enumerate(lines):

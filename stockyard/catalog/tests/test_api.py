@@ -53,8 +53,8 @@ def test_create_product_returns_the_api_shape(admin_client, new_product, categor
         "id": body["id"],
         "category_name": "Fasteners",
         "supplier_name": "Acme",
-        "price": "18.90",
-        "cost": "9.40",
+        "price": "18.9000",
+        "cost": "9.4000",
         "currency": "USD",
         "reorder_point": "20.000",
         "reorder_quantity": "100.500",
@@ -73,7 +73,7 @@ def test_a_minimal_product_takes_the_defaults(admin_client, settings):
     response = admin_client.post(PRODUCTS, {"sku": "MIN-1", "name": "Minimal"})
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert (body["currency"], body["price"], body["unit"]) == ("GBP", "0.00", "pcs")
+    assert (body["currency"], body["price"], body["unit"]) == ("GBP", "0.0000", "pcs")
     assert (body["category"], body["category_name"], body["supplier_name"]) == (None, None, None)
 
 
@@ -83,7 +83,8 @@ def test_a_minimal_product_takes_the_defaults(admin_client, settings):
         ({"sku": ""}, "sku"),
         ({"name": None}, "name"),
         ({"price": "-0.01"}, "price"),
-        ({"price": "1.999"}, "price"),
+        ({"price": "1.99999"}, "price"),
+        ({"unit": "bushel"}, "unit"),
         ({"price": "lots"}, "price"),
         ({"cost": -1}, "cost"),
         ({"reorder_point": "1.0001"}, "reorder_point"),
@@ -127,10 +128,10 @@ def test_patch_product(admin_client, emitted):
         f"{PRODUCTS}{product.pk}/", {"price": "11.50", "category": None, "is_active": False}
     )
     assert response.status_code == 200, response.json()
-    assert (response.json()["price"], response.json()["category_name"]) == ("11.50", None)
+    assert (response.json()["price"], response.json()["category_name"]) == ("11.5000", None)
     product.refresh_from_db()
     assert (product.price, product.category, product.is_active) == (Decimal("11.50"), None, False)
-    assert emitted("product.updated")[0]["data"]["price"] == "11.50"
+    assert emitted("product.updated")[0]["data"]["price"] == "11.5000"
 
 
 def test_put_keeps_a_default_supplier_that_became_inactive(admin_client):

@@ -4,7 +4,7 @@ import pytest
 
 from stockyard.catalog import services
 from stockyard.catalog.models import Category, Product
-from stockyard.catalog.tests.factories import CategoryFactory
+from stockyard.catalog.tests.factories import CategoryFactory, UnitFactory
 from stockyard.core import errors
 from stockyard.core.testing import run_concurrently
 
@@ -12,6 +12,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_racing_creates_of_one_sku_leave_one_product_and_validation_errors():
+    UnitFactory(code="pcs")  # the default unit: truncating tables removed the seeded one
     outcomes = run_concurrently(
         lambda index: services.product_create(sku=f"race-{'X' if index % 2 else 'x'}", name="R"),
         8,

@@ -16,7 +16,7 @@ def test_product_create_defaults_and_event(emitted, settings):
     settings.DEFAULT_CURRENCY = "EUR"
     product = services.product_create(sku="BOLT-1", name="Bolt")
     product.refresh_from_db()
-    assert (product.currency, product.price, product.unit) == ("EUR", Decimal("0.00"), "pcs")
+    assert (product.currency, product.price, product.unit_id) == ("EUR", Decimal("0"), "pcs")
     [event] = emitted("product.created")
     assert event["data"] == {
         "id": product.pk,
@@ -26,8 +26,8 @@ def test_product_create_defaults_and_event(emitted, settings):
         "barcode": "",
         "category": None,
         "supplier": None,
-        "price": "0.00",
-        "cost": "0.00",
+        "price": "0.0000",
+        "cost": "0.0000",
         "currency": "EUR",
         "reorder_point": "0.000",
         "reorder_quantity": "0.000",

@@ -125,7 +125,7 @@ def test_any_bad_row_writes_nothing_and_every_bad_row_is_reported(manager, uploa
             "BAD-1,Wrong type,abc,0.50,pcs,,,\n"  # row 3: not a number
             "BAD-2,Unknown supplier,1.00,0.50,pcs,NOPE,,\n"  # row 4: unknown reference
             "GOOD-1,Duplicate in file,1.00,0.50,pcs,,,\n"  # row 5: duplicate of row 2
-            "BAD-3,Too precise,1.001,0.50,pcs,,,\n"  # row 6: more places than money has
+            "BAD-3,Too precise,1.00001,0.50,pcs,,,\n"  # row 6: more places than prices have
             "BAD-4,Negative,-1,0.50,pcs,,,\n"  # row 7: below zero
             ",No sku,1.00,0.50,pcs,,,\n"  # row 8: required value missing
             "BAD-5,Huge,123456789012345.00,0.50,pcs,,,\n"  # row 9: does not fit

@@ -165,8 +165,8 @@ def test_an_arrival_that_raises_nothing_available_queries_no_queue(
     product, warehouse, django_assert_max_num_queries
 ):
     put_stock(product, warehouse, 5)
-    # savepoint, lock, write the level, the movement, the events, release
-    with django_assert_max_num_queries(6):
+    # savepoint, lock, the product's unit, write the level, the movement, the events, release
+    with django_assert_max_num_queries(7):
         services.stock_adjust(
             product_id=product.pk, warehouse_id=warehouse.pk, quantity=D(-1), reason="broken"
         )

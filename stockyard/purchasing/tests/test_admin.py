@@ -33,7 +33,7 @@ def test_transition_actions_call_the_services_and_report_refusals(admin_site, pr
         follow=True,
     )
     messages = [str(m) for m in response.context["messages"]]
-    assert any("only draft orders can be submitted" in m for m in messages)
+    assert any("Cannot submit purchase order" in m for m in messages)
     draft.refresh_from_db()
     assert draft.status == Status.SUBMITTED
 

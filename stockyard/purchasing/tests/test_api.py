@@ -60,7 +60,7 @@ def test_create_answers_the_whole_order_with_server_side_totals(buyer, new_order
     assert first["product"] == product.pk
     assert first["product_sku"] == product.sku
     assert (first["quantity"], first["quantity_received"]) == ("10.000", "0.000")
-    assert (first["unit_cost"], first["line_total"]) == ("4.00", "40.00")  # the product's cost
+    assert (first["unit_cost"], first["line_total"]) == ("4.0000", "40.00")  # the product's cost
     assert (second["line_subtotal"], second["line_tax"], second["line_total"]) == (
         "12.40",
         "2.48",

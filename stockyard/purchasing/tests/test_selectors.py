@@ -96,12 +96,14 @@ def test_pairs_only_on_order_are_considered_too(warehouse):
 
 
 def test_inactive_products_and_warehouses_and_zero_points_are_ignored(warehouse):
-    retired = ProductFactory(is_active=False, reorder_point=D(5))
+    retired = ProductFactory(reorder_point=D(5))
     no_point = ProductFactory(reorder_point=D(0))
     closed_site = WarehouseFactory()
     tracked = ProductFactory(reorder_point=D(5))
     for product in (retired, no_point, tracked):
         put_stock(product, warehouse, 1)
+    retired.is_active = False
+    retired.save()
     put_stock(tracked, closed_site, 1)
     closed_site.is_active = False
     closed_site.save()

@@ -3,6 +3,8 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
+from django.utils import timezone
+
 from stockyard.reporting.errors import ReportTooLarge
 from stockyard.reporting.reports.params import ReportParams
 from stockyard.reporting.tables import Column, Row, Table
@@ -30,8 +32,11 @@ class Report:
 
         With ``row_limit`` the rows are read into a list, and more than ``row_limit`` of
         them raise ``ReportTooLarge`` (400 ``report_too_large``); without it they stay an
-        iterator, read once (a file streams them)."""
-        body = self.query(params.cleaned_data)
+        iterator, read once (a file streams them). Days, periods and buckets are in the
+        report's zone (``tz``, else ``TIME_ZONE``): the queries are built under it and
+        name it explicitly, so rows streamed later still use it."""
+        with timezone.override(params.zone()):
+            body = self.query(params.cleaned_data)
         rows = body.rows
         if row_limit is not None:
             rows = _at_most(rows, row_limit, report=self.name)

@@ -7,8 +7,9 @@ instances) with the defaults filled in; ``report_params_parse`` turns its errors
 """
 
 from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from stockyard.catalog.models import Category, Product
+from stockyard.core.time import day_bounds
 from stockyard.inventory.enums import MovementKind
 from stockyard.inventory.models import Warehouse
 from stockyard.partners.models import Customer, Supplier, validate_currency_code
@@ -36,7 +38,7 @@ def _within_calendar(value: date) -> None:
 
 
 def default_period(today: date | None = None) -> tuple[date, date]:
-    """The last 30 days, today included (UTC)."""
+    """The last 30 days, today included (today in the active time zone)."""
     date_to = today or timezone.localdate()
     return date_to - timedelta(days=DEFAULT_PERIOD_DAYS - 1), date_to
 
@@ -73,8 +75,27 @@ def kind_field() -> forms.ChoiceField:
     return forms.ChoiceField(choices=MovementKind.choices, required=False)
 
 
+def _known_zone(name: str) -> None:
+    if name not in available_timezones():
+        raise ValidationError("Unknown time zone: use an IANA name, like Asia/Tokyo.")
+
+
 class ReportParams(forms.Form):
     """Parameters every report may take; subclasses add their filters."""
+
+    tz = forms.CharField(
+        required=False,
+        validators=[_known_zone],
+        help_text="IANA time zone whose calendar days the dates and day/week/month buckets "
+        "are (default: TIME_ZONE, the business's zone). Timestamps stay UTC.",
+    )
+
+    def clean_tz(self) -> str:
+        return str(self.cleaned_data.get("tz") or settings.TIME_ZONE)
+
+    def zone(self) -> ZoneInfo:
+        """The zone the report runs in (``tz``, else ``TIME_ZONE``)."""
+        return ZoneInfo(self.cleaned_data.get("tz") or settings.TIME_ZONE)
 
     def normalized(self) -> dict[str, Any]:
         """The cleaned parameters as JSON values: ids for objects, ISO dates."""
@@ -113,7 +134,8 @@ class PeriodParams(ReportParams):
         cleaned = super().clean() or {}
         if self.errors.keys() & set(DATE_PARAMS):
             return cleaned
-        default_from, default_to = default_period(cleaned.get("date_to"))
+        today = timezone.localdate(timezone=self.zone())
+        default_from, default_to = default_period(cleaned.get("date_to") or today)
         cleaned["date_to"] = cleaned.get("date_to") or default_to
         cleaned["date_from"] = cleaned.get("date_from") or default_from
         if cleaned["date_from"] > cleaned["date_to"]:
@@ -124,17 +146,19 @@ class PeriodParams(ReportParams):
 
 
 class MoneyPeriodParams(PeriodParams):
-    """A period report of amounts: one currency at a time, so totals add up."""
+    """A period report of amounts, stated in ``DEFAULT_CURRENCY``: each document's
+    amounts converted at the exchange rate it recorded, so totals add up."""
 
     currency = forms.CharField(
         required=False,
         max_length=3,
         validators=[validate_currency_code],
-        help_text="Only orders in this currency (default: DEFAULT_CURRENCY).",
+        help_text="Only documents in this currency (default: all). Amounts are in "
+        "DEFAULT_CURRENCY either way.",
     )
 
-    def clean_currency(self) -> str:
-        return str(self.cleaned_data.get("currency") or settings.DEFAULT_CURRENCY)
+    def clean_currency(self) -> str | None:
+        return self.cleaned_data.get("currency") or None
 
 
 def grouping(*buckets: str, default: str) -> forms.ChoiceField:
@@ -155,11 +179,9 @@ def unknown_params(data: Mapping[str, Any], form: forms.Form) -> list[str]:
 
 
 def period_bounds(params: Mapping[str, Any]) -> tuple[datetime, datetime]:
-    """The period's days as ``[start, end)`` instants in the current time zone, so a
+    """The period's days as ``[start, end)`` instants in the report's time zone, so a
     timestamp column is compared with its index rather than cast to a date."""
-    start = timezone.make_aware(datetime.combine(params["date_from"], time.min))
-    end = timezone.make_aware(datetime.combine(params["date_to"] + timedelta(days=1), time.min))
-    return start, end
+    return day_bounds(params["date_from"], params["date_to"])
 
 
 def narrowed(

@@ -1,13 +1,16 @@
 """``purchases``: orders submitted and not cancelled, dated by ``order_date``.
 
 Aggregated from the order lines: ``spend`` is ``line_total`` summed, which for whole
-orders is the order ``total`` (tax included).
+orders is the order ``total`` (tax included); beside the ordered figures,
+``quantity_received`` and ``received_value`` (``quantity_received x unit_cost``, before
+tax) say what actually arrived, so an order closed short is not counted in full. Each
+order's amounts are converted to DEFAULT_CURRENCY at the ``exchange_rate`` it recorded.
 """
 
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 
 from stockyard.core.decimals import ZERO
 from stockyard.purchasing.enums import PurchaseOrderStatus
@@ -43,24 +46,34 @@ GROUPS = (
         "product", "product", {"sku": "product__sku", "name": "product__name"}, "product__sku"
     ),
 )
-FILTERS = {"warehouse": "order__warehouse", "supplier": "order__supplier", "product": "product"}
+FILTERS = {
+    "warehouse": "order__warehouse",
+    "supplier": "order__supplier",
+    "product": "product",
+    "currency": "order__currency",
+}
 MEASURES = {
     "orders": Count("order", distinct=True),
     "quantity": Sum("quantity", default=ZERO),
-    "spend": Sum("line_total", default=ZERO),
+    "spend": Sum(F("line_total") * F("order__exchange_rate"), default=ZERO),
+    # Before the measure named like the field: an F() names the column only until then.
+    "received_value": Sum(
+        F("quantity_received") * F("unit_cost") * F("order__exchange_rate"), default=ZERO
+    ),
+    "quantity_received": Sum("quantity_received", default=ZERO),
 }
 COLUMNS = [
     Column("orders", ColumnKind.INTEGER),
     Column("quantity", ColumnKind.QUANTITY),
     Column("spend", ColumnKind.MONEY),
+    Column("quantity_received", ColumnKind.QUANTITY),
+    Column("received_value", ColumnKind.MONEY),
 ]
 
 
 def purchases(params: Mapping[str, Any]) -> Body:
     lines = PurchaseOrderLine.objects.filter(
-        order__order_date__gte=params["date_from"],
-        order__order_date__lte=params["date_to"],
-        order__currency=params["currency"],
+        order__order_date__gte=params["date_from"], order__order_date__lte=params["date_to"]
     ).exclude(order__status__in=NOT_COUNTED)
     lines = narrowed(lines, params, FILTERS)
     keys, rows = grouped_rows(
@@ -73,7 +86,9 @@ REPORT = Report(
     name="purchases",
     description="Orders submitted (and not cancelled) with an `order_date` in the period: "
     "`orders`, `quantity` and `spend` (order total, tax included) per month, supplier or "
-    "product, in one currency.",
+    "product, with `quantity_received` and `received_value` (received quantity at unit "
+    "cost, before tax) beside them. Amounts are in DEFAULT_CURRENCY, each order converted "
+    "at the exchange rate it recorded.",
     params=PurchasesParams,
     query=purchases,
 )

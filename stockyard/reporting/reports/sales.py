@@ -1,4 +1,5 @@
-"""``sales``: orders confirmed and not cancelled, dated by ``confirmed_at``.
+"""``sales``: orders confirmed and not cancelled, dated by ``confirmed_at`` (days in the
+report's time zone).
 
 Aggregated from the order lines: ``revenue`` is ``line_subtotal - line_discount`` summed,
 which for whole orders is the order's ``subtotal - discount_total`` (its total less tax);
@@ -10,7 +11,8 @@ A closed order counts what it shipped: a line's ``quantity`` less its
 Customer returns received in the period (dated by ``received_at``) are netted: their
 quantities come off ``quantity`` and their refunds less tax (``refund_amount -
 refund_tax``) off ``revenue``, in the row of the day, product or customer they belong
-to; ``orders`` counts sales only.
+to; ``orders`` counts sales only. Every amount is converted to DEFAULT_CURRENCY at the
+``exchange_rate`` its order recorded.
 """
 
 from collections.abc import Mapping
@@ -52,7 +54,12 @@ GROUPS = (
         "customer", "order__customer", {"name": "order__customer__name"}, "order__customer__name"
     ),
 )
-FILTERS = {"warehouse": "order__warehouse", "customer": "order__customer", "product": "product"}
+FILTERS = {
+    "warehouse": "order__warehouse",
+    "customer": "order__customer",
+    "product": "product",
+    "currency": "order__currency",
+}
 RETURN_GROUPS = (
     ObjectGroup(
         "product",
@@ -74,7 +81,7 @@ SOLD_REVENUE = Case(
     When(quantity_cancelled=0, then=LINE_REVENUE),
     default=Round(LINE_REVENUE * SOLD / F("quantity"), 2),
     output_field=DecimalField(),
-)
+) * F("order__exchange_rate")  # in DEFAULT_CURRENCY; the table rounds to its minor unit
 NETTED = {  # over the rows' ``sold`` annotations: ``quantity`` names the measure here
     "quantity": Sum("sold", default=ZERO),
     "revenue": Sum("sold_revenue", default=ZERO),
@@ -114,17 +121,18 @@ def _merged(rows: list[Row], returned: list[Row], label: str | None) -> list[Row
 def sales(params: Mapping[str, Any]) -> Body:
     start, end = period_bounds(params)
     lines = SalesOrderLine.objects.filter(
-        order__confirmed_at__gte=start,
-        order__confirmed_at__lt=end,
-        order__currency=params["currency"],
+        order__confirmed_at__gte=start, order__confirmed_at__lt=end
     ).exclude(order__status=SalesOrderStatus.CANCELLED)
     lines = narrowed(lines.annotate(sold=SOLD, sold_revenue=SOLD_REVENUE), params, FILTERS)
     returned = CustomerReturnLine.objects.filter(
         customer_return__status=ReturnStatus.RECEIVED,
         customer_return__received_at__gte=start,
         customer_return__received_at__lt=end,
-        sales_order_line__order__currency=params["currency"],
-    ).annotate(sold=F("quantity"), sold_revenue=F("refund_amount") - F("refund_tax"))
+    ).annotate(
+        sold=F("quantity"),
+        sold_revenue=(F("refund_amount") - F("refund_tax"))
+        * F("sales_order_line__order__exchange_rate"),
+    )
     returned = narrowed(returned, params, RETURN_FILTERS)
     keys, rows = grouped_rows(
         lines, params=params, date_field="order__confirmed_at", objects=GROUPS, measures=MEASURES
@@ -151,7 +159,9 @@ REPORT = Report(
     "closed orders count what they shipped, and customer returns received in the period "
     "are netted off `quantity` and `revenue`: "
     "`orders`, `quantity`, `revenue` (total less tax) and `average_order_value` per day, "
-    "week, month, product or customer, in one currency.",
+    "week, month, product or customer. Days are calendar days in the business time zone "
+    "(or `tz`); amounts are in DEFAULT_CURRENCY, each order converted at the exchange rate "
+    "it recorded.",
     params=SalesParams,
     query=sales,
 )

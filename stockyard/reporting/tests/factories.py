@@ -7,6 +7,7 @@ from decimal import Decimal
 import time_machine
 
 from stockyard.catalog.models import Product
+from stockyard.core.decimals import quantity
 from stockyard.inventory.models import Warehouse
 from stockyard.partners.models import Customer
 from stockyard.purchasing.enums import PurchaseOrderStatus
@@ -43,7 +44,10 @@ def shipped(order: SalesOrder, when: datetime, *, share: Decimal = Decimal(1)) -
     with time_machine.travel(when, tick=False):
         shipment = shipping.shipment_create(
             sales_order=order,
-            lines=[ShipmentLineInput(line, line.quantity * share) for line in order.lines.all()],
+            lines=[
+                ShipmentLineInput(line, quantity(line.quantity * share))
+                for line in order.lines.all()
+            ],
             user=None,
         )
         return shipping.shipment_ship(shipment=shipment, user=None)

@@ -54,7 +54,8 @@ def test_an_export_is_accepted_then_built_and_downloaded_by_its_owner(
     assert shown["params"] == {
         "date_from": "2026-10-01",
         "date_to": "2026-10-31",
-        "currency": "USD",
+        "tz": "UTC",
+        "currency": None,
         "group_by": "product",
         "warehouse": None,
         "customer": None,
@@ -64,11 +65,11 @@ def test_an_export_is_accepted_then_built_and_downloaded_by_its_owner(
 
     download = clerk.get(shown["download_url"])
     assert download.status_code == 200
-    assert download["Content-Type"] == "text/csv"
+    assert download["Content-Type"] == "text/csv; charset=utf-8"
     assert download["Content-Disposition"] == (
         'attachment; filename="sales-2026-10-01-to-2026-10-31.csv"'
     )
-    content = b"".join(download.streaming_content).decode()
+    content = b"".join(download.streaming_content).decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(content))) == [
         ["key", "product", "sku", "name", "orders", "quantity", "revenue", "average_order_value"],
         [str(widget.pk), str(widget.pk), "WIDGET", "Widget", "1", "4.000", "40.00", "40.00"],

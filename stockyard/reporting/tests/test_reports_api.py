@@ -1,5 +1,6 @@
 """The other reports over HTTP, the file formats, and what every report refuses."""
 
+import codecs
 import csv
 import io
 from decimal import Decimal
@@ -76,7 +77,15 @@ def test_purchases_count_submitted_orders_by_order_date(manager, purchases, widg
         ("2026-10", 1, "10.000", "40.00"),
         ("2026-11", 3, "18.000", "97.00"),
     ]
-    assert monthly["totals"] == {"orders": 4, "quantity": "28.000", "spend": "137.00"}
+    assert monthly["totals"] == {
+        "orders": 4,
+        "quantity": "28.000",
+        "spend": "137.00",
+        # The closed October order received 1 of 10; in November only the received one
+        # (2 gadgets at 12.50, 5 widgets at 4.00) has arrived.
+        "quantity_received": "8.000",
+        "received_value": "49.00",
+    }
     by_supplier = _report(manager, "purchases", group_by="supplier", **period)
     assert _rows(by_supplier, "key", "supplier", "name", "orders", "spend") == [
         (acme.pk, acme.pk, "Acme", 2, "80.00"),
@@ -150,7 +159,7 @@ def test_valuation_values_stock_on_hand_at_average_cost(
     )
     put_stock(gadget, other_warehouse, "0.333", unit_cost="3.3333")  # 1.10999 → 1.11
     body = _report(manager, "inventory-valuation")
-    assert body["params"] == {"warehouse": None, "category": None}
+    assert body["params"] == {"tz": "UTC", "warehouse": None, "category": None}
     assert _rows(body, "sku", "warehouse_code", "on_hand", "average_cost", "value") == [
         ("GADGET", "EAST", "0.333", "3.3333", "1.11"),
         ("GADGET", "MAIN", "1000.000", "12.5000", "12500.00"),
@@ -242,7 +251,8 @@ def two_sales(warehouse, widget, gadget, alice):
 
 
 def _csv_rows(content: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(content.decode())))
+    assert content.startswith(codecs.BOM_UTF8)  # so spreadsheets read it as UTF-8
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
 
 
 def test_csv_download_has_the_columns_and_rows_of_the_json(manager, two_sales):
@@ -250,7 +260,7 @@ def test_csv_download_has_the_columns_and_rows_of_the_json(manager, two_sales):
     body = _report(manager, "sales", **params)
     response = manager.get(f"{REPORTS}sales/", {**params, "format": "csv"})
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
         'attachment; filename="sales-2026-11-01-to-2026-11-10.csv"'
     )
@@ -304,7 +314,7 @@ def test_typed_text_stays_text_in_the_files(manager, warehouse):
 
 def test_the_accept_header_also_chooses_the_file(manager, two_sales):
     response = manager.get(f"{REPORTS}low-stock/", HTTP_ACCEPT="text/csv")
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="low-stock-')
 
 

@@ -1,11 +1,13 @@
 """The sales report over HTTP: what it counts, how it groups, and its numbers."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 import time_machine
 
 from stockyard.accounts.roles import Role
+from stockyard.catalog.tests.factories import ExchangeRateFactory
 from stockyard.reporting.tests.factories import line, shipped, sold, utc
 from stockyard.sales import returns
 from stockyard.sales import services as sales
@@ -47,7 +49,7 @@ def history(warehouse, other_warehouse, widget, gadget, customers):
         ),
         sold(utc(2026, 11, 9, 8), line(widget, 1, "10.00"), customer=alice, warehouse=warehouse),
     ]
-    # Not counted: a draft, a cancelled order, another currency, before the period.
+    # Not counted: a draft, a cancelled order, one before the period.
     sales.sales_order_create(
         customer=alice, warehouse=warehouse, lines=[line(widget, 5, "10.00")], user=None
     )
@@ -55,13 +57,6 @@ def history(warehouse, other_warehouse, widget, gadget, customers):
         utc(2026, 11, 3, 9), line(widget, 7, "10.00"), customer=bob, warehouse=warehouse
     )
     sales.sales_order_cancel(order=cancelled, user=None)
-    sold(
-        utc(2026, 11, 3, 9),
-        line(gadget, 2, "30.00"),
-        customer=alice,
-        warehouse=warehouse,
-        currency="EUR",
-    )
     sold(utc(2026, 10, 31, 23, 59), line(widget, 9, "10.00"), customer=bob, warehouse=warehouse)
     return counted
 
@@ -78,7 +73,8 @@ def test_daily_rows_cover_every_day_of_the_period_and_count_only_confirmed_order
     assert body["params"] == {
         "date_from": "2026-11-01",
         "date_to": "2026-11-10",
-        "currency": "USD",
+        "tz": "UTC",
+        "currency": None,
         "group_by": "day",
         "warehouse": None,
         "customer": None,
@@ -184,13 +180,28 @@ def test_filters_narrow_the_orders_and_lines_counted(manager, history, request, 
     assert (totals["orders"], totals["revenue"]) == expected
 
 
-def test_one_currency_at_a_time(manager, history):
-    totals = _get(manager, currency="EUR", **NOVEMBER)["totals"]
-    assert totals == {
+def test_orders_in_other_currencies_count_at_the_rate_they_recorded(
+    manager, history, warehouse, gadget, alice
+):
+    ExchangeRateFactory(base="EUR", quote="USD", rate=Decimal("1.1"), valid_from=date(2026, 1, 1))
+    sold(
+        utc(2026, 11, 3, 9),
+        line(gadget, 2, "30.00"),
+        customer=alice,
+        warehouse=warehouse,
+        currency="EUR",
+    )
+    # A later rate changes nothing: the order keeps the one it recorded.
+    ExchangeRateFactory(base="EUR", quote="USD", rate=Decimal("2"), valid_from=date(2026, 11, 4))
+    totals = _get(manager, **NOVEMBER)["totals"]
+    # 27 + 25 + 20 + 10 USD, and 60 EUR at 1.1 = 66 USD
+    assert (totals["orders"], totals["revenue"]) == (4, "148.00")
+    only_eur = _get(manager, currency="EUR", **NOVEMBER)["totals"]
+    assert only_eur == {
         "orders": 1,
         "quantity": "2.000",
-        "revenue": "60.00",
-        "average_order_value": "60.00",
+        "revenue": "66.00",
+        "average_order_value": "66.00",
     }
 
 

@@ -96,9 +96,10 @@ def test_create_returns_the_priced_draft(sales, customer, warehouse, product):
                 "quantity_cancelled": "0.000",
                 "quantity_backordered": "0.000",
                 "quantity_returned": "0.000",
-                "unit_price": "19.99",
-                "discount_percent": "0.00",
-                "tax_rate": "20.00",
+                "unit_price": "19.9900",
+                "exchange_rate": None,
+                "discount_percent": "0.0000",
+                "tax_rate": "20.0000",
                 "line_subtotal": "59.97",
                 "line_discount": "0.00",
                 "line_tax": "11.99",
@@ -114,9 +115,10 @@ def test_create_returns_the_priced_draft(sales, customer, warehouse, product):
                 "quantity_cancelled": "0.000",
                 "quantity_backordered": "0.000",
                 "quantity_returned": "0.000",
-                "unit_price": "0.05",
-                "discount_percent": "50.00",
-                "tax_rate": "0.00",
+                "unit_price": "0.0500",
+                "exchange_rate": None,
+                "discount_percent": "50.0000",
+                "tax_rate": "0.0000",
                 # 1.5 x 0.05 = 0.075 → 0.08; 50 % of 0.08 = 0.04
                 "line_subtotal": "0.08",
                 "line_discount": "0.04",
@@ -128,6 +130,7 @@ def test_create_returns_the_priced_draft(sales, customer, warehouse, product):
         "discount_total": "0.04",
         "tax_total": "11.99",
         "total": "72.00",
+        "exchange_rate": "1.0000000000",
         "amount_paid": "0.00",
         "payment_status": "unpaid",
         "confirmed_at": None,
@@ -150,7 +153,7 @@ def test_create_returns_the_priced_draft(sales, customer, warehouse, product):
         ),
         ({"lines": [{"product": "P", "quantity": "1", "tax_rate": "-1"}]}, "lines.0.tax_rate"),
         (
-            {"lines": [{"product": "P", "quantity": "1", "unit_price": "1.001"}]},
+            {"lines": [{"product": "P", "quantity": "1", "unit_price": "1.00001"}]},
             "lines.0.unit_price",
         ),
         ({"lines": [{"product": "P"}]}, "lines.0.quantity"),
@@ -339,9 +342,9 @@ def test_create_and_confirm_run_a_fixed_number_of_queries(
     for each in products:
         put_stock(each, warehouse, 5)
     lines = [{"product": each.pk, "quantity": "1"} for each in products]
-    # auth user + roles, customer, warehouse, all lines' products; then in one transaction
-    # the order, its number, its lines and the event; the answer needs no read-back
-    with django_assert_max_num_queries(11):
+    # auth user + roles, customer, warehouse, all lines' products, their units; then in
+    # one transaction the order, its number, its lines and the event; no read-back
+    with django_assert_max_num_queries(12):
         created = sales.post(URL, body(customer, warehouse, *lines))
     assert created.status_code == 201, created.json()
     # auth user + roles, the order; in one transaction the order locked, its lines with

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from stockyard.catalog.tests.factories import ProductFactory
+from stockyard.catalog.tests.factories import ExchangeRateFactory, ProductFactory
 from stockyard.core import errors
 from stockyard.inventory.models import StockLevel
 from stockyard.inventory.tests.factories import WarehouseFactory, put_stock
@@ -100,7 +100,7 @@ def test_create_refuses_inactive_customer_warehouse_and_products(product):
 def test_create_refuses_amounts_too_large_to_store(product):
     with pytest.raises(errors.ValidationFailed) as refused:
         make_order(OrderLineInput(product, D("999999999999"), unit_price=D("999999999999.99")))
-    assert refused.value.errors == {"lines.0.quantity": ["The line amount is too large."]}
+    assert refused.value.errors == {"lines.0.quantity": ["The line amount is too large to store."]}
     assert not SalesOrder.objects.exists()
 
 
@@ -303,6 +303,8 @@ def test_only_fully_shipped_orders_can_be_delivered(warehouse, product):
 
 
 def test_currency_defaults_to_the_customers(product):
+    ExchangeRateFactory(base="EUR", quote="USD")
+    ExchangeRateFactory(base="GBP", quote="USD", rate=D("1.25"))
     customer = CustomerFactory(currency="EUR")
     assert make_order((product, 1), customer=customer).currency == "EUR"
     assert make_order((product, 1), customer=customer, currency="GBP").currency == "GBP"
