@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0003_track_history'),
+        ('reporting', '0004_reportschedule_last_error'),
     ]
 
     operations = [
