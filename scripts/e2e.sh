@@ -21,7 +21,7 @@ export DATABASE_POOL_MAX_SIZE=8
 LOGS="$(mktemp -d)"
 pids=()
 
-# shellcheck disable=SC2317  # run by the EXIT trap
+# shellcheck disable=SC2317,SC2329  # run by the EXIT trap (SC2329 in newer ShellCheck)
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
