@@ -43,7 +43,10 @@ NODE_MODULES := frontend/node_modules/.package-lock.json
 frontend-deps: $(NODE_MODULES)
 
 $(NODE_MODULES): frontend/package-lock.json
-	cd frontend && $(NPM) ci --no-audit --no-fund
+	# npm install, not npm ci: npm 11's ci refuses this lockfile over vite's optional
+	# Windows-only dependency (napi-windows-process-start-time), which install resolves from
+	# the same lockfile without changing it.
+	cd frontend && $(NPM) install --no-audit --no-fund
 
 console: $(CONSOLE_INDEX) ## build the console into the app's static files when missing or stale
 
