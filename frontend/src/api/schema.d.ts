@@ -51,7 +51,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Revoke a refresh token: it can no longer be refreshed. */
+        /**
+         * @description Log out everywhere: the refresh token and every token issued to its user before
+         *     (JWT and OAuth2, access and refresh) stop working.
+         */
         post: operations["auth_logout_create"];
         delete?: never;
         options?: never;
@@ -252,6 +255,104 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange-rates/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description List exchange rates, a page at a time.
+         *
+         *     Dated exchange rates: from `valid_from` on, one `base` is worth `rate` `quote`.
+         *
+         *     A document uses the rate of the pair with the latest `valid_from` on or before its
+         *     `order_date` (or the inverse of the reverse pair's): to convert product prices and
+         *     costs into the order's currency (the line records it as `exchange_rate`), and to
+         *     convert the order into `DEFAULT_CURRENCY` for reports (the order's `exchange_rate`).
+         *     Documents keep the rates they recorded when rates change later.
+         */
+        get: operations["exchange_rates_list"];
+        put?: never;
+        /**
+         * @description Create a exchange rate.
+         *
+         *     Dated exchange rates: from `valid_from` on, one `base` is worth `rate` `quote`.
+         *
+         *     A document uses the rate of the pair with the latest `valid_from` on or before its
+         *     `order_date` (or the inverse of the reverse pair's): to convert product prices and
+         *     costs into the order's currency (the line records it as `exchange_rate`), and to
+         *     convert the order into `DEFAULT_CURRENCY` for reports (the order's `exchange_rate`).
+         *     Documents keep the rates they recorded when rates change later.
+         */
+        post: operations["exchange_rates_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange-rates/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Show one exchange rate; the `ETag` header names this version.
+         *
+         *     Dated exchange rates: from `valid_from` on, one `base` is worth `rate` `quote`.
+         *
+         *     A document uses the rate of the pair with the latest `valid_from` on or before its
+         *     `order_date` (or the inverse of the reverse pair's): to convert product prices and
+         *     costs into the order's currency (the line records it as `exchange_rate`), and to
+         *     convert the order into `DEFAULT_CURRENCY` for reports (the order's `exchange_rate`).
+         *     Documents keep the rates they recorded when rates change later.
+         */
+        get: operations["exchange_rates_retrieve"];
+        /**
+         * @description Replace a exchange rate (send `If-Match` with the `ETag` you read).
+         *
+         *     Dated exchange rates: from `valid_from` on, one `base` is worth `rate` `quote`.
+         *
+         *     A document uses the rate of the pair with the latest `valid_from` on or before its
+         *     `order_date` (or the inverse of the reverse pair's): to convert product prices and
+         *     costs into the order's currency (the line records it as `exchange_rate`), and to
+         *     convert the order into `DEFAULT_CURRENCY` for reports (the order's `exchange_rate`).
+         *     Documents keep the rates they recorded when rates change later.
+         */
+        put: operations["exchange_rates_update"];
+        post?: never;
+        /**
+         * @description Delete a exchange rate (send `If-Match` with the `ETag` you read).
+         *
+         *     Dated exchange rates: from `valid_from` on, one `base` is worth `rate` `quote`.
+         *
+         *     A document uses the rate of the pair with the latest `valid_from` on or before its
+         *     `order_date` (or the inverse of the reverse pair's): to convert product prices and
+         *     costs into the order's currency (the line records it as `exchange_rate`), and to
+         *     convert the order into `DEFAULT_CURRENCY` for reports (the order's `exchange_rate`).
+         *     Documents keep the rates they recorded when rates change later.
+         */
+        delete: operations["exchange_rates_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description Change some fields of a exchange rate (send `If-Match` with the `ETag` you read).
+         *
+         *     Dated exchange rates: from `valid_from` on, one `base` is worth `rate` `quote`.
+         *
+         *     A document uses the rate of the pair with the latest `valid_from` on or before its
+         *     `order_date` (or the inverse of the reverse pair's): to convert product prices and
+         *     costs into the order's currency (the line records it as `exchange_rate`), and to
+         *     convert the order into `DEFAULT_CURRENCY` for reports (the order's `exchange_rate`).
+         *     Documents keep the rates they recorded when rates change later.
+         */
+        patch: operations["exchange_rates_partial_update"];
         trace?: never;
     };
     "/api/v1/exports/": {
@@ -610,6 +711,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/purchase-orders/{id}/return/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Send received goods back to the supplier (partially received, received or closed orders; the status stays): negative `return` stock movements at each line's `unit_cost`, counted as the line's `quantity_returned`; the moving-average cost of what stays is the receipt reversed. More than received less already returned → 409 `conflict`; more than is available in the warehouse → 409 `insufficient_stock`; another status → 409 `invalid_transition`. Publishes `purchase_order.returned`. */
+        post: operations["purchase_orders_return_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/purchase-orders/{id}/submit/": {
         parameters: {
             query?: never;
@@ -828,7 +946,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Orders submitted (and not cancelled) with an `order_date` in the period: `orders`, `quantity` and `spend` (order total, tax included) per month, supplier or product, in one currency. */
+        /** @description Orders submitted (and not cancelled) with an `order_date` in the period: `orders`, `quantity` and `spend` (order total, tax included) per month, supplier or product, with `quantity_received` and `received_value` (received quantity at unit cost, before tax) beside them. Amounts are in DEFAULT_CURRENCY, each order converted at the exchange rate it recorded. */
         get: operations["report_purchases"];
         put?: never;
         post?: never;
@@ -845,7 +963,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Orders confirmed (and not cancelled) in the period, dated by `confirmed_at`: `orders`, `quantity`, `revenue` (total less tax) and `average_order_value` per day, week, month, product or customer, in one currency. */
+        /** @description Orders confirmed (and not cancelled) in the period, dated by `confirmed_at`; closed orders count what they shipped, and customer returns received in the period are netted off `quantity` and `revenue`: `orders`, `quantity`, `revenue` (total less tax) and `average_order_value` per day, week, month, product or customer. Days are calendar days in the business time zone (or `tz`); amounts are in DEFAULT_CURRENCY, each order converted at the exchange rate it recorded. */
         get: operations["report_sales"];
         put?: never;
         post?: never;
@@ -866,6 +984,83 @@ export interface paths {
         get: operations["report_stock_movements"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/returns/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description List customer returns, a page at a time.
+         *
+         *     Customer returns (RMA): requested → received or cancelled; never edited or deleted.
+         */
+        get: operations["returns_list"];
+        put?: never;
+        /** @description A requested return (RMA) of shipped lines of one sales order. `refund_total` is the lines' share of the order lines' `line_total`. Lines of another order → 400; more than shipped less already returned (or claimed by requested returns) → 409 `conflict`. Publishes `return.requested`. */
+        post: operations["returns_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/returns/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Show one customer return; the `ETag` header names this version.
+         *
+         *     Customer returns (RMA): requested → received or cancelled; never edited or deleted.
+         */
+        get: operations["returns_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/returns/{id}/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Requested → cancelled: the goods are not coming back. Any other status → 409 `invalid_transition`. */
+        post: operations["returns_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/returns/{id}/receive/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Requested → received: `restock` lines go back into stock as `return` movements at the unit cost the goods left with (filling backorders waiting there), `scrap` lines do not; each line counts as returned on its order line. `refund_total` is fixed and published with `return.received`. Any other status → 409 `invalid_transition`. */
+        post: operations["returns_receive_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -950,6 +1145,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sales-orders/{id}/close/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Confirmed or partially shipped → closed: the order stops where it is. What is unshipped is released from the warehouse and recorded as each line's `quantity_cancelled`; the order no longer counts against the customer's credit, and shipping more of it → 409 `invalid_transition`. Any other status → 409 `invalid_transition`. */
+        post: operations["sales_orders_close_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sales-orders/{id}/confirm/": {
         parameters: {
             query?: never;
@@ -959,7 +1171,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Draft → confirmed: reserves every line in the order's warehouse, all or nothing (409 `insufficient_stock` naming the short lines); over the customer's credit limit → 409 `conflict`. */
+        /** @description Draft → confirmed: reserves every line in the order's warehouse, all or nothing (409 `insufficient_stock` naming the short lines) — unless the order has `allow_backorder`: then what is available is reserved and the rest of each line is its `quantity_backordered`, reserved as stock arrives in the warehouse, oldest confirmation first (event `sales_order.backorder_filled`). Over the customer's credit limit → 409 `conflict`. */
         post: operations["sales_orders_confirm_create"];
         delete?: never;
         options?: never;
@@ -981,7 +1193,7 @@ export interface paths {
          */
         get: operations["shipments_list"];
         put?: never;
-        /** @description A pending shipment of lines of one confirmed or partially shipped sales order. Lines of another order → 400; more than is left to ship (ordered - shipped - held by other pending shipments) → 409 `conflict`. */
+        /** @description A pending shipment of lines of one confirmed or partially shipped sales order. Lines of another order → 400; more than is left to ship (ordered - shipped - cancelled - still backordered - held by other pending shipments) → 409 `conflict`; an order that is not confirmed or partially shipped (a closed one, say) → 409 `invalid_transition`. */
         post: operations["shipments_create"];
         delete?: never;
         options?: never;
@@ -1274,6 +1486,79 @@ export interface paths {
         patch: operations["suppliers_partial_update"];
         trace?: never;
     };
+    "/api/v1/units/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description List units, a page at a time.
+         *
+         *     Units of measure. A product's `unit` is a unit's `code`; every quantity of the
+         *     product (order lines, receipts, shipments, adjustments, transfers, counts, returns)
+         *     may have at most the unit's `decimal_places` decimals, else 400 `validation_error`
+         *     at that field. Seeded: `pcs` (0), `g` (0), `kg` (3), `m` (3), `l` (3).
+         */
+        get: operations["units_list"];
+        put?: never;
+        /**
+         * @description Create a unit.
+         *
+         *     Units of measure. A product's `unit` is a unit's `code`; every quantity of the
+         *     product (order lines, receipts, shipments, adjustments, transfers, counts, returns)
+         *     may have at most the unit's `decimal_places` decimals, else 400 `validation_error`
+         *     at that field. Seeded: `pcs` (0), `g` (0), `kg` (3), `m` (3), `l` (3).
+         */
+        post: operations["units_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Show one unit; the `ETag` header names this version.
+         *
+         *     Units of measure. A product's `unit` is a unit's `code`; every quantity of the
+         *     product (order lines, receipts, shipments, adjustments, transfers, counts, returns)
+         *     may have at most the unit's `decimal_places` decimals, else 400 `validation_error`
+         *     at that field. Seeded: `pcs` (0), `g` (0), `kg` (3), `m` (3), `l` (3).
+         */
+        get: operations["units_retrieve"];
+        /**
+         * @description Replace a unit (send `If-Match` with the `ETag` you read).
+         *
+         *     Units of measure. A product's `unit` is a unit's `code`; every quantity of the
+         *     product (order lines, receipts, shipments, adjustments, transfers, counts, returns)
+         *     may have at most the unit's `decimal_places` decimals, else 400 `validation_error`
+         *     at that field. Seeded: `pcs` (0), `g` (0), `kg` (3), `m` (3), `l` (3).
+         */
+        put: operations["units_update"];
+        post?: never;
+        /** @description Deletes a unit no product is measured in; else 409 `conflict`. */
+        delete: operations["units_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description Change some fields of a unit (send `If-Match` with the `ETag` you read).
+         *
+         *     Units of measure. A product's `unit` is a unit's `code`; every quantity of the
+         *     product (order lines, receipts, shipments, adjustments, transfers, counts, returns)
+         *     may have at most the unit's `decimal_places` decimals, else 400 `validation_error`
+         *     at that field. Seeded: `pcs` (0), `g` (0), `kg` (3), `m` (3), `l` (3).
+         */
+        patch: operations["units_partial_update"];
+        trace?: never;
+    };
     "/api/v1/users/": {
         parameters: {
             query?: never;
@@ -1521,13 +1806,17 @@ export interface components {
          *     * `catalog.manage` - Catalog Manage
          *     * `business.view` - Business View
          *     * `suppliers.manage` - Suppliers Manage
+         *     * `suppliers.sensitive_view` - Suppliers Sensitive View
          *     * `customers.manage` - Customers Manage
+         *     * `customers.sensitive_view` - Customers Sensitive View
+         *     * `customers.credit_limits` - Credit Limits Manage
          *     * `warehouses.manage` - Warehouses Manage
          *     * `stock.move` - Stock Move
          *     * `purchasing.manage` - Purchasing Manage
          *     * `purchasing.receive` - Purchasing Receive
          *     * `sales.manage` - Sales Manage
          *     * `shipping.manage` - Shipping Manage
+         *     * `returns.manage` - Returns Manage
          *     * `reports.view` - Reports View
          *     * `reports.export` - Reports Export
          *     * `schedules.manage` - Schedules Manage
@@ -1538,7 +1827,7 @@ export interface components {
          *     * `feedback.view` - Feedback View
          * @enum {string}
          */
-        CapabilityEnum: "catalog.view" | "catalog.manage" | "business.view" | "suppliers.manage" | "customers.manage" | "warehouses.manage" | "stock.move" | "purchasing.manage" | "purchasing.receive" | "sales.manage" | "shipping.manage" | "reports.view" | "reports.export" | "schedules.manage" | "webhooks.manage" | "events.view" | "users.manage" | "audit.view" | "feedback.view";
+        CapabilityEnum: "catalog.view" | "catalog.manage" | "business.view" | "suppliers.manage" | "suppliers.sensitive_view" | "customers.manage" | "customers.sensitive_view" | "customers.credit_limits" | "warehouses.manage" | "stock.move" | "purchasing.manage" | "purchasing.receive" | "sales.manage" | "shipping.manage" | "returns.manage" | "reports.view" | "reports.export" | "schedules.manage" | "webhooks.manage" | "events.view" | "users.manage" | "audit.view" | "feedback.view";
         Category: {
             readonly id: number;
             name: string;
@@ -1561,7 +1850,7 @@ export interface components {
          * @description * `text` - Text
          *     * `integer` - Integer
          *     * `datetime` - Datetime
-         *     * `money` - Money: 2 places
+         *     * `money` - Money in DEFAULT_CURRENCY, to its minor unit
          *     * `quantity` - Quantity: 3 places
          *     * `cost` - Unit cost: 4 places
          *     * `hours` - Hours: 2 places
@@ -1577,11 +1866,12 @@ export interface components {
             phone?: string;
             billing_address?: string;
             shipping_address?: string;
+            /** @description Masked (`••••4567`) for roles other than admin, manager, sales. */
             tax_id?: string;
             currency?: string;
             /**
              * Format: decimal
-             * @description Empty: no limit.
+             * @description In the customer's currency, shown to its minor unit; null: no limit. Only admins and managers set or change it (403 `permission_denied` for others).
              */
             credit_limit?: string | null;
             is_active?: boolean;
@@ -1593,15 +1883,87 @@ export interface components {
             phone?: string;
             billing_address?: string;
             shipping_address?: string;
+            /** @description Masked (`••••4567`) for roles other than admin, manager, sales. */
             tax_id?: string;
             currency?: string;
             /**
              * Format: decimal
-             * @description Empty: no limit.
+             * @description In the customer's currency, shown to its minor unit; null: no limit. Only admins and managers set or change it (403 `permission_denied` for others).
              */
             credit_limit?: string | null;
             is_active?: boolean;
         };
+        CustomerReturn: {
+            readonly id: number;
+            /** @description Human number (PO-000001, SO-000001, SH-000001), made from the id. */
+            readonly number: string | null;
+            sales_order: number;
+            readonly sales_order_number: string;
+            /** @description Where restocked goods go; defaults to the order's warehouse. */
+            warehouse?: number;
+            readonly status: components["schemas"]["CustomerReturnStatusEnum"];
+            reason?: string;
+            lines: components["schemas"]["CustomerReturnLine"][];
+            /** Format: decimal */
+            readonly refund_total: string;
+            /** Format: date-time */
+            readonly received_at: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /** @description A returned line; validated input becomes a ``ReturnLineInput``. */
+        CustomerReturnLine: {
+            readonly id: number;
+            sales_order_line: number;
+            readonly product: number;
+            /** Format: decimal */
+            quantity: string;
+            /**
+             * @description `restock`: back into stock at the cost it left with; `scrap`: not.
+             *
+             *     * `restock` - Back into stock
+             *     * `scrap` - Scrapped
+             * @default restock
+             */
+            disposition?: components["schemas"]["DispositionEnum"];
+            /**
+             * Format: decimal
+             * @description The unit cost the goods left the warehouse at.
+             */
+            readonly unit_cost: string;
+            /** Format: decimal */
+            readonly refund_amount: string;
+        };
+        /** @description A returned line; validated input becomes a ``ReturnLineInput``. */
+        CustomerReturnLineRequest: {
+            sales_order_line: number;
+            /** Format: decimal */
+            quantity: string;
+            /**
+             * @description `restock`: back into stock at the cost it left with; `scrap`: not.
+             *
+             *     * `restock` - Back into stock
+             *     * `scrap` - Scrapped
+             * @default restock
+             */
+            disposition?: components["schemas"]["DispositionEnum"];
+        };
+        CustomerReturnRequest: {
+            sales_order: number;
+            /** @description Where restocked goods go; defaults to the order's warehouse. */
+            warehouse?: number;
+            reason?: string;
+            lines: components["schemas"]["CustomerReturnLineRequest"][];
+        };
+        /**
+         * @description * `requested` - Requested
+         *     * `received` - Received
+         *     * `cancelled` - Cancelled
+         * @enum {string}
+         */
+        CustomerReturnStatusEnum: "requested" | "received" | "cancelled";
         /**
          * @description * `pending` - Pending
          *     * `delivered` - Delivered
@@ -1609,6 +1971,12 @@ export interface components {
          * @enum {string}
          */
         DeliveryStatusEnum: "pending" | "delivered" | "failed";
+        /**
+         * @description * `restock` - Back into stock
+         *     * `scrap` - Scrapped
+         * @enum {string}
+         */
+        DispositionEnum: "restock" | "scrap";
         /** @description An event as every channel shows it: long-poll, WebSocket frame, webhook body. */
         Event: {
             readonly id: number;
@@ -1616,6 +1984,39 @@ export interface components {
             /** Format: date-time */
             readonly occurred_at: string;
             readonly data: unknown;
+        };
+        ExchangeRate: {
+            readonly id: number;
+            /** @description ISO 4217 code of the currency priced. */
+            base: string;
+            /** @description ISO 4217 code of the currency it is priced in. */
+            quote: string;
+            /**
+             * Format: decimal
+             * @description How many `quote` one `base` is worth (up to 10 places).
+             */
+            rate: string;
+            /**
+             * Format: date
+             * @description First day (business time zone) the rate applies.
+             */
+            valid_from: string;
+        };
+        ExchangeRateRequest: {
+            /** @description ISO 4217 code of the currency priced. */
+            base: string;
+            /** @description ISO 4217 code of the currency it is priced in. */
+            quote: string;
+            /**
+             * Format: decimal
+             * @description How many `quote` one `base` is worth (up to 10 places).
+             */
+            rate: string;
+            /**
+             * Format: date
+             * @description First day (business time zone) the rate applies.
+             */
+            valid_from: string;
         };
         Export: {
             readonly id: number;
@@ -1817,6 +2218,36 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Customer"][];
         };
+        PaginatedCustomerReturnList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["CustomerReturn"][];
+        };
+        PaginatedExchangeRateList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["ExchangeRate"][];
+        };
         PaginatedExportList: {
             /** @example 123 */
             count: number;
@@ -2010,6 +2441,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Supplier"][];
         };
+        PaginatedUnitList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Unit"][];
+        };
         PaginatedUserList: {
             /** @example 123 */
             count: number;
@@ -2081,19 +2527,37 @@ export interface components {
             phone?: string;
             billing_address?: string;
             shipping_address?: string;
+            /** @description Masked (`••••4567`) for roles other than admin, manager, sales. */
             tax_id?: string;
             currency?: string;
             /**
              * Format: decimal
-             * @description Empty: no limit.
+             * @description In the customer's currency, shown to its minor unit; null: no limit. Only admins and managers set or change it (403 `permission_denied` for others).
              */
             credit_limit?: string | null;
             is_active?: boolean;
+        };
+        PatchedExchangeRateRequest: {
+            /** @description ISO 4217 code of the currency priced. */
+            base?: string;
+            /** @description ISO 4217 code of the currency it is priced in. */
+            quote?: string;
+            /**
+             * Format: decimal
+             * @description How many `quote` one `base` is worth (up to 10 places).
+             */
+            rate?: string;
+            /**
+             * Format: date
+             * @description First day (business time zone) the rate applies.
+             */
+            valid_from?: string;
         };
         PatchedProductRequest: {
             sku?: string;
             name?: string;
             description?: string;
+            /** @description Code of the product's unit of measure (`/api/v1/units/`); default `pcs`. */
             unit?: string;
             barcode?: string;
             category?: number | null;
@@ -2108,6 +2572,7 @@ export interface components {
             reorder_point?: string;
             /** Format: decimal */
             reorder_quantity?: string;
+            /** Format: int64 */
             lead_time_days?: number;
             is_active?: boolean;
         };
@@ -2116,7 +2581,10 @@ export interface components {
             warehouse?: number;
             /** @description Defaults to the supplier's currency. */
             currency?: string;
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Defaults to today in the business time zone.
+             */
             order_date?: string;
             /** Format: date */
             expected_date?: string | null;
@@ -2142,12 +2610,14 @@ export interface components {
             currency?: string;
             /**
              * Format: date
-             * @description Defaults to today.
+             * @description Defaults to today in the business time zone.
              */
             order_date?: string;
             /** @description Defaults to the customer's shipping address. */
             shipping_address?: string;
             notes?: string;
+            /** @description Confirm with what is available; the rest of each line is backordered and reserved as stock arrives, oldest confirmation first. */
+            allow_backorder?: boolean;
             lines?: components["schemas"]["SalesOrderLineRequest"][];
         };
         PatchedShipmentRequest: {
@@ -2165,11 +2635,20 @@ export interface components {
             email?: string;
             phone?: string;
             address?: string;
+            /** @description Masked (`••••7890`) for roles other than admin, manager, purchasing. */
             tax_id?: string;
+            /** @description Masked (`••••5678`) for roles other than admin, manager, purchasing. */
             bank_account?: string;
             currency?: string;
+            /** Format: int64 */
             lead_time_days?: number;
             is_active?: boolean;
+        };
+        PatchedUnitRequest: {
+            code?: string;
+            name?: string;
+            /** @description Decimals a quantity in this unit may have: 0 (pieces) to 3. */
+            decimal_places?: number;
         };
         PatchedUserRequest: {
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
@@ -2230,6 +2709,7 @@ export interface components {
             sku: string;
             name: string;
             description?: string;
+            /** @description Code of the product's unit of measure (`/api/v1/units/`); default `pcs`. */
             unit?: string;
             barcode?: string;
             category?: number | null;
@@ -2246,6 +2726,7 @@ export interface components {
             reorder_point?: string;
             /** Format: decimal */
             reorder_quantity?: string;
+            /** Format: int64 */
             lead_time_days?: number;
             is_active?: boolean;
             /** Format: date-time */
@@ -2257,6 +2738,7 @@ export interface components {
             sku: string;
             name: string;
             description?: string;
+            /** @description Code of the product's unit of measure (`/api/v1/units/`); default `pcs`. */
             unit?: string;
             barcode?: string;
             category?: number | null;
@@ -2271,6 +2753,7 @@ export interface components {
             reorder_point?: string;
             /** Format: decimal */
             reorder_quantity?: string;
+            /** Format: int64 */
             lead_time_days?: number;
             is_active?: boolean;
         };
@@ -2291,7 +2774,10 @@ export interface components {
             readonly status: components["schemas"]["PurchaseOrderStatusEnum"];
             /** @description Defaults to the supplier's currency. */
             currency?: string;
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Defaults to today in the business time zone.
+             */
             order_date?: string;
             /** Format: date */
             expected_date?: string | null;
@@ -2303,6 +2789,11 @@ export interface components {
             readonly tax_total: string;
             /** Format: decimal */
             readonly total: string;
+            /**
+             * Format: decimal
+             * @description DEFAULT_CURRENCY per unit of the order's currency on its order date; reports convert the order's amounts with it.
+             */
+            readonly exchange_rate: string;
             readonly created_by: number | null;
             /** Format: date-time */
             readonly created_at: string;
@@ -2317,11 +2808,24 @@ export interface components {
             quantity: string;
             /** Format: decimal */
             readonly quantity_received: string;
-            /** Format: decimal */
+            /**
+             * Format: decimal
+             * @description Sent back to the supplier.
+             */
+            readonly quantity_returned: string;
+            /**
+             * Format: decimal
+             * @description In the order's currency, up to 4 places. Defaults to the product's cost, converted at the exchange rate valid on the order date.
+             */
             unit_cost?: string;
             /**
              * Format: decimal
-             * @description Percent: 20.00 is 20 %.
+             * @description Order currency per unit of the product's currency, when the cost was converted from the product's; null otherwise.
+             */
+            readonly exchange_rate: string | null;
+            /**
+             * Format: decimal
+             * @description Percent: 20 is 20 %.
              */
             tax_rate?: string;
             /** Format: decimal */
@@ -2335,11 +2839,14 @@ export interface components {
             product: number;
             /** Format: decimal */
             quantity: string;
-            /** Format: decimal */
+            /**
+             * Format: decimal
+             * @description In the order's currency, up to 4 places. Defaults to the product's cost, converted at the exchange rate valid on the order date.
+             */
             unit_cost?: string;
             /**
              * Format: decimal
-             * @description Percent: 20.00 is 20 %.
+             * @description Percent: 20 is 20 %.
              */
             tax_rate?: string;
         };
@@ -2348,7 +2855,10 @@ export interface components {
             warehouse: number;
             /** @description Defaults to the supplier's currency. */
             currency?: string;
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Defaults to today in the business time zone.
+             */
             order_date?: string;
             /** Format: date */
             expected_date?: string | null;
@@ -2419,6 +2929,10 @@ export interface components {
             is_active?: boolean;
             /** Format: date-time */
             readonly last_run_at: string | null;
+            /** @description Why the last run failed; empty once a run succeeds. */
+            readonly last_error: string;
+            /** Format: date-time */
+            readonly last_error_at: string | null;
             /** Format: date-time */
             readonly next_run_at: string | null;
             /** Format: date-time */
@@ -2455,6 +2969,10 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** @description Received goods going back to the supplier: ``{"lines": [{"line", "quantity"}]}``. */
+        ReturnToSupplierRequest: {
+            lines: components["schemas"]["ReceiptLineRequest"][];
+        };
         /**
          * @description * `admin` - Administrator
          *     * `manager` - Manager
@@ -2478,12 +2996,14 @@ export interface components {
             currency?: string;
             /**
              * Format: date
-             * @description Defaults to today.
+             * @description Defaults to today in the business time zone.
              */
             order_date?: string;
             /** @description Defaults to the customer's shipping address. */
             shipping_address?: string;
             notes?: string;
+            /** @description Confirm with what is available; the rest of each line is backordered and reserved as stock arrives, oldest confirmation first. */
+            allow_backorder?: boolean;
             lines: components["schemas"]["SalesOrderLine"][];
             /** Format: decimal */
             readonly subtotal: string;
@@ -2495,8 +3015,10 @@ export interface components {
             readonly total: string;
             /**
              * Format: decimal
-             * @description Received less refunded, in the order's currency (payments app).
+             * @description DEFAULT_CURRENCY per unit of the order's currency on its order date; reports convert the order's amounts with it.
              */
+            readonly exchange_rate: string;
+            /** Format: decimal */
             readonly amount_paid: string;
             readonly payment_status: components["schemas"]["SalesOrderPaymentStatusEnum"];
             /** Format: date-time */
@@ -2521,9 +3043,29 @@ export interface components {
             readonly quantity_shipped: string;
             /**
              * Format: decimal
-             * @description Defaults to the product's price.
+             * @description Released unshipped when the order was closed.
+             */
+            readonly quantity_cancelled: string;
+            /**
+             * Format: decimal
+             * @description Waiting for stock: reserved for this line as stock arrives.
+             */
+            readonly quantity_backordered: string;
+            /**
+             * Format: decimal
+             * @description Received back from the customer.
+             */
+            readonly quantity_returned: string;
+            /**
+             * Format: decimal
+             * @description In the order's currency, up to 4 places. Defaults to the product's price, converted at the exchange rate valid on the order date (recorded as the line's `exchange_rate`).
              */
             unit_price?: string;
+            /**
+             * Format: decimal
+             * @description Order currency per unit of the product's currency, when the price was converted from the product's; null otherwise.
+             */
+            readonly exchange_rate: string | null;
             /** Format: decimal */
             discount_percent?: string;
             /** Format: decimal */
@@ -2547,7 +3089,7 @@ export interface components {
             quantity: string;
             /**
              * Format: decimal
-             * @description Defaults to the product's price.
+             * @description In the order's currency, up to 4 places. Defaults to the product's price, converted at the exchange rate valid on the order date (recorded as the line's `exchange_rate`).
              */
             unit_price?: string;
             /** Format: decimal */
@@ -2570,12 +3112,14 @@ export interface components {
             currency?: string;
             /**
              * Format: date
-             * @description Defaults to today.
+             * @description Defaults to today in the business time zone.
              */
             order_date?: string;
             /** @description Defaults to the customer's shipping address. */
             shipping_address?: string;
             notes?: string;
+            /** @description Confirm with what is available; the rest of each line is backordered and reserved as stock arrives, oldest confirmation first. */
+            allow_backorder?: boolean;
             lines: components["schemas"]["SalesOrderLineRequest"][];
         };
         /**
@@ -2585,9 +3129,10 @@ export interface components {
          *     * `shipped` - Shipped
          *     * `delivered` - Delivered
          *     * `cancelled` - Cancelled
+         *     * `closed` - Closed
          * @enum {string}
          */
-        SalesOrderStatusEnum: "draft" | "confirmed" | "partially_shipped" | "shipped" | "delivered" | "cancelled";
+        SalesOrderStatusEnum: "draft" | "confirmed" | "partially_shipped" | "shipped" | "delivered" | "cancelled" | "closed";
         ScheduleRun: {
             id: number;
             /** @default queued */
@@ -2675,6 +3220,7 @@ export interface components {
             reason: string;
         };
         StockAdjustmentRequest: {
+            /** @description An inactive product's stock may be reduced, not increased. */
             product: number;
             warehouse: number;
             /**
@@ -2798,9 +3344,12 @@ export interface components {
             email?: string;
             phone?: string;
             address?: string;
+            /** @description Masked (`••••7890`) for roles other than admin, manager, purchasing. */
             tax_id?: string;
+            /** @description Masked (`••••5678`) for roles other than admin, manager, purchasing. */
             bank_account?: string;
             currency?: string;
+            /** Format: int64 */
             lead_time_days?: number;
             is_active?: boolean;
         };
@@ -2810,23 +3359,22 @@ export interface components {
             email?: string;
             phone?: string;
             address?: string;
+            /** @description Masked (`••••7890`) for roles other than admin, manager, purchasing. */
             tax_id?: string;
+            /** @description Masked (`••••5678`) for roles other than admin, manager, purchasing. */
             bank_account?: string;
             currency?: string;
+            /** Format: int64 */
             lead_time_days?: number;
             is_active?: boolean;
         };
-        TokenObtainPair: {
-            readonly access: string;
-            readonly refresh: string;
-        };
-        TokenObtainPairRequest: {
+        TokenObtainRequest: {
             username: string;
             password: string;
         };
         TokenRefresh: {
-            readonly access: string;
             refresh: string;
+            readonly access: string;
         };
         TokenRefreshRequest: {
             refresh: string;
@@ -2849,6 +3397,19 @@ export interface components {
             /** Format: date-time */
             occurred_at: string;
             location?: string;
+        };
+        Unit: {
+            readonly id: number;
+            code: string;
+            name: string;
+            /** @description Decimals a quantity in this unit may have: 0 (pieces) to 3. */
+            decimal_places: number;
+        };
+        UnitRequest: {
+            code: string;
+            name: string;
+            /** @description Decimals a quantity in this unit may have: 0 (pieces) to 3. */
+            decimal_places: number;
         };
         User: {
             readonly id: number;
@@ -3015,8 +3576,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3046,6 +3616,8 @@ export interface operations {
                  *
                  *     * `category` - category
                  *     * `customer` - customer
+                 *     * `customer_return` - customer_return
+                 *     * `customer_return_line` - customer_return_line
                  *     * `export` - export
                  *     * `feedback` - feedback
                  *     * `import` - import
@@ -3059,6 +3631,7 @@ export interface operations {
                  *     * `shipment` - shipment
                  *     * `shipment_line` - shipment_line
                  *     * `shipment_package` - shipment_package
+                 *     * `stock_backorder` - stock_backorder
                  *     * `stock_count` - stock_count
                  *     * `stock_count_line` - stock_count_line
                  *     * `stock_level` - stock_level
@@ -3070,7 +3643,7 @@ export interface operations {
                  *     * `warehouse` - warehouse
                  *     * `webhook` - webhook
                  */
-                object_type?: "category" | "customer" | "export" | "feedback" | "import" | "payment" | "product" | "purchase_order" | "purchase_order_line" | "report_schedule" | "sales_order" | "sales_order_line" | "shipment" | "shipment_line" | "shipment_package" | "stock_count" | "stock_count_line" | "stock_level" | "stock_movement" | "stock_transfer" | "supplier" | "tracking_event" | "user" | "warehouse" | "webhook";
+                object_type?: "category" | "customer" | "customer_return" | "customer_return_line" | "export" | "feedback" | "import" | "payment" | "product" | "purchase_order" | "purchase_order_line" | "report_schedule" | "sales_order" | "sales_order_line" | "shipment" | "shipment_line" | "shipment_package" | "stock_backorder" | "stock_count" | "stock_count_line" | "stock_level" | "stock_movement" | "stock_transfer" | "supplier" | "tracking_event" | "user" | "warehouse" | "webhook";
                 page_size?: number;
             };
             header?: never;
@@ -3123,8 +3696,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3202,6 +3784,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -3211,8 +3802,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3266,8 +3866,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3289,17 +3898,16 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TokenObtainPairRequest"];
+                "application/json": components["schemas"]["TokenObtainRequest"];
             };
         };
         responses: {
+            /** @description No response body */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["TokenObtainPair"];
-                };
+                content?: never;
             };
             /** @description Invalid input (`validation_error`, `parse_error`). */
             400: {
@@ -3346,6 +3954,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -3355,8 +3972,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3435,6 +4061,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -3444,8 +4079,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3519,8 +4163,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3599,6 +4252,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -3608,8 +4270,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3665,8 +4336,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3756,8 +4436,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3833,8 +4531,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3924,8 +4631,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3999,8 +4724,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4079,6 +4813,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -4088,8 +4831,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4145,8 +4897,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4236,8 +4997,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4313,8 +5092,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4404,8 +5192,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4475,8 +5281,580 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exchange_rates_list: {
+        parameters: {
+            query?: {
+                base?: string;
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+                quote?: string;
+                /** @description A search term. */
+                search?: string;
+                valid_from__gte?: string;
+                valid_from__lte?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedExchangeRateList"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exchange_rates_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response is replayed for 24 h (`Idempotent-Replayed: true`). */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExchangeRateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeRate"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`conflict`, `invalid_transition`, `insufficient_stock`, `idempotency_key_in_use`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exchange_rates_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeRate"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exchange_rates_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; a stale one answers 412 `precondition_failed`. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExchangeRateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeRate"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`conflict`, `invalid_transition`, `insufficient_stock`, `idempotency_key_in_use`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names a version that is no longer current (`precondition_failed`). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exchange_rates_destroy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; a stale one answers 412 `precondition_failed`. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`conflict`, `invalid_transition`, `insufficient_stock`, `idempotency_key_in_use`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names a version that is no longer current (`precondition_failed`). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exchange_rates_partial_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; a stale one answers 412 `precondition_failed`. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedExchangeRateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeRate"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`conflict`, `invalid_transition`, `insufficient_stock`, `idempotency_key_in_use`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names a version that is no longer current (`precondition_failed`). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4544,8 +5922,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4624,6 +6011,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -4633,8 +6029,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4690,8 +6095,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4757,8 +6171,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4832,8 +6255,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4912,6 +6344,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -4921,8 +6362,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4978,8 +6428,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5047,8 +6506,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5127,6 +6595,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -5136,8 +6613,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5193,8 +6679,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5251,8 +6746,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5342,8 +6846,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5422,6 +6935,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -5431,8 +6953,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5488,8 +7019,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5570,6 +7110,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -5579,8 +7128,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5660,8 +7218,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5740,6 +7307,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -5749,8 +7325,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5806,8 +7391,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5897,8 +7491,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5974,8 +7586,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6065,8 +7686,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6149,8 +7788,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6229,6 +7877,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -6238,8 +7895,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6295,8 +7961,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6386,8 +8061,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6464,6 +8157,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -6473,8 +8175,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6551,6 +8262,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -6560,8 +8280,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6642,6 +8371,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -6651,8 +8389,126 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    purchase_orders_return_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response is replayed for 24 h (`Idempotent-Replayed: true`). */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnToSupplierRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`conflict`, `invalid_transition`, `insufficient_stock`, `idempotency_key_in_use`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6729,6 +8585,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -6738,8 +8603,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6826,6 +8700,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -6835,8 +8718,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6908,8 +8800,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6989,8 +8890,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7069,6 +8979,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -7078,8 +8997,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7135,8 +9063,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7226,8 +9163,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7303,8 +9258,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7394,8 +9358,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7472,6 +9454,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -7481,8 +9472,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7505,6 +9505,8 @@ export interface operations {
                 group_by?: "day" | "month" | "week";
                 /** @description A shipment is on time when it leaves within this many hours of the order's confirmation (default 48). */
                 on_time_hours?: number;
+                /** @description IANA time zone whose calendar days the dates and day/week/month buckets are (default: TIME_ZONE, the business's zone). Timestamps stay UTC. */
+                tz?: string;
             };
             header?: never;
             path?: never;
@@ -7560,8 +9562,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7578,6 +9589,8 @@ export interface operations {
                 category?: number;
                 /** @description `json` (default, at most `REPORT_MAX_ROWS` rows), or a file to download: `csv` or `xlsx` (`Content-Disposition: attachment`; needs the reports.export capability), streamed as it is made, of any number of rows. */
                 format?: "csv" | "json" | "xlsx";
+                /** @description IANA time zone whose calendar days the dates and day/week/month buckets are (default: TIME_ZONE, the business's zone). Timestamps stay UTC. */
+                tz?: string;
                 /** @description A warehouse id. */
                 warehouse?: number;
             };
@@ -7635,8 +9648,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7651,6 +9673,8 @@ export interface operations {
             query?: {
                 /** @description `json` (default, at most `REPORT_MAX_ROWS` rows), or a file to download: `csv` or `xlsx` (`Content-Disposition: attachment`; needs the reports.export capability), streamed as it is made, of any number of rows. */
                 format?: "csv" | "json" | "xlsx";
+                /** @description IANA time zone whose calendar days the dates and day/week/month buckets are (default: TIME_ZONE, the business's zone). Timestamps stay UTC. */
+                tz?: string;
                 /** @description A warehouse id. */
                 warehouse?: number;
             };
@@ -7708,8 +9732,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7722,7 +9755,7 @@ export interface operations {
     report_payments: {
         parameters: {
             query?: {
-                /** @description Only orders in this currency (default: DEFAULT_CURRENCY). */
+                /** @description Only documents in this currency (default: all). Amounts are in DEFAULT_CURRENCY either way. */
                 currency?: string;
                 /** @description A customer id. */
                 customer?: number;
@@ -7734,6 +9767,8 @@ export interface operations {
                 format?: "csv" | "json" | "xlsx";
                 /** @description How rows are grouped (default: day). */
                 group_by?: "customer" | "day" | "month" | "week";
+                /** @description IANA time zone whose calendar days the dates and day/week/month buckets are (default: TIME_ZONE, the business's zone). Timestamps stay UTC. */
+                tz?: string;
             };
             header?: never;
             path?: never;
@@ -7789,8 +9824,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7803,7 +9847,7 @@ export interface operations {
     report_purchases: {
         parameters: {
             query?: {
-                /** @description Only orders in this currency (default: DEFAULT_CURRENCY). */
+                /** @description Only documents in this currency (default: all). Amounts are in DEFAULT_CURRENCY either way. */
                 currency?: string;
                 /** @description First day (YYYY-MM-DD). */
                 date_from?: string;
@@ -7817,6 +9861,8 @@ export interface operations {
                 product?: number;
                 /** @description A supplier id. */
                 supplier?: number;
+                /** @description IANA time zone whose calendar days the dates and day/week/month buckets are (default: TIME_ZONE, the business's zone). Timestamps stay UTC. */
+                tz?: string;
                 /** @description A warehouse id. */
                 warehouse?: number;
             };
@@ -7874,8 +9920,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7888,7 +9943,7 @@ export interface operations {
     report_sales: {
         parameters: {
             query?: {
-                /** @description Only orders in this currency (default: DEFAULT_CURRENCY). */
+                /** @description Only documents in this currency (default: all). Amounts are in DEFAULT_CURRENCY either way. */
                 currency?: string;
                 /** @description A customer id. */
                 customer?: number;
@@ -7902,6 +9957,8 @@ export interface operations {
                 group_by?: "customer" | "day" | "month" | "product" | "week";
                 /** @description A product id. */
                 product?: number;
+                /** @description IANA time zone whose calendar days the dates and day/week/month buckets are (default: TIME_ZONE, the business's zone). Timestamps stay UTC. */
+                tz?: string;
                 /** @description A warehouse id. */
                 warehouse?: number;
             };
@@ -7959,8 +10016,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7982,6 +10048,8 @@ export interface operations {
                 kind?: "adjustment" | "count" | "receipt" | "return" | "shipment" | "transfer_in" | "transfer_out";
                 /** @description A product id. */
                 product?: number;
+                /** @description IANA time zone whose calendar days the dates and day/week/month buckets are (default: TIME_ZONE, the business's zone). Timestamps stay UTC. */
+                tz?: string;
                 /** @description A warehouse id. */
                 warehouse?: number;
             };
@@ -8039,8 +10107,490 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    returns_list: {
+        parameters: {
+            query?: {
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+                sales_order?: number;
+                /** @description A search term. */
+                search?: string;
+                /**
+                 * @description * `requested` - Requested
+                 *     * `received` - Received
+                 *     * `cancelled` - Cancelled
+                 */
+                status?: "cancelled" | "received" | "requested";
+                warehouse?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedCustomerReturnList"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    returns_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response is replayed for 24 h (`Idempotent-Replayed: true`). */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerReturnRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerReturn"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`conflict`, `invalid_transition`, `insufficient_stock`, `idempotency_key_in_use`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    returns_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerReturn"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    returns_cancel_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response is replayed for 24 h (`Idempotent-Replayed: true`). */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerReturn"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`conflict`, `invalid_transition`, `insufficient_stock`, `idempotency_key_in_use`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    returns_receive_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response is replayed for 24 h (`Idempotent-Replayed: true`). */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerReturn"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`conflict`, `invalid_transition`, `insufficient_stock`, `idempotency_key_in_use`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8072,8 +10622,9 @@ export interface operations {
                  *     * `shipped` - Shipped
                  *     * `delivered` - Delivered
                  *     * `cancelled` - Cancelled
+                 *     * `closed` - Closed
                  */
-                status?: "cancelled" | "confirmed" | "delivered" | "draft" | "partially_shipped" | "shipped";
+                status?: "cancelled" | "closed" | "confirmed" | "delivered" | "draft" | "partially_shipped" | "shipped";
                 /** @description Multiple values may be separated by commas. */
                 status__in?: string[];
                 warehouse?: number;
@@ -8128,8 +10679,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8208,6 +10768,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -8217,8 +10786,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8274,8 +10852,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8365,8 +10952,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8443,6 +11048,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -8452,8 +11066,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8530,6 +11153,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -8539,7 +11171,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -8550,6 +11182,120 @@ export interface operations {
             };
             /** @description Stripe refused or did not answer (`payment_provider_error`); the payment is marked failed. */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sales_orders_close_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response is replayed for 24 h (`Idempotent-Replayed: true`). */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesOrder"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`conflict`, `invalid_transition`, `insufficient_stock`, `idempotency_key_in_use`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8626,6 +11372,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -8635,8 +11390,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8718,8 +11482,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8798,6 +11571,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -8807,8 +11589,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8864,8 +11655,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8955,8 +11755,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9033,6 +11851,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -9042,8 +11869,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9120,6 +11956,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -9129,8 +11974,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9207,6 +12061,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -9216,8 +12079,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9298,6 +12170,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -9307,8 +12188,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9387,6 +12277,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -9396,8 +12295,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9476,6 +12384,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -9485,8 +12402,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9562,8 +12488,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9620,8 +12555,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9709,8 +12653,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9767,8 +12720,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9847,6 +12809,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -9856,8 +12827,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9931,8 +12911,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10011,6 +13000,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -10020,8 +13018,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10077,8 +13084,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10168,8 +13184,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10245,8 +13279,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10336,8 +13379,585 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    units_list: {
+        parameters: {
+            query?: {
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+                /** @description A search term. */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedUnitList"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    units_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response is replayed for 24 h (`Idempotent-Replayed: true`). */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unit"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`conflict`, `invalid_transition`, `insufficient_stock`, `idempotency_key_in_use`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    units_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unit"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    units_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; a stale one answers 412 `precondition_failed`. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unit"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`conflict`, `invalid_transition`, `insufficient_stock`, `idempotency_key_in_use`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names a version that is no longer current (`precondition_failed`). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    units_destroy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; a stale one answers 412 `precondition_failed`. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`conflict`, `invalid_transition`, `insufficient_stock`, `idempotency_key_in_use`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names a version that is no longer current (`precondition_failed`). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    units_partial_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; a stale one answers 412 `precondition_failed`. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedUnitRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unit"];
+                };
+            };
+            /** @description Invalid input (`validation_error`, `parse_error`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (`not_authenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this (`permission_denied`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`conflict`, `invalid_transition`, `insufficient_stock`, `idempotency_key_in_use`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names a version that is no longer current (`precondition_failed`). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10411,8 +14031,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10491,6 +14120,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -10500,8 +14138,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10558,8 +14205,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10650,8 +14306,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10728,8 +14402,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10820,8 +14503,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10894,8 +14595,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10974,6 +14684,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -10983,8 +14702,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11040,8 +14768,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11131,8 +14868,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11208,8 +14963,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11299,8 +15063,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11373,8 +15155,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11453,6 +15244,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
             422: {
                 headers: {
@@ -11462,8 +15262,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11519,8 +15328,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11610,8 +15428,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11687,8 +15523,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11778,8 +15623,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description The body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11849,8 +15712,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests; see `Retry-After` (`throttled`). */
+            /** @description Too many requests, or too many failed sign-ins; see `Retry-After` (`throttled`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No database connection was free in time; see `Retry-After` (`service_unavailable`). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
