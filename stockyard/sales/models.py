@@ -24,6 +24,30 @@ from stockyard.sales.enums import (
     SalesOrderStatus,
 )
 
+HALF_AMOUNT_STEP = Decimal("0.0005")
+"""Half the smallest step of an amount column (3 places): the tolerance of ``sums_to``."""
+
+
+def sums_to(
+    total: str, subtotal: str, discount: str, tax: str, *, name: str
+) -> models.CheckConstraint:
+    """``total = subtotal - discount + tax``, to within half an amount column's step.
+
+    On PostgreSQL's exact ``numeric`` this is the equality itself (the columns hold 3
+    places, so nothing lies strictly within 0.0005 of the sum but the sum); SQLite stores
+    decimals as floating point, whose rounding would otherwise refuse correct rows.
+    """
+    expected = F(subtotal) - F(discount) + F(tax)
+    return models.CheckConstraint(
+        condition=Q(
+            **{
+                f"{total}__gte": expected - HALF_AMOUNT_STEP,
+                f"{total}__lte": expected + HALF_AMOUNT_STEP,
+            }
+        ),
+        name=name,
+    )
+
 
 @pghistory.track()
 class SalesOrder(NumberedDocument):
@@ -89,8 +113,11 @@ class SalesOrder(NumberedDocument):
                 condition=Q(subtotal__gte=0, discount_total__gte=0, tax_total__gte=0),
                 name="sales_order_amounts_gte_0",
             ),
-            models.CheckConstraint(
-                condition=Q(total=F("subtotal") - F("discount_total") + F("tax_total")),
+            sums_to(
+                "total",
+                "subtotal",
+                "discount_total",
+                "tax_total",
                 name="sales_order_total_identity",
             ),
             models.CheckConstraint(
@@ -165,8 +192,11 @@ class SalesOrderLine(models.Model):
                 name="sales_line_discount_percent_0_100",
             ),
             models.CheckConstraint(condition=Q(tax_rate__gte=0), name="sales_line_tax_rate_gte_0"),
-            models.CheckConstraint(
-                condition=Q(line_total=F("line_subtotal") - F("line_discount") + F("line_tax")),
+            sums_to(
+                "line_total",
+                "line_subtotal",
+                "line_discount",
+                "line_tax",
                 name="sales_line_total_identity",
             ),
         ]
