@@ -1,4 +1,9 @@
+import os
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from oauth2_provider.models import Application
 
@@ -33,3 +38,29 @@ def test_seed_demo_runs_where_only_https_redirects_are_allowed(settings, capsys)
     assert User.objects.count() == len(Role)
     assert not Application.objects.exists()
     assert "skipped" in capsys.readouterr().out
+
+
+def test_make_run_setup_works_on_the_embedded_sqlite_default(tmp_path):
+    """``make run``'s setup (migrate + seed_demo) on SQLite, whatever database the suite uses.
+
+    SQLite stores decimals as floats: a CHECK that compares sums exactly failed there while
+    PostgreSQL's numeric passed, so the README's first command broke unseen by the suite.
+    """
+    database = tmp_path / "first-run.sqlite3"
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+    }
+    for command in (["migrate", "--noinput"], ["seed_demo"]):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-4000:]
+    assert "admin-demo-pass-1" in result.stdout
