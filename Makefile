@@ -88,13 +88,13 @@ worker: ## a Celery worker (default and webhooks queues) with the beat scheduler
 	$(UV) run celery -A config worker -B -Q celery,webhooks --loglevel INFO
 
 bench-stock: ## hot-SKU benchmark: stock adjustments on one product, API vs raw SQL (PostgreSQL)
-	$(UV) run python bench/hot_sku.py
+	$(UV) run python bench/hot_sku.py $(BENCH_ARGS)
 
 fuzz: ## Schemathesis against a throwaway server and database: no 5xx, answers as documented (PostgreSQL, Redis)
 	$(UV) run python scripts/fuzz.py
 
 bench-orders: ## order placement benchmark: create + confirm through the API vs raw SQL (PostgreSQL)
-	$(UV) run python bench/order_placement.py
+	$(UV) run python bench/order_placement.py $(BENCH_ARGS)
 
 bench-scale: ## scale benchmark: lists and reports at a small and a large business (builds them once)
 	$(UV) run python bench/scale.py measure --sizes small,large

@@ -7,15 +7,18 @@ A benchmark script
    the Django models usable for its fixtures (``bench_user`` makes a user with a role);
 2. starts the API with ``api_server`` as production runs it: uvicorn on 127.0.0.1 with
    DEBUG off, LOG_LEVEL WARNING, throttles raised out of the way, a psycopg pool per
-   worker, Redis (``BENCH_REDIS_URL``, default db 9) and a Celery worker; stopped on exit;
+   worker, Redis (``BENCH_REDIS_URL``, default db 9) and a Celery worker; stopped on exit
+   (``root`` serves another checkout of the project the same way, e.g. today's main for a
+   before/after in one run). ``minimal_server`` serves the minimal-stack contender
+   (``bench/minimal``: Django + DRF + simplejwt alone) the same way, on a database of its
+   own; ``patience`` says how long a busy machine may take to start and to answer;
 3. drives each contender with ``hammer``: N client threads calling ``attempt(client)`` in a
    loop until a deadline. ``attempt`` answers True (done), False (refused, e.g. no stock)
    or None (error); every attempt's latency is kept. The raw-SQL contender gets one
    psycopg connection per client from ``sql_connections``;
-4. compares them with ``api_against_raw``: the API warmed up, then each contender (and
-   optionally a *floor*: the HTTP stack doing no business work) in turn with a
-   ``CpuMeter`` reading the CPU seconds the server, this process and the database's
-   PostgreSQL backends spent (Linux ``/proc``), to say what limits a result.
+4. measures each contender in turn with ``measure``: warmed up if it is an API, then
+   with a ``CpuMeter`` reading the CPU seconds the server, this process and the
+   database's PostgreSQL backends spent (Linux ``/proc``), to say what limits a result.
 
 Loopback only; every loop is bounded in time.
 """
@@ -43,6 +46,27 @@ THROTTLE_RATES = "anon=1000000/minute,user=1000000/minute,auth=1000/minute"
 LOCAL_SERVER = "postgres://postgres@127.0.0.1:5432"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")  # the server's
 WARM_UP_SECONDS = 2.0
+MINIMAL_USER = "bench-minimal"
+
+
+@dataclass(frozen=True)
+class Patience:
+    """How long a busy machine may take: the server to start answering ``/healthz`` (and
+    a worker to stop), and one request to be answered (logins included), in seconds."""
+
+    startup: float = 300.0
+    request: float = 60.0
+
+
+patience = Patience()  # ``parse_arguments`` applies the options
+
+
+def parse_arguments(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """``parser``'s arguments (from ``argument_parser``), its patience applied."""
+    global patience  # noqa: PLW0603
+    args = parser.parse_args()
+    patience = Patience(startup=args.startup_timeout, request=args.request_timeout)
+    return args
 
 
 # --- the database and Django ------------------------------------------------------------
@@ -69,7 +93,15 @@ class Database:
 
 def bench_database(default_name: str) -> Database:
     """``DATABASE_URL``, else ``default_name`` on the local server; created if missing."""
-    database = Database(os.environ.get("DATABASE_URL", f"{LOCAL_SERVER}/{default_name}"))
+    return _created(Database(os.environ.get("DATABASE_URL", f"{LOCAL_SERVER}/{default_name}")))
+
+
+def bench_database_named(name: str, *, like: Database) -> Database:
+    """The database ``name`` on ``like``'s server; created if missing."""
+    return _created(Database(like.url.rsplit("/", 1)[0] + "/" + name))
+
+
+def _created(database: Database) -> Database:
     with psycopg.connect(database.maintenance_dsn, autocommit=True) as admin:
         found = admin.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", (database.name,)
@@ -108,35 +140,56 @@ def bench_user(username: str, role: str) -> None:
 @dataclass(frozen=True)
 class Server:
     process: subprocess.Popen[bytes]
-    worker: subprocess.Popen[bytes]
+    worker: subprocess.Popen[bytes] | None
     base: str
+    database: Database  # the one it serves
 
     @property
     def pids(self) -> list[int]:
-        """uvicorn's and the Celery worker's main processes (their children count too)."""
-        return [self.process.pid, self.worker.pid]
+        """The server's main processes (their children count too): uvicorn's, and the
+        Celery worker's if it has one."""
+        return [self.process.pid] + ([self.worker.pid] if self.worker else [])
 
     def sessions(self, username: str, count: int) -> list[httpx.Client]:
         """``count`` HTTP clients (one per client thread) holding a token of ``username``."""
         token = httpx.post(
-            f"{self.base}/api/v1/auth/token/", json={"username": username, "password": PASSWORD}
+            f"{self.base}/api/v1/auth/token/",
+            json={"username": username, "password": PASSWORD},
+            timeout=patience.request,
         ).json()["access"]
         return [
             httpx.Client(
-                base_url=self.base, headers={"Authorization": f"Bearer {token}"}, timeout=30
+                base_url=self.base,
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=patience.request,
             )
             for _ in range(count)
         ]
 
 
+def _uvicorn(app: str, *, port: int, workers: int) -> list[str]:
+    return [
+        *(sys.executable, "-m", "uvicorn", app),
+        *("--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
+        *("--log-level", "warning", "--no-access-log"),
+    ]
+
+
 @contextmanager
 def api_server(
-    database: Database, *, port: int, workers: int, pool: int, redis_url: str = REDIS_URL
+    database: Database,
+    *,
+    port: int,
+    workers: int,
+    pool: int,
+    redis_url: str = REDIS_URL,
+    root: Path = ROOT,
 ) -> Iterator[Server]:
     """The API as production runs it: uvicorn on 127.0.0.1:``port`` with ``workers``
     processes, each with a psycopg pool of ``pool`` connections, Redis for the cache,
     the broker and the channel layer, and a Celery worker (which numbers the outbox
-    events after each commit); all stopped when the block ends."""
+    events after each commit); all stopped when the block ends. ``root``: the checkout
+    of the project to serve (this one by default)."""
     env = {
         **os.environ,
         "DATABASE_URL": database.url,
@@ -147,49 +200,87 @@ def api_server(
         "THROTTLE_RATES": THROTTLE_RATES,
         "DATABASE_POOL_MAX_SIZE": str(pool),
     }
-    command = [
-        *(sys.executable, "-m", "uvicorn", "config.asgi:application"),
-        *("--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
-        *("--log-level", "warning", "--no-access-log"),
-    ]
     worker_command = [
         *(sys.executable, "-m", "celery", "-A", "config", "--quiet", "worker"),
         *("--pool", "solo", "--loglevel", "WARNING", "--without-heartbeat"),
     ]
-    base = f"http://127.0.0.1:{port}"
     subprocess.run(  # no tasks left over from an earlier run
         [sys.executable, "-m", "celery", "-A", "config", "purge", "-f"],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         check=True,
         capture_output=True,
     )
-    worker = subprocess.Popen(worker_command, cwd=ROOT, env=env)
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    worker = subprocess.Popen(worker_command, cwd=root, env=env)
+    command = _uvicorn("config.asgi:application", port=port, workers=workers)
+    with _serving(command, database, root=root, env=env, port=port, worker=worker) as server:
+        yield server
+
+
+@contextmanager
+def minimal_server(database: Database, *, port: int, workers: int, pool: int) -> Iterator[Server]:
+    """The minimal-stack contender (``bench/minimal``) served as ``api_server`` serves the
+    API (uvicorn, ``workers`` processes, a psycopg pool of ``pool`` each), on the database
+    ``<database>_minimal`` (created, migrated, and given ``MINIMAL_USER`` in one group)."""
+    own = bench_database_named(f"{database.name}_minimal", like=database)
+    env = {
+        **os.environ,
+        "DATABASE_URL": own.url,
+        "DJANGO_SETTINGS_MODULE": "bench.minimal.settings",
+        "DATABASE_POOL_MAX_SIZE": str(pool),
+    }
+    script = (
+        "import django; django.setup()\n"
+        "from django.core.management import call_command\n"
+        "from django.contrib.auth.models import Group, User\n"
+        "call_command('migrate', verbosity=0)\n"
+        f"if not User.objects.filter(username={MINIMAL_USER!r}).exists():\n"
+        f"    user = User.objects.create_user({MINIMAL_USER!r}, password={PASSWORD!r})\n"
+        "    user.groups.add(Group.objects.get_or_create(name='sales')[0])\n"
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True)
+    command = _uvicorn("bench.minimal.asgi:application", port=port, workers=workers)
+    with _serving(command, own, root=ROOT, env=env, port=port, worker=None) as server:
+        yield server
+
+
+@contextmanager
+def _serving(
+    command: list[str],
+    database: Database,
+    *,
+    root: Path,
+    env: dict[str, str],
+    port: int,
+    worker: subprocess.Popen[bytes] | None,
+) -> Iterator[Server]:
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(command, cwd=root, env=env)
+    running = [process] + ([worker] if worker else [])
     try:
         _wait_until_healthy(base, process)
-        yield Server(process, worker, base)
+        yield Server(process, worker, base, database)
     finally:
-        for running in (process, worker):
-            running.terminate()
-        for running in (process, worker):
+        for each in running:
+            each.terminate()
+        for each in running:
             try:
-                running.wait(timeout=30)
+                each.wait(timeout=patience.startup)
             except subprocess.TimeoutExpired:
-                running.kill()
-                running.wait(timeout=10)
+                each.kill()
+                each.wait(timeout=30)
 
 
 def _wait_until_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 120  # Django's imports take a while on a busy machine
+    deadline = time.monotonic() + patience.startup  # imports take a while on a busy machine
     while time.monotonic() < deadline and process.poll() is None:
         try:
-            if httpx.get(f"{base}/healthz").status_code == 200:
+            if httpx.get(f"{base}/healthz", timeout=patience.request).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.2)
-    raise RuntimeError("the server did not start")
+    raise RuntimeError(f"the server did not start within {patience.startup:.0f} s")
 
 
 # --- CPU accounting (Linux /proc) -------------------------------------------------------
@@ -346,34 +437,42 @@ def hammer(
     return run
 
 
-def api_against_raw(
-    database: Database,
-    server: Server,
+def measure(
+    name: str,
+    attempt: Attempt,
     *,
     clients: int,
     seconds: float,
-    api: tuple[str, Attempt],
-    raw: tuple[str, Attempt],
-    floor: tuple[str, Attempt] | None = None,
-) -> tuple[Run, Run, Run | None]:
-    """The contenders, named, one after the other with their CPU measured (the raw run
-    without the server, which sits idle then). The API is warmed up first, unmeasured:
-    imports, connection pools and first-request work are not what is compared.
+    database: Database,
+    server: Server | None = None,
+    warm_up: bool = False,
+) -> Run:
+    """One contender for ``seconds`` with its CPU measured: ``server``'s processes (none
+    for raw SQL: the servers sit idle or are stopped then), this process, and the
+    PostgreSQL backends of ``database``. ``warm_up``: first hammer it unmeasured for
+    ``WARM_UP_SECONDS`` (imports, connection pools and first-request work are not what is
+    compared)."""
+    if warm_up:
+        hammer("warm-up", clients, WARM_UP_SECONDS, attempt)
+    with closing(CpuMeter(database, server.pids if server else None)) as meter:
+        return hammer(name, clients, seconds, attempt, cpu=meter)
 
-    ``floor``, if given, is an API contender doing the least any API answer must do
-    (authenticated requests that touch no business data): the ceiling of the HTTP stack
-    itself on this machine, whatever the endpoints do."""
-    (api_name, api_attempt), (raw_name, raw_attempt) = api, raw
-    hammer("warm-up", clients, WARM_UP_SECONDS, api_attempt)
-    with closing(CpuMeter(database, server.pids)) as meter:
-        api_run = hammer(api_name, clients, seconds, api_attempt, cpu=meter)
-    floor_run = None
-    if floor is not None:
-        with closing(CpuMeter(database, server.pids)) as meter:
-            floor_run = hammer(floor[0], clients, seconds, floor[1], cpu=meter)
-    with closing(CpuMeter(database)) as meter:
-        raw_run = hammer(raw_name, clients, seconds, raw_attempt, cpu=meter)
-    return api_run, raw_run, floor_run
+
+def cpu_ratio(run: Run, other: Run, who: str = "server") -> str:
+    """``run``'s CPU of ``who`` per success over ``other``'s, as ``0.00x``."""
+    mine = run.cpu.get(who, 0.0) / max(run.successes, 1)
+    theirs = other.cpu.get(who, 0.0) / max(other.successes, 1)
+    return f"{mine / theirs:.2f}x" if theirs else "-"
+
+
+def revision(root: Path) -> str:
+    """The short commit id checked out in ``root``."""
+    return subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
 
 
 @contextmanager
@@ -393,7 +492,25 @@ def argument_parser(doc: str | None, *, seconds: float, port: int) -> argparse.A
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=seconds, help="per contender")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
-    parser.add_argument("--port", type=int, default=port)
+    parser.add_argument("--port", type=int, default=port, help="the API's; the minimal stack's +1")
+    parser.add_argument(
+        "--baseline-root",
+        type=Path,
+        help="another checkout of the project (e.g. a worktree of main): its API is measured\n"
+        "too, in the same run, on the same database (its migrations must match)",
+    )
+    parser.add_argument(
+        "--startup-timeout",
+        type=float,
+        default=Patience.startup,
+        help="seconds a server may take to start (a busy machine is slow to import Django)",
+    )
+    parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=Patience.request,
+        help="seconds one request may take (logins included) before it counts as an error",
+    )
     return parser
 
 

@@ -125,33 +125,40 @@ def sql_attempt(connections: list[psycopg.Connection], level_id: int) -> harness
 def main() -> None:
     parser = harness.argument_parser(__doc__, seconds=15, port=8090)
     parser.add_argument("--scarce-units", type=int, default=200)
-    args = parser.parse_args()
+    args = harness.parse_arguments(parser)
     database = harness.bench_database("stockyard_bench")
     harness.setup_django(database)
     ids = prepare()
     warehouse = ids["warehouse"]
     plenty = 10_000_000
     load = harness.machine()
-    with (
-        harness.sql_connections(database, args.clients) as connections,
-        harness.api_server(database, port=args.port, workers=args.workers, pool=8) as server,
-    ):
+    serving = {"port": args.port, "workers": args.workers, "pool": 8}
+    timing = {"clients": args.clients, "seconds": args.seconds}
+
+    def api_run(server: harness.Server, label: str) -> harness.Run:
         set_stock(ids["api-hot"], warehouse, plenty)
-        raw_level = set_stock(ids["sql-hot"], warehouse, plenty)
-        api, raw, _ = harness.api_against_raw(
-            database,
-            server,
-            clients=args.clients,
-            seconds=args.seconds,
-            api=("HTTP API", api_attempt(server, args.clients, ids["api-hot"], warehouse)),
-            raw=("raw SQL (psycopg)", sql_attempt(connections, raw_level)),
+        attempt = api_attempt(server, args.clients, ids["api-hot"], warehouse)
+        return harness.measure(
+            f"HTTP API{label}", attempt, database=database, server=server, warm_up=True, **timing
         )
+
+    baseline: list[harness.Run] = []
+    if args.baseline_root:
+        with harness.api_server(database, root=args.baseline_root, **serving) as server:
+            baseline = [api_run(server, f", baseline {harness.revision(args.baseline_root)}")]
+    with harness.api_server(database, **serving) as server:
+        api = api_run(server, "")
         set_stock(ids["api-scarce"], warehouse, args.scarce_units)
         api_scarce = harness.hammer(
             "HTTP API, scarce",
             args.clients,
             SCARCE_SECONDS,
             api_attempt(server, args.clients, ids["api-scarce"], warehouse),
+        )
+    with harness.sql_connections(database, args.clients) as connections:
+        raw_level = set_stock(ids["sql-hot"], warehouse, plenty)
+        raw = harness.measure(
+            "raw SQL (psycopg)", sql_attempt(connections, raw_level), database=database, **timing
         )
         level = set_stock(ids["sql-scarce"], warehouse, args.scarce_units)
         sql_scarce = harness.hammer(
@@ -174,10 +181,14 @@ def main() -> None:
         "| server CPU ms/op | client CPU ms/op | PostgreSQL CPU ms/op |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for run in (api, raw):
+    for run in (*baseline, api, raw):
         print(run.row(run.successes, run.refusals, run.errors, rate_format=",.0f"))
-    print(f"\nAPI / raw SQL throughput: {api.rate / raw.rate:.2f}\n")
-    print("| path | stock | done | refused (409) | oversold | final on_hand | ledger sum |")
+    print()
+    for run in (*baseline, api):
+        print(f"{run.name} / raw SQL throughput: {run.rate / raw.rate:.2f}")
+    if baseline:
+        print(f"server CPU per op, this / baseline: {harness.cpu_ratio(api, baseline[0])}")
+    print("\n| path | stock | done | refused (409) | oversold | final on_hand | ledger sum |")
     print("|---|---|---|---|---|---|---|")
     print("\n".join(oversell))
 

@@ -14,8 +14,13 @@ In one run, against PostgreSQL, for a fixed time each:
      read of the active webhooks).
 Each order names 3 distinct products drawn at random from a catalog of ``--products``,
 so orders contend on stock rows the way a real catalog would, not all on one row.
-Prints orders/s, p50/p99 per order (both requests) and the API / raw SQL and
-floor / raw SQL ratios.
+  4. the floor again on the minimal stack (``bench/minimal``: Django + DRF + simplejwt and
+     nothing else, the same two SELECTs per request), served the same way.
+With ``--baseline-root DIR`` the API and its floor are first measured served from another
+checkout (today's main, say): a before/after in one run.
+Prints orders/s, p50/p99 per order (both requests), each contender / raw SQL, each floor's
+server CPU / the minimal stack's, and with a baseline this API's server CPU per order /
+the baseline's.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/stockyard_c_bench \\
         python3 -m uv run python bench/order_placement.py --seconds 10
@@ -114,9 +119,9 @@ def api_placer(server: harness.Server, clients: int, fixture: Fixture) -> harnes
     return place
 
 
-def floor_placer(server: harness.Server, clients: int) -> harness.Attempt:
+def floor_placer(server: harness.Server, clients: int, user: str) -> harness.Attempt:
     """Two authenticated requests that touch no business data, per "order"."""
-    sessions = server.sessions(USER, clients)
+    sessions = server.sessions(user, clients)
 
     def place(client: int) -> bool | None:
         answers = [sessions[client].get("/api/v1/auth/me/").status_code for _ in range(2)]
@@ -215,27 +220,57 @@ def main() -> None:
     parser = harness.argument_parser(__doc__, seconds=10, port=8021)
     parser.add_argument("--pool", type=int, default=4, help="DB pool size per worker")
     parser.add_argument("--products", type=int, default=200)
-    args = parser.parse_args()
+    args = harness.parse_arguments(parser)
     database = harness.bench_database("stockyard_c_bench")
     harness.setup_django(database)
     fixture = prepare(args.products)
     load = harness.machine()  # the machine may be busy with more than this benchmark
-    with (
-        harness.sql_connections(database, args.clients) as connections,
-        harness.api_server(
-            database, port=args.port, workers=args.workers, pool=args.pool
-        ) as server,
-    ):
-        api, raw, floor = harness.api_against_raw(
-            database,
-            server,
-            clients=args.clients,
-            seconds=args.seconds,
-            api=("HTTP API (create + confirm)", api_placer(server, args.clients, fixture)),
-            raw=("raw SQL (psycopg, 1 transaction)", sql_placer(connections, fixture)),
-            floor=("HTTP floor (2 x GET auth/me/)", floor_placer(server, args.clients)),
+    serving = {"port": args.port, "workers": args.workers, "pool": args.pool}
+    timing = {"clients": args.clients, "seconds": args.seconds}
+
+    def api_pair(server: harness.Server, label: str) -> list[harness.Run]:
+        """The order path then the floor, on one running API."""
+        return [
+            harness.measure(
+                f"HTTP API{label} (create + confirm)",
+                api_placer(server, args.clients, fixture),
+                database=database,
+                server=server,
+                warm_up=True,
+                **timing,
+            ),
+            harness.measure(
+                f"HTTP floor{label} (2 x GET auth/me/)",
+                floor_placer(server, args.clients, USER),
+                database=database,
+                server=server,
+                warm_up=True,
+                **timing,
+            ),
+        ]
+
+    baseline: list[harness.Run] = []
+    if args.baseline_root:
+        with harness.api_server(database, root=args.baseline_root, **serving) as server:
+            baseline = api_pair(server, f", baseline {harness.revision(args.baseline_root)}")
+    with harness.api_server(database, **serving) as server:
+        api, floor = api_pair(server, "")
+    with harness.minimal_server(database, **{**serving, "port": args.port + 1}) as server:
+        minimal = harness.measure(
+            "minimal stack floor (2 x GET auth/me/)",
+            floor_placer(server, args.clients, harness.MINIMAL_USER),
+            database=server.database,
+            server=server,
+            warm_up=True,
+            **timing,
         )
-    assert floor is not None
+    with harness.sql_connections(database, args.clients) as connections:
+        raw = harness.measure(
+            "raw SQL (psycopg, 1 transaction)",
+            sql_placer(connections, fixture),
+            database=database,
+            **timing,
+        )
 
     print(
         f"\nclients={args.clients} seconds={args.seconds} uvicorn workers={args.workers} "
@@ -246,10 +281,15 @@ def main() -> None:
         "| server CPU ms/order | client CPU ms/order | PostgreSQL CPU ms/order |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
-    for run in (api, floor, raw):
+    for run in (*baseline, api, floor, minimal, raw):
         print(run.row(run.successes, run.refusals + run.errors))
-    print(f"\nAPI / raw SQL throughput: {api.rate / raw.rate:.2f}")
-    print(f"floor / raw SQL throughput: {floor.rate / raw.rate:.2f}")
+    print()
+    for run in (*baseline, api, floor, minimal):
+        print(f"{run.name} / raw SQL throughput: {run.rate / raw.rate:.2f}")
+    for run in (*baseline[1:], floor):
+        print(f"{run.name} / minimal stack, server CPU per pair: {harness.cpu_ratio(run, minimal)}")
+    if baseline:
+        print(f"server CPU per order, this / baseline: {harness.cpu_ratio(api, baseline[0])}")
 
 
 if __name__ == "__main__":
