@@ -418,6 +418,8 @@ PGHISTORY_APPEND_ONLY = True  # the triggers refuse UPDATE and DELETE on event t
 # --- Business defaults ----------------------------------------------------------------
 # Lines per document (orders, shipments, stock counts): more is a 400 at "lines".
 MAX_DOCUMENT_LINES = env.int("MAX_DOCUMENT_LINES", default=1000)
+# Lines shown per document in a list of documents (the detail shows all; core.documents).
+LIST_DOCUMENT_LINES = env.int("LIST_DOCUMENT_LINES", default=20)
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="USD")
 # Rows a report answers as JSON at most; more → 400 report_too_large (files stream any size).
 REPORT_MAX_ROWS = env.int("REPORT_MAX_ROWS", default=10_000)

@@ -7,9 +7,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from stockyard.core.decimals import AMOUNT_DIGITS, AMOUNT_PLACES, money
+from stockyard.core.documents import line_count
 
 
 class BatchedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):
@@ -90,8 +93,34 @@ class AmountField(serializers.DecimalField):
         return format(value, "f")
 
 
-def document_lines(child: type[serializers.BaseSerializer[Any]], **kwargs: Any) -> Any:
+def document_lines(
+    child: type[serializers.BaseSerializer[Any]], *, listed: bool = True, **kwargs: Any
+) -> Any:
     """A document's nested lines (``child(many=True)``): at most ``MAX_DOCUMENT_LINES``,
-    refused with 400 at ``lines`` before any line is read."""
+    refused with 400 at ``lines`` before any line is read. ``listed``: the document also
+    appears in lists, which show only its first ``LIST_DOCUMENT_LINES`` lines
+    (``core.documents``); its serializer then has a ``LineCountField``."""
     options: dict[str, Any] = {"many": True, "max_length": settings.MAX_DOCUMENT_LINES}
+    if listed:
+        options["help_text"] = (
+            f"Every line (at most {settings.MAX_DOCUMENT_LINES}). In a list of documents, only "
+            f"the first {settings.LIST_DOCUMENT_LINES} by id: `line_count` says how many there "
+            "are, and the document's own URL shows them all."
+        )
     return child(**options, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class LineCountField(serializers.Field):
+    """How many lines the document has, lists included (where ``lines`` is cut short)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "help_text",
+            "How many lines the document has; in lists, where `lines` shows at most "
+            f"{settings.LIST_DOCUMENT_LINES}, the number of all of them.",
+        )
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> int:
+        return line_count(value)

@@ -5,6 +5,7 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Model, QuerySet
@@ -84,18 +85,20 @@ class DocumentViewSet(ETagMixin, viewsets.ModelViewSet[M]):
     through its services, moved on by POST actions, cancelled but never deleted or
     replaced (no DELETE, no PUT).
 
-    ``selector`` reads documents with everything their representation needs. The actions
+    ``selector`` reads documents with everything their representation needs: a list shows
+    the first ``LIST_DOCUMENT_LINES`` lines of each (``core.documents``). The actions
     named in ``transitions`` look the document up as a bare row (their service re-reads
     it under a lock) and answer it re-read in full. Filters, search and ordering shape
     lists only: a single document is found by its id alone.
     """
 
     http_method_names = ["get", "post", "patch", "head", "options"]
-    selector: Callable[[], QuerySet[M]]
+    selector: Callable[..., QuerySet[M]]  # (*, lines_limit: int | None) -> documents
     transitions: frozenset[str] = frozenset()
 
     def get_queryset(self) -> QuerySet[M]:
-        documents = type(self).selector()
+        limit = settings.LIST_DOCUMENT_LINES if self.action == "list" else None
+        documents = type(self).selector(lines_limit=limit)
         if self.action in self.transitions:
             return documents.model._default_manager.all()
         return documents

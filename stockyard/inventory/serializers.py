@@ -138,7 +138,7 @@ class StockCountLineSerializer(serializers.Serializer[Any]):
 
 class StockCountSerializer(serializers.Serializer[Any]):
     warehouse = serializers.PrimaryKeyRelatedField(queryset=active_warehouses())
-    lines = document_lines(StockCountLineSerializer, allow_empty=False)
+    lines = document_lines(StockCountLineSerializer, listed=False, allow_empty=False)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
     def validate_lines(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:

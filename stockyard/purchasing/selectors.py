@@ -34,24 +34,26 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Sum,
 )
 
 from stockyard.core.decimals import ZERO, quantity
+from stockyard.core.documents import documents_with_lines
 from stockyard.core.models import QuantityField
 from stockyard.inventory.models import StockLevel
 from stockyard.purchasing.enums import ON_ORDER_STATUSES
 from stockyard.purchasing.models import PurchaseOrder, PurchaseOrderLine
 
 
-def purchase_order_list() -> QuerySet[PurchaseOrder]:
-    """Orders with everything their representation shows, in a fixed number of queries."""
-    lines = PurchaseOrderLine.objects.select_related("product").order_by("id")
-    return PurchaseOrder.objects.select_related("supplier", "warehouse").prefetch_related(
-        Prefetch("lines", queryset=lines)
+def purchase_order_list(*, lines_limit: int | None = None) -> QuerySet[PurchaseOrder]:
+    """Orders with everything their representation shows, in a fixed number of queries:
+    all their lines, or the first ``lines_limit`` (``core.documents``)."""
+    return documents_with_lines(
+        PurchaseOrder.objects.select_related("supplier", "warehouse"),
+        lines=PurchaseOrderLine.objects.select_related("product"),
+        limit=lines_limit,
     )
 
 

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from stockyard.catalog.models import Product
 from stockyard.core.decimals import QUANTITY_DIGITS, QUANTITY_PLACES
-from stockyard.core.serializers import AmountField, document_lines
+from stockyard.core.serializers import AmountField, LineCountField, document_lines
 from stockyard.inventory.models import Warehouse
 from stockyard.partners.models import Supplier
 from stockyard.purchasing.models import PurchaseOrder, PurchaseOrderLine
@@ -69,6 +69,7 @@ class PurchaseOrderSerializer(serializers.ModelSerializer[PurchaseOrder]):
     warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all())
     warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
     lines = document_lines(PurchaseOrderLineSerializer, required=False)
+    line_count = LineCountField()
     subtotal = AmountField()
     tax_total = AmountField()
     total = AmountField()
@@ -88,6 +89,7 @@ class PurchaseOrderSerializer(serializers.ModelSerializer[PurchaseOrder]):
             "expected_date",
             "notes",
             "lines",
+            "line_count",
             "subtotal",
             "tax_total",
             "total",

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
+from stockyard.core.documents import documents_with_lines
 from stockyard.inventory.selectors import backordered_quantity
 from stockyard.sales.models import CustomerReturn, CustomerReturnLine, SalesOrder, SalesOrderLine
 
@@ -18,10 +19,13 @@ def sales_order_lines() -> QuerySet[SalesOrderLine]:
     )
 
 
-def sales_order_list() -> QuerySet[SalesOrder]:
-    """Orders with everything the API shows, in a fixed number of queries."""
-    return SalesOrder.objects.select_related("customer", "warehouse").prefetch_related(
-        Prefetch("lines", queryset=sales_order_lines())
+def sales_order_list(*, lines_limit: int | None = None) -> QuerySet[SalesOrder]:
+    """Orders with everything the API shows, in a fixed number of queries: all their
+    lines, or the first ``lines_limit`` (``core.documents``)."""
+    return documents_with_lines(
+        SalesOrder.objects.select_related("customer", "warehouse"),
+        lines=sales_order_lines(),
+        limit=lines_limit,
     )
 
 
@@ -39,10 +43,11 @@ def sales_order_lock(*, order_id: int) -> SalesOrder:
     )
 
 
-def customer_return_list() -> QuerySet[CustomerReturn]:
-    """Returns with everything the API shows, in a fixed number of queries."""
-    return CustomerReturn.objects.select_related("sales_order").prefetch_related(
-        Prefetch(
-            "lines", queryset=CustomerReturnLine.objects.select_related("sales_order_line__order")
-        )
+def customer_return_list(*, lines_limit: int | None = None) -> QuerySet[CustomerReturn]:
+    """Returns with everything the API shows, in a fixed number of queries: all their
+    lines, or the first ``lines_limit`` (``core.documents``)."""
+    return documents_with_lines(
+        CustomerReturn.objects.select_related("sales_order"),
+        lines=CustomerReturnLine.objects.select_related("sales_order_line__order"),
+        limit=lines_limit,
     )

@@ -9,6 +9,7 @@ from stockyard.core.serializers import (
     BatchedListSerializer,
     BatchedPrimaryKeyRelatedField,
     FieldsBuiltOnce,
+    LineCountField,
     document_lines,
 )
 from stockyard.sales.enums import ReturnDisposition
@@ -101,6 +102,7 @@ class SalesOrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer[SalesOrd
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
     lines = document_lines(SalesOrderLineSerializer, allow_empty=False)
+    line_count = LineCountField()
     subtotal = AmountField()
     discount_total = AmountField()
     tax_total = AmountField()
@@ -123,6 +125,7 @@ class SalesOrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer[SalesOrd
             "notes",
             "allow_backorder",
             "lines",
+            "line_count",
             "subtotal",
             "discount_total",
             "tax_total",
@@ -200,6 +203,7 @@ class CustomerReturnLineSerializer(serializers.ModelSerializer[CustomerReturnLin
 class CustomerReturnSerializer(serializers.ModelSerializer[CustomerReturn]):
     sales_order_number = serializers.CharField(source="sales_order.number", read_only=True)
     lines = document_lines(CustomerReturnLineSerializer, allow_empty=False)
+    line_count = LineCountField()
     refund_total = AmountField(currency="sales_order.currency")
 
     class Meta:
@@ -213,6 +217,7 @@ class CustomerReturnSerializer(serializers.ModelSerializer[CustomerReturn]):
             "status",
             "reason",
             "lines",
+            "line_count",
             "refund_total",
             "received_at",
             "created_at",

@@ -2,7 +2,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from stockyard.core.serializers import document_lines
+from stockyard.core.serializers import LineCountField, document_lines
 from stockyard.shipping.models import Shipment, ShipmentLine, ShipmentPackage, TrackingEvent
 from stockyard.shipping.services import PackageInput, ShipmentLineInput
 
@@ -54,6 +54,7 @@ class ShipmentSerializer(serializers.ModelSerializer[Shipment]):
     sales_order_number = serializers.CharField(source="sales_order.number", read_only=True)
     packages = ShipmentPackageSerializer(many=True, required=False)
     lines = document_lines(ShipmentLineSerializer, allow_empty=False)
+    line_count = LineCountField()
     tracking_events = TrackingEventSerializer(many=True, read_only=True)
 
     class Meta:
@@ -70,6 +71,7 @@ class ShipmentSerializer(serializers.ModelSerializer[Shipment]):
             "tracking_url",
             "packages",
             "lines",
+            "line_count",
             "tracking_events",
             "shipped_at",
             "delivered_at",

@@ -1903,7 +1903,10 @@ export interface components {
             warehouse?: number;
             readonly status: components["schemas"]["CustomerReturnStatusEnum"];
             reason?: string;
+            /** @description Every line (at most 1000). In a list of documents, only the first 20 by id: `line_count` says how many there are, and the document's own URL shows them all. */
             lines: components["schemas"]["CustomerReturnLine"][];
+            /** @description How many lines the document has; in lists, where `lines` shows at most 20, the number of all of them. */
+            readonly line_count: number;
             /** Format: decimal */
             readonly refund_total: string;
             /** Format: date-time */
@@ -1955,6 +1958,7 @@ export interface components {
             /** @description Where restocked goods go; defaults to the order's warehouse. */
             warehouse?: number;
             reason?: string;
+            /** @description Every line (at most 1000). In a list of documents, only the first 20 by id: `line_count` says how many there are, and the document's own URL shows them all. */
             lines: components["schemas"]["CustomerReturnLineRequest"][];
         };
         /**
@@ -2589,6 +2593,7 @@ export interface components {
             /** Format: date */
             expected_date?: string | null;
             notes?: string;
+            /** @description Every line (at most 1000). In a list of documents, only the first 20 by id: `line_count` says how many there are, and the document's own URL shows them all. */
             lines?: components["schemas"]["PurchaseOrderLineRequest"][];
         };
         PatchedReportScheduleRequest: {
@@ -2618,6 +2623,7 @@ export interface components {
             notes?: string;
             /** @description Confirm with what is available; the rest of each line is backordered and reserved as stock arrives, oldest confirmation first. */
             allow_backorder?: boolean;
+            /** @description Every line (at most 1000). In a list of documents, only the first 20 by id: `line_count` says how many there are, and the document's own URL shows them all. */
             lines?: components["schemas"]["SalesOrderLineRequest"][];
         };
         PatchedShipmentRequest: {
@@ -2627,6 +2633,7 @@ export interface components {
             tracking_number?: string;
             tracking_url?: string;
             packages?: components["schemas"]["ShipmentPackageRequest"][];
+            /** @description Every line (at most 1000). In a list of documents, only the first 20 by id: `line_count` says how many there are, and the document's own URL shows them all. */
             lines?: components["schemas"]["ShipmentLineRequest"][];
         };
         PatchedSupplierRequest: {
@@ -2782,7 +2789,10 @@ export interface components {
             /** Format: date */
             expected_date?: string | null;
             notes?: string;
+            /** @description Every line (at most 1000). In a list of documents, only the first 20 by id: `line_count` says how many there are, and the document's own URL shows them all. */
             lines?: components["schemas"]["PurchaseOrderLine"][];
+            /** @description How many lines the document has; in lists, where `lines` shows at most 20, the number of all of them. */
+            readonly line_count: number;
             /** Format: decimal */
             readonly subtotal: string;
             /** Format: decimal */
@@ -2863,6 +2873,7 @@ export interface components {
             /** Format: date */
             expected_date?: string | null;
             notes?: string;
+            /** @description Every line (at most 1000). In a list of documents, only the first 20 by id: `line_count` says how many there are, and the document's own URL shows them all. */
             lines?: components["schemas"]["PurchaseOrderLineRequest"][];
         };
         /**
@@ -3004,7 +3015,10 @@ export interface components {
             notes?: string;
             /** @description Confirm with what is available; the rest of each line is backordered and reserved as stock arrives, oldest confirmation first. */
             allow_backorder?: boolean;
+            /** @description Every line (at most 1000). In a list of documents, only the first 20 by id: `line_count` says how many there are, and the document's own URL shows them all. */
             lines: components["schemas"]["SalesOrderLine"][];
+            /** @description How many lines the document has; in lists, where `lines` shows at most 20, the number of all of them. */
+            readonly line_count: number;
             /** Format: decimal */
             readonly subtotal: string;
             /** Format: decimal */
@@ -3120,6 +3134,7 @@ export interface components {
             notes?: string;
             /** @description Confirm with what is available; the rest of each line is backordered and reserved as stock arrives, oldest confirmation first. */
             allow_backorder?: boolean;
+            /** @description Every line (at most 1000). In a list of documents, only the first 20 by id: `line_count` says how many there are, and the document's own URL shows them all. */
             lines: components["schemas"]["SalesOrderLineRequest"][];
         };
         /**
@@ -3152,7 +3167,10 @@ export interface components {
             tracking_number?: string;
             tracking_url?: string;
             packages?: components["schemas"]["ShipmentPackage"][];
+            /** @description Every line (at most 1000). In a list of documents, only the first 20 by id: `line_count` says how many there are, and the document's own URL shows them all. */
             lines: components["schemas"]["ShipmentLine"][];
+            /** @description How many lines the document has; in lists, where `lines` shows at most 20, the number of all of them. */
+            readonly line_count: number;
             readonly tracking_events: components["schemas"]["TrackingEvent"][];
             /** Format: date-time */
             readonly shipped_at: string | null;
@@ -3202,6 +3220,7 @@ export interface components {
             tracking_number?: string;
             tracking_url?: string;
             packages?: components["schemas"]["ShipmentPackageRequest"][];
+            /** @description Every line (at most 1000). In a list of documents, only the first 20 by id: `line_count` says how many there are, and the document's own URL shows them all. */
             lines: components["schemas"]["ShipmentLineRequest"][];
         };
         /**

@@ -126,6 +126,7 @@ def test_create_returns_the_priced_draft(sales, customer, warehouse, product):
                 "line_total": "0.04",
             },
         ],
+        "line_count": 2,
         "subtotal": "60.05",
         "discount_total": "0.04",
         "tax_total": "11.99",

@@ -99,6 +99,7 @@ def test_create_returns_the_pending_shipment(clerk, order):
                 "quantity": "2.000",
             }
         ],
+        "line_count": 1,
         "tracking_events": [],
         "shipped_at": None,
         "delivered_at": None,
