@@ -28,6 +28,7 @@ AMOUNT_PLACES = 3  # the most minor digits a currency in use has (KWD, BHD, OMR,
 AMOUNT_DIGITS = 15
 RATE_PLACES = 10
 RATE_DIGITS = 20
+DEFAULT_MINOR_UNIT = 2  # of codes without one in ISO 4217 (XAU) or unknown to it
 
 ZERO = Decimal(0)
 
@@ -59,8 +60,19 @@ def minor_unit(currency: str) -> int:
     try:
         exponent = Currency(currency).exponent
     except ValueError:
-        return 2
-    return 2 if exponent is None else min(exponent, AMOUNT_PLACES)
+        return DEFAULT_MINOR_UNIT
+    return DEFAULT_MINOR_UNIT if exponent is None else min(exponent, AMOUNT_PLACES)
+
+
+@cache
+def currencies_by_minor_unit() -> dict[int, tuple[str, ...]]:
+    """Every ISO 4217 code grouped by ``minor_unit``: ``{0: ("BIF", ..., "JPY", ...), 2:
+    (...), 3: ("BHD", ..., "KWD", ...)}``, codes sorted; a code not listed has
+    ``DEFAULT_MINOR_UNIT`` places."""
+    groups: dict[int, list[str]] = {}
+    for currency in Currency:
+        groups.setdefault(minor_unit(currency.code), []).append(currency.code)
+    return {places: tuple(sorted(codes)) for places, codes in sorted(groups.items())}
 
 
 def money(value: Decimal | int | str, currency: str) -> Decimal:

@@ -5,6 +5,8 @@ from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
 
 from django.db import IntegrityError, models, transaction
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Round
 
 from stockyard.core import decimals, references
 from stockyard.core.errors import Conflict, InvalidTransition
@@ -99,6 +101,23 @@ class RateField(models.DecimalField[Decimal, Decimal]):
         kwargs.setdefault("max_digits", decimals.RATE_DIGITS)
         kwargs.setdefault("decimal_places", decimals.RATE_PLACES)
         super().__init__(*args, **kwargs)
+
+
+def money_in(value: Combinable, *, currency: str) -> models.Case:
+    """A database expression: ``value`` (an amount expression) rounded half-up to the minor
+    unit (ISO 4217, ``decimals.minor_unit``) of the currency code in the field ``currency``
+    (a lookup path: ``"order__currency"``), as ``decimals.money`` rounds in Python.
+    PostgreSQL's ``round(numeric, n)`` rounds halves away from zero, as half-up does."""
+    groups = decimals.currencies_by_minor_unit()
+    return models.Case(
+        *(
+            models.When(**{f"{currency}__in": codes}, then=Round(value, places))
+            for places, codes in groups.items()
+            if places != decimals.DEFAULT_MINOR_UNIT
+        ),
+        default=Round(value, decimals.DEFAULT_MINOR_UNIT),
+        output_field=models.DecimalField(),
+    )
 
 
 def overflowing(instance: models.Model, fields: Iterable[str]) -> list[str]:

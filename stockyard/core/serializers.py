@@ -76,17 +76,22 @@ class FieldsBuiltOnce(serializers.ModelSerializer[Any]):
 class AmountField(serializers.DecimalField):
     """A read-only amount shown with its currency's minor unit (ISO 4217): ``"19.99"`` in
     USD, ``"1999"`` in JPY, ``"1.999"`` in KWD. ``currency`` is the dotted path from the
-    object to its currency code (``"currency"``, ``"order.currency"``)."""
+    object to its currency code (``"currency"``, ``"order.currency"``), or ``None`` for
+    amounts in ``DEFAULT_CURRENCY`` (stock values). ``max_digits`` defaults to the amount
+    columns' ``AMOUNT_DIGITS``; a value computed from larger factors may say more."""
 
-    def __init__(self, *, currency: str = "currency", **kwargs: Any) -> None:
+    def __init__(self, *, currency: str | None = "currency", **kwargs: Any) -> None:
         kwargs.setdefault("read_only", True)
-        super().__init__(max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES, **kwargs)
+        kwargs.setdefault("max_digits", AMOUNT_DIGITS)
+        super().__init__(decimal_places=AMOUNT_PLACES, **kwargs)
         self.currency_path = currency
 
     def get_attribute(self, instance: Any) -> Any:
         value = super().get_attribute(instance)
         if value is None:
             return None
+        if self.currency_path is None:
+            return money(value, settings.DEFAULT_CURRENCY)
         return money(value, attrgetter(self.currency_path)(instance))
 
     def to_representation(self, value: Any) -> str:

@@ -6,12 +6,13 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from stockyard.core.decimals import PRICE_PLACES
+from stockyard.core.decimals import AMOUNT_DIGITS, PRICE_PLACES
 from stockyard.core.models import QuantityField, TimeStampedModel
 from stockyard.inventory.enums import MovementKind
 
 COST_DIGITS = 18
 COST_PLACES = PRICE_PLACES  # rounded with ``core.decimals.price``, as unit costs are
+STOCK_VALUE_DIGITS = AMOUNT_DIGITS + 10  # of ``on_hand x average_cost``, computed, not stored
 
 
 class CostField(models.DecimalField[Decimal, Decimal]):

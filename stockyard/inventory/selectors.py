@@ -16,9 +16,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from stockyard.core.decimals import AMOUNT_DIGITS, ZERO, quantity
+from stockyard.core.decimals import ZERO, quantity
 from stockyard.inventory.models import (
     COST_PLACES,
+    STOCK_VALUE_DIGITS,
     StockBackorder,
     StockLevel,
     StockMovement,
@@ -34,7 +35,7 @@ def stock_level_list() -> QuerySet[StockLevel]:
             value=ExpressionWrapper(
                 F("on_hand") * F("average_cost"),
                 output_field=DecimalField(
-                    max_digits=AMOUNT_DIGITS + 10, decimal_places=COST_PLACES
+                    max_digits=STOCK_VALUE_DIGITS, decimal_places=COST_PLACES
                 ),
             ),
         )

@@ -5,10 +5,11 @@ from rest_framework import serializers
 
 from stockyard.catalog.models import Product
 from stockyard.core.decimals import QUANTITY_DIGITS, QUANTITY_PLACES
-from stockyard.core.serializers import document_lines
+from stockyard.core.serializers import AmountField, document_lines
 from stockyard.inventory.models import (
     COST_DIGITS,
     COST_PLACES,
+    STOCK_VALUE_DIGITS,
     StockLevel,
     StockMovement,
     Warehouse,
@@ -40,7 +41,11 @@ class StockLevelSerializer(serializers.ModelSerializer[StockLevel]):
     product_sku = serializers.CharField(source="product.sku", read_only=True)
     warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
     available = quantity_field(source="available_quantity", read_only=True)
-    value = serializers.DecimalField(max_digits=24, decimal_places=2, read_only=True)
+    value = AmountField(
+        currency=None,
+        max_digits=STOCK_VALUE_DIGITS,
+        help_text="on_hand x average_cost in DEFAULT_CURRENCY, to its minor unit (ISO 4217).",
+    )
 
     class Meta:
         model = StockLevel

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from stockyard.core.decimals import RATE_DIGITS, RATE_PLACES
+from stockyard.core.decimals import RATE_DIGITS, RATE_PLACES, price
 from stockyard.core.models import (
     MoneyField,
     NumberedDocument,
@@ -210,10 +210,11 @@ class SalesOrderLine(models.Model):
 
     @property
     def shipped_unit_cost(self) -> Decimal:
-        """The average unit cost the shipped goods left the warehouse at (0: none shipped)."""
+        """The average unit cost the shipped goods left the warehouse at, rounded half-up to
+        4 places like every unit cost (0: none shipped)."""
         if not self.quantity_shipped:
             return Decimal(0)
-        return (self.shipped_cost / self.quantity_shipped).quantize(Decimal("0.0001"))
+        return price(self.shipped_cost / self.quantity_shipped)
 
     @property
     def quantity_unshipped(self) -> Decimal:

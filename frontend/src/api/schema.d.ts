@@ -946,7 +946,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Orders submitted (and not cancelled) with an `order_date` in the period: `orders`, `quantity` and `spend` (order total, tax included) per month, supplier or product, with `quantity_received` and `received_value` (received quantity at unit cost, before tax) beside them. Amounts are in DEFAULT_CURRENCY, each order converted at the exchange rate it recorded. */
+        /** @description Orders submitted (and not cancelled) with an `order_date` in the period: `orders`, `quantity` and `spend` (order total, tax included) per month, supplier or product, with `quantity_received` and `received_value` (received quantity at unit cost, before tax, each line rounded to its order currency's minor unit) beside them. Amounts are in DEFAULT_CURRENCY, each order converted at the exchange rate it recorded. */
         get: operations["report_purchases"];
         put?: never;
         post?: never;
@@ -3299,7 +3299,10 @@ export interface components {
             readonly available: string;
             /** Format: decimal */
             average_cost?: string;
-            /** Format: decimal */
+            /**
+             * Format: decimal
+             * @description on_hand x average_cost in DEFAULT_CURRENCY, to its minor unit (ISO 4217).
+             */
             readonly value: string;
             /** Format: date-time */
             readonly updated_at: string;

@@ -165,3 +165,16 @@ class TestUnitRounding(TestCase):
         product = ProductFactory.build(unit=unit, sku="ANY")
         problems = unit_quantity_problems([("quantity", product, quantity)])
         assert (problems == {}) == (rounded(quantity, places) == quantity)
+
+
+@pytest.mark.parametrize(
+    "case", [("JPY", "123.45", "123"), ("KWD", "0.1235", "0.124"), ("USD", "0.125", "0.13")]
+)
+def test_stock_values_are_shown_to_the_minor_unit_of_the_default_currency(
+    clerk, warehouse, settings, case
+):
+    currency, unit_cost, value = case
+    settings.DEFAULT_CURRENCY = currency  # stock is valued in it
+    level = put_stock(ProductFactory(), warehouse, 1, unit_cost=unit_cost)
+    shown = clerk.get("/api/v1/stock-levels/", {"product": level.product_id}).json()
+    assert shown["results"][0]["value"] == value  # half-up, ISO 4217 places

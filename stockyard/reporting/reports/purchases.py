@@ -2,8 +2,9 @@
 
 Aggregated from the order lines: ``spend`` is ``line_total`` summed, which for whole
 orders is the order ``total`` (tax included); beside the ordered figures,
-``quantity_received`` and ``received_value`` (``quantity_received x unit_cost``, before
-tax) say what actually arrived, so an order closed short is not counted in full. Each
+``quantity_received`` and ``received_value`` (``quantity_received x unit_cost`` per line,
+before tax, rounded like ``line_subtotal`` to the order currency's minor unit) say what
+actually arrived, so an order closed short is not counted in full. Each
 order's amounts are converted to DEFAULT_CURRENCY at the ``exchange_rate`` it recorded.
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 from django.db.models import Count, F, Sum
 
 from stockyard.core.decimals import ZERO
+from stockyard.core.models import money_in
 from stockyard.purchasing.enums import PurchaseOrderStatus
 from stockyard.purchasing.models import PurchaseOrderLine
 from stockyard.reporting.enums import ColumnKind
@@ -58,7 +60,9 @@ MEASURES = {
     "spend": Sum(F("line_total") * F("order__exchange_rate"), default=ZERO),
     # Before the measure named like the field: an F() names the column only until then.
     "received_value": Sum(
-        F("quantity_received") * F("unit_cost") * F("order__exchange_rate"), default=ZERO
+        money_in(F("quantity_received") * F("unit_cost"), currency="order__currency")
+        * F("order__exchange_rate"),
+        default=ZERO,
     ),
     "quantity_received": Sum("quantity_received", default=ZERO),
 }
@@ -87,8 +91,8 @@ REPORT = Report(
     description="Orders submitted (and not cancelled) with an `order_date` in the period: "
     "`orders`, `quantity` and `spend` (order total, tax included) per month, supplier or "
     "product, with `quantity_received` and `received_value` (received quantity at unit "
-    "cost, before tax) beside them. Amounts are in DEFAULT_CURRENCY, each order converted "
-    "at the exchange rate it recorded.",
+    "cost, before tax, each line rounded to its order currency's minor unit) beside them. "
+    "Amounts are in DEFAULT_CURRENCY, each order converted at the exchange rate it recorded.",
     params=PurchasesParams,
     query=purchases,
 )

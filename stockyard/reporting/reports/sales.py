@@ -6,7 +6,8 @@ which for whole orders is the order's ``subtotal - discount_total`` (its total l
 with ``product`` (as filter or grouping) it is that product's share of the orders.
 
 A closed order counts what it shipped: a line's ``quantity`` less its
-``quantity_cancelled``, and that share of the line's revenue (rounded half-up to cents).
+``quantity_cancelled``, and that share of the line's revenue, rounded half-up to the minor
+unit of the order's currency (ISO 4217: JPY 0 places, KWD 3).
 
 Customer returns received in the period (dated by ``received_at``) are netted: their
 quantities come off ``quantity`` and their refunds less tax (``refund_amount -
@@ -19,9 +20,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Case, Count, DecimalField, F, Sum, When
-from django.db.models.functions import Round
 
 from stockyard.core.decimals import ZERO
+from stockyard.core.models import money_in
 from stockyard.reporting.enums import ColumnKind
 from stockyard.reporting.reports.base import Body, Report
 from stockyard.reporting.reports.grouping import ObjectGroup, grouped_rows
@@ -79,7 +80,7 @@ SOLD = F("quantity") - F("quantity_cancelled")
 LINE_REVENUE = F("line_subtotal") - F("line_discount")
 SOLD_REVENUE = Case(
     When(quantity_cancelled=0, then=LINE_REVENUE),
-    default=Round(LINE_REVENUE * SOLD / F("quantity"), 2),
+    default=money_in(LINE_REVENUE * SOLD / F("quantity"), currency="order__currency"),
     output_field=DecimalField(),
 ) * F("order__exchange_rate")  # in DEFAULT_CURRENCY; the table rounds to its minor unit
 NETTED = {  # over the rows' ``sold`` annotations: ``quantity`` names the measure here

@@ -4,11 +4,12 @@
 from collections.abc import Iterator, Mapping
 from typing import Any, cast
 
+from django.conf import settings
 from django.db.models import F, Sum
 from django.db.models.functions import Round
 
 from stockyard.catalog.models import Category
-from stockyard.core.decimals import ZERO
+from stockyard.core.decimals import ZERO, minor_unit
 from stockyard.inventory.models import StockLevel
 from stockyard.inventory.selectors import stock_movement_list
 from stockyard.purchasing.selectors import reorder_suggestion_list
@@ -62,11 +63,15 @@ def _with_subcategories(category: Category) -> set[int]:
     return found
 
 
-VALUE = Round(F("on_hand") * F("average_cost"), 2)  # PostgreSQL rounds half away from 0
+def _value() -> Round:
+    """A level's ``on_hand x average_cost`` rounded half-up (PostgreSQL rounds halves away
+    from 0) to the minor unit of DEFAULT_CURRENCY, the currency of costs."""
+    return Round(F("on_hand") * F("average_cost"), minor_unit(settings.DEFAULT_CURRENCY))
 
 
 def inventory_valuation(params: Mapping[str, Any]) -> Body:
-    """Each level's value is ``on_hand * average_cost`` rounded half-up to cents, and the
+    """Each level's value is ``on_hand * average_cost`` rounded half-up to the minor unit
+    of DEFAULT_CURRENCY (ISO 4217), and the
     total is the sum of the rows as shown, so a spreadsheet adds up to it. Rows are
     streamed from the database (``ROWS_PER_FETCH`` at a time)."""
     levels = narrowed(StockLevel.objects.exclude(on_hand=0), params, {"warehouse": "warehouse"})
@@ -74,7 +79,7 @@ def inventory_valuation(params: Mapping[str, Any]) -> Body:
         levels = levels.filter(product__category__in=_with_subcategories(params["category"]))
     rows = cast(  # typed per field by the stubs; a report row is a plain dict
         Iterator[Row],
-        levels.values("product", "warehouse", "on_hand", "average_cost", value=VALUE)
+        levels.values("product", "warehouse", "on_hand", "average_cost", value=_value())
         .annotate(**_PRODUCT_VALUES)
         .order_by("product__sku", "warehouse__code")
         .iterator(chunk_size=ROWS_PER_FETCH),
@@ -87,7 +92,7 @@ def inventory_valuation(params: Mapping[str, Any]) -> Body:
             Column("value", ColumnKind.MONEY),
         ],
         rows=rows,
-        totals=levels.aggregate(value=Sum(VALUE, default=ZERO)),
+        totals=levels.aggregate(value=Sum(_value(), default=ZERO)),
     )
 
 

@@ -16,7 +16,8 @@ from stockyard.purchasing import services as purchasing
 from stockyard.purchasing.enums import PurchaseOrderStatus as Status
 from stockyard.reporting import services
 from stockyard.reporting.models import ReportSchedule
-from stockyard.reporting.tests.factories import bought, line, sold, utc
+from stockyard.reporting.tests.factories import bought, line, shipped, sold, utc
+from stockyard.sales import services as sales
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +156,84 @@ def test_a_failing_schedule_records_the_error_and_mails_its_owner(make_user, tim
     [message] = mail.outbox
     assert message.to == ["owner@example.com"]
     assert "Broken" in message.subject
+
+
+# --- amounts to the minor unit of their currency ---------------------------------------------
+
+
+@pytest.fixture(
+    params=[
+        # Lines of 3 x 34 less 2 %: 100 yen each; a third of one shipped is 33 yen, not 33.33.
+        ("JPY", "34", "2", "33", "66"),
+        # Lines of 3 x 0.34 less 2 %: 1 dinar each; a third shipped is 0.333 dinar, not 0.33.
+        ("KWD", "0.34", "2", "0.333", "0.666"),
+    ]
+)
+def closed_case(request, settings):
+    """(currency, unit price, discount %, revenue of a line, of the order), with the
+    currency as DEFAULT_CURRENCY."""
+    settings.DEFAULT_CURRENCY = request.param[0]
+    return request.param
+
+
+def test_a_closed_orders_shipped_revenue_is_rounded_to_its_currency(
+    manager, warehouse, widget, gadget, closed_case
+):
+    currency, unit_price, discount_percent, line_revenue, revenue = closed_case
+    order = sold(
+        utc(2026, 11, 2, 10),
+        *(
+            line(product, 3, unit_price, discount_percent=discount_percent)
+            for product in (widget, gadget)
+        ),
+        customer=CustomerFactory(currency=currency),
+        warehouse=warehouse,
+    )
+    shipped(order, utc(2026, 11, 3, 10), share=Decimal(1) / 3)
+    sales.sales_order_close(order=order, user=None)
+
+    body = manager.get(
+        f"{REPORTS}sales/",
+        {"date_from": "2026-11-01", "date_to": "2026-11-30", "group_by": "product"},
+    ).json()
+    assert [row["revenue"] for row in body["rows"]] == [line_revenue, line_revenue]
+    assert body["totals"]["revenue"] == revenue  # the rows as shown, added up
+
+
+def test_received_value_is_rounded_per_line_to_the_order_currency(
+    manager, settings, warehouse, widget, gadget
+):
+    settings.DEFAULT_CURRENCY = "JPY"
+    order = bought(
+        utc(2026, 11, 2, 9),
+        [(widget, 3, "10.4"), (gadget, 3, "10.4")],
+        Status.SUBMITTED,
+        supplier=SupplierFactory(currency="JPY"),
+    )
+    purchasing.purchase_order_receive(
+        order=order,
+        lines=[
+            purchasing.LineReceipt(pk, Decimal(1))
+            for pk in order.lines.values_list("pk", flat=True)
+        ],
+        user=None,
+    )
+    totals = manager.get(
+        f"{REPORTS}purchases/", {"date_from": "2026-11-01", "date_to": "2026-11-30"}
+    ).json()["totals"]
+    assert totals["spend"] == "62"  # 31 yen a line, as the lines' totals are rounded
+    assert totals["received_value"] == "20"  # 10 yen a line, not 20.8 yen
+
+
+@pytest.mark.parametrize("case", [("JPY", "0.4", "0"), ("KWD", "0.1235", "0.124")])
+def test_inventory_valuation_rounds_each_row_to_the_default_currency(
+    manager, settings, warehouse, other_warehouse, case
+):
+    currency, unit_cost, value = case
+    settings.DEFAULT_CURRENCY = currency
+    product = ProductFactory()
+    for where in (warehouse, other_warehouse):
+        put_stock(product, where, 1, unit_cost=unit_cost)
+    body = manager.get(f"{REPORTS}inventory-valuation/").json()
+    assert [row["value"] for row in body["rows"]] == [value, value]
+    assert body["totals"]["value"] == str(Decimal(value) * 2)  # the rows as shown, added up

@@ -12,6 +12,7 @@ from stockyard.inventory.models import StockLevel, StockMovement
 from stockyard.inventory.tests.factories import WarehouseFactory, put_stock
 from stockyard.sales import returns
 from stockyard.sales.enums import ReturnDisposition, ReturnStatus
+from stockyard.sales.models import SalesOrderLine
 from stockyard.sales.returns import ReturnLineInput
 from stockyard.sales.services import OrderLineInput
 from stockyard.sales.tests.factories import make_order, ship
@@ -88,6 +89,11 @@ def test_receive_restocks_at_the_cost_the_goods_left_with(order, product, wareho
     data = emitted("return.received")[0]["data"]
     assert data["refund_total"] == "24.00"
     assert data["lines"][0]["refund_amount"] == "24.00"
+
+
+def test_the_shipped_unit_cost_rounds_half_up_like_every_unit_cost():
+    line = SalesOrderLine(quantity_shipped=Decimal(2), shipped_cost=Decimal("0.0005"))
+    assert line.shipped_unit_cost == Decimal("0.0003")  # 0.00025, half-up (not half-even)
 
 
 def test_scrapped_goods_refund_but_do_not_come_back_into_stock(order, product, warehouse):
