@@ -322,6 +322,7 @@ def build(size: str, prefix: str, *, rebuild: bool = False) -> harness.Database:
     _manage(database, "migrate", "-v0")
     if _built(database):
         print(f"{size}: {database.name} is built already", flush=True)
+        _summarize(database)
         return database
     shape = Shape(SIZES[size])
     midnight = datetime.combine(date.today(), time.min, tzinfo=UTC)
@@ -358,7 +359,15 @@ def build(size: str, prefix: str, *, rebuild: bool = False) -> harness.Database:
     print(f"{size}: built {database.name} in {clock.monotonic() - began:.0f} s", flush=True)
     print(_manage(database, "check_stock_ledger").strip(), flush=True)
     _check_invariants(database)
+    _summarize(database)
     return database
+
+
+def _summarize(database: harness.Database) -> None:
+    """The post-deployment step: report summaries from the history the SQL wrote."""
+    began = clock.monotonic()
+    done = _manage(database, "rebuild_report_summaries").strip()
+    print(f"  {done} ({clock.monotonic() - began:.0f} s)", flush=True)
 
 
 INVARIANTS = {

@@ -82,3 +82,58 @@ class ReportSchedule(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+SUMMARY_AMOUNT_PLACES = 13  # an amount's 3 places times a rate's 10: sums stay exact
+
+
+class SalesHour(models.Model):
+    """Sales per UTC hour, warehouse and order currency, kept by the sales services in the
+    transaction of each change (``reporting.summaries``): what the sales report's day,
+    week and month rows add up instead of the order lines.
+
+    ``confirmed_orders``, ``sold_quantity`` and ``sold_revenue`` belong to the hour the
+    orders were confirmed
+    (an order counts once, in that hour: so orders add up across hours); ``returned_*``
+    to the hour customer returns were received. Amounts are in DEFAULT_CURRENCY at each
+    order's rate, unrounded (13 places: an amount's 3 times a rate's 10), so sums of
+    hours are the sums of the lines exactly."""
+
+    hour = models.DateTimeField(help_text="Start of the UTC hour.")
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    currency = models.CharField(max_length=3)
+    confirmed_orders = models.IntegerField(default=0, db_default=0)
+    sold_quantity = models.DecimalField(max_digits=24, decimal_places=3, default=0, db_default=0)
+    sold_revenue = models.DecimalField(
+        max_digits=40, decimal_places=SUMMARY_AMOUNT_PLACES, default=0, db_default=0
+    )
+    returned_quantity = models.DecimalField(
+        max_digits=24, decimal_places=3, default=0, db_default=0
+    )
+    returned_revenue = models.DecimalField(
+        max_digits=40, decimal_places=SUMMARY_AMOUNT_PLACES, default=0, db_default=0
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hour", "warehouse", "currency"], name="sales_hour_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"sales {self.hour:%Y-%m-%d %H}:00 UTC, warehouse {self.warehouse_id}"
+
+
+class SummaryBuild(models.Model):
+    """A summary that ``rebuild_report_summaries`` has built from the whole history: from
+    then on the services keep it, and reports read it. Without a row, reports read the
+    documents (a database upgraded from before summaries, until the command has run)."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    built_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} summary, built {self.built_at:%Y-%m-%d %H:%M}"

@@ -34,6 +34,7 @@ from stockyard.core.decimals import ZERO, money
 from stockyard.events.services import publish
 from stockyard.inventory.models import Warehouse
 from stockyard.inventory.services import ReceiptLine, Reference, stock_return
+from stockyard.reporting import summaries
 from stockyard.sales.enums import ReturnDisposition, ReturnStatus
 from stockyard.sales.models import CustomerReturn, CustomerReturnLine, SalesOrder, SalesOrderLine
 from stockyard.sales.selectors import sales_order_lock
@@ -252,6 +253,7 @@ def customer_return_receive(*, customer_return: CustomerReturn, user: Actor) -> 
     customer_return.status = ReturnStatus.RECEIVED
     customer_return.received_at = timezone.now()
     customer_return.save(update_fields=["status", "received_at", "refund_total", "updated_at"])
+    summaries.customer_return_counted(customer_return)
     publish("return.received", _event_data(customer_return))
     return customer_return
 

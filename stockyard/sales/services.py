@@ -49,6 +49,7 @@ from stockyard.inventory.services import (
     stock_reserve_or_backorder,
 )
 from stockyard.partners.models import Customer
+from stockyard.reporting import summaries
 from stockyard.sales.enums import PaymentState
 from stockyard.sales.enums import SalesOrderStatus as Status
 from stockyard.sales.models import SalesOrder, SalesOrderLine
@@ -398,6 +399,7 @@ def sales_order_confirm(*, order: SalesOrder, user: Actor) -> SalesOrder:
         )
     order.status = Status.CONFIRMED
     order.save(update_fields=["status", "confirmed_at", "updated_at"])
+    summaries.sales_order_counted(order)
     _publish("sales_order.confirmed", order)
     return order
 
@@ -413,6 +415,7 @@ def sales_order_cancel(*, order: SalesOrder, user: Actor) -> SalesOrder:
         stock_release(lines=_demands(order, lines), reference=_reference(order), user=user)
         for line in lines:
             line.quantity_backordered = ZERO
+        summaries.sales_order_counted(order, sign=-1)
     order.status = Status.CANCELLED
     order.save(update_fields=["status", "updated_at"])
     _publish("sales_order.cancelled", order)
@@ -437,7 +440,9 @@ def sales_order_close(*, order: SalesOrder, user: Actor) -> SalesOrder:
     for line in rest:
         line.quantity_cancelled += line.quantity_unshipped
         line.quantity_backordered = ZERO
+    summaries.sales_order_counted(order, sign=-1)  # what it counted until now ...
     SalesOrderLine.objects.bulk_update(rest, ["quantity_cancelled"])
+    summaries.sales_order_counted(order)  # ... becomes what it shipped
     order.status = Status.CLOSED
     order.save(update_fields=["status", "updated_at"])
     _publish("sales_order.closed", order)

@@ -19,11 +19,12 @@ to; ``orders`` counts sales only. Every amount is converted to DEFAULT_CURRENCY 
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Case, Count, DecimalField, F, Sum, When
+from django.db.models import Count, F, Sum
+from django.utils import timezone
 
 from stockyard.core.decimals import ZERO
-from stockyard.core.models import money_in
 from stockyard.reporting.enums import ColumnKind
+from stockyard.reporting.models import SalesHour
 from stockyard.reporting.reports.base import Body, Report
 from stockyard.reporting.reports.grouping import ObjectGroup, grouped_rows
 from stockyard.reporting.reports.params import (
@@ -33,11 +34,19 @@ from stockyard.reporting.reports.params import (
     narrowed,
     period_bounds,
     product_field,
+    time_bucket,
     warehouse_field,
 )
+from stockyard.reporting.summaries import (
+    RETURNED_REVENUE,
+    SOLD,
+    SOLD_REVENUE,
+    buckets_start_on_utc_hours,
+    counted_lines,
+    received_return_lines,
+    sales_summary_built,
+)
 from stockyard.reporting.tables import Column, Row, ratio
-from stockyard.sales.enums import ReturnStatus, SalesOrderStatus
-from stockyard.sales.models import CustomerReturnLine, SalesOrderLine
 
 
 class SalesParams(MoneyPeriodParams):
@@ -76,13 +85,6 @@ RETURN_GROUPS = (
     ),
 )
 RETURN_FILTERS = {name: f"sales_order_line__{path}" for name, path in FILTERS.items()}
-SOLD = F("quantity") - F("quantity_cancelled")
-LINE_REVENUE = F("line_subtotal") - F("line_discount")
-SOLD_REVENUE = Case(
-    When(quantity_cancelled=0, then=LINE_REVENUE),
-    default=money_in(LINE_REVENUE * SOLD / F("quantity"), currency="order__currency"),
-    output_field=DecimalField(),
-) * F("order__exchange_rate")  # in DEFAULT_CURRENCY; the table rounds to its minor unit
 NETTED = {  # over the rows' ``sold`` annotations: ``quantity`` names the measure here
     "quantity": Sum("sold", default=ZERO),
     "revenue": Sum("sold_revenue", default=ZERO),
@@ -119,20 +121,55 @@ def _merged(rows: list[Row], returned: list[Row], label: str | None) -> list[Row
     return sorted(merged, key=lambda row: (row[label], row["key"]) if label else row["key"])
 
 
-def sales(params: Mapping[str, Any]) -> Body:
+SUMMARY_FILTERS = {"warehouse": "warehouse", "currency": "currency"}
+SUMMARY_MEASURES = {
+    "orders": Sum("confirmed_orders", default=0),
+    "quantity": Sum(F("sold_quantity") - F("returned_quantity"), default=ZERO),
+    "revenue": Sum(F("sold_revenue") - F("returned_revenue"), default=ZERO),
+}
+
+
+def _summarized(params: Mapping[str, Any]) -> bool:
+    """Whether the hourly summary answers exactly (``reporting.summaries``): time rows,
+    filtered only by what it is kept per, in a zone whose buckets start on UTC hours,
+    once it has been built."""
+    bucket = time_bucket(params["group_by"])
+    return (
+        bucket is not None
+        and not {name for name, value in params.items() if value is not None}
+        & (FILTERS.keys() - SUMMARY_FILTERS.keys())
+        and buckets_start_on_utc_hours(
+            params["date_from"], params["date_to"], bucket, timezone.get_current_timezone()
+        )
+        and sales_summary_built()
+    )
+
+
+def _from_summary(params: Mapping[str, Any]) -> Body:
     start, end = period_bounds(params)
-    lines = SalesOrderLine.objects.filter(
-        order__confirmed_at__gte=start, order__confirmed_at__lt=end
-    ).exclude(order__status=SalesOrderStatus.CANCELLED)
+    hours = narrowed(
+        SalesHour.objects.filter(hour__gte=start, hour__lt=end), params, SUMMARY_FILTERS
+    )
+    keys, rows = grouped_rows(
+        hours, params=params, date_field="hour", objects=(), measures=SUMMARY_MEASURES
+    )
+    return Body(
+        columns=[*keys, *COLUMNS],
+        rows=[_with_average(row) for row in rows],
+        totals=_with_average(hours.aggregate(**SUMMARY_MEASURES)),
+    )
+
+
+def sales(params: Mapping[str, Any]) -> Body:
+    if _summarized(params):
+        return _from_summary(params)
+    start, end = period_bounds(params)
+    lines = counted_lines().filter(order__confirmed_at__gte=start, order__confirmed_at__lt=end)
     lines = narrowed(lines.annotate(sold=SOLD, sold_revenue=SOLD_REVENUE), params, FILTERS)
-    returned = CustomerReturnLine.objects.filter(
-        customer_return__status=ReturnStatus.RECEIVED,
-        customer_return__received_at__gte=start,
-        customer_return__received_at__lt=end,
-    ).annotate(
-        sold=F("quantity"),
-        sold_revenue=(F("refund_amount") - F("refund_tax"))
-        * F("sales_order_line__order__exchange_rate"),
+    returned = (
+        received_return_lines()
+        .filter(customer_return__received_at__gte=start, customer_return__received_at__lt=end)
+        .annotate(sold=F("quantity"), sold_revenue=RETURNED_REVENUE)
     )
     returned = narrowed(returned, params, RETURN_FILTERS)
     keys, rows = grouped_rows(

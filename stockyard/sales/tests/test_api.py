@@ -350,8 +350,9 @@ def test_create_and_confirm_run_a_fixed_number_of_queries(
     assert created.status_code == 201, created.json()
     # auth user + roles, the order; in one transaction the order locked, its lines with
     # products, the savepoint of the reservation, the stock levels locked, all levels
-    # written, all stock events, the order written, its event
-    with django_assert_max_num_queries(14):
+    # written, all stock events, the order written, its sales added to the report summary,
+    # its event
+    with django_assert_max_num_queries(15):
         confirmed = sales.post(f"{URL}{created.json()['id']}/confirm/")
     assert confirmed.status_code == 200, confirmed.json()
     assert len(confirmed.json()["lines"]) == line_count
