@@ -43,10 +43,10 @@ NODE_MODULES := frontend/node_modules/.package-lock.json
 frontend-deps: $(NODE_MODULES)
 
 $(NODE_MODULES): frontend/package-lock.json
-	# npm install, not npm ci: npm 11's ci refuses this lockfile over vite's optional
-	# Windows-only dependency (napi-windows-process-start-time), which install resolves from
-	# the same lockfile without changing it.
-	cd frontend && $(NPM) install --no-audit --no-fund
+	# npm ci: exactly the committed lockfile, or an error. (npm 11's ci requires the lockfile
+	# to list optional dependencies of every platform, vite's Windows-only
+	# napi-windows-process-start-time included.)
+	cd frontend && $(NPM) ci --no-audit --no-fund
 
 console: $(CONSOLE_INDEX) ## build the console into the app's static files when missing or stale
 
@@ -109,7 +109,7 @@ STAGING_PGBOUNCER_URL ?= postgres://postgres@127.0.0.1:56432/stockyard
 deploy-check: uv ## validate deploy/ and the workflows offline (hadolint, schemas, nginx -t, ...)
 	bash deploy/check.sh
 
-staging: uv ## production-shaped stack under var/staging/: nginx, uvicorn, PgBouncer, primary + replica, Redis, worker, beat
+staging: uv console ## production-shaped stack under var/staging/: nginx, uvicorn, PgBouncer, primary + replica, Redis, worker, beat
 	$(UV) sync --frozen
 	$(STAGING) up
 

@@ -126,18 +126,28 @@ class Preflight:
         schema = document.json()
         if not str(schema.get("openapi", "")).startswith("3."):
             raise Failed("/api/schema/ is not an OpenAPI 3 document")
-        assets = 0
-        for page in ("/api/docs/", "/api/redoc/"):
-            html = expect(self.http.get(page), 200)
-            for src in re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', html):
-                url = urljoin(f"{self.base}{page}", src)
-                if not url.startswith(f"{self.base}/"):
-                    raise Failed(f"{page} loads {url} from another host (needs the internet)")
-                expect(self.http.get(url), 200)
-                assets += 1
-        if not assets:
-            raise Failed("the docs pages reference no local assets")
+        assets = self.page_assets("/api/docs/") + self.page_assets("/api/redoc/")
         return f"{len(schema['paths'])} paths; /api/docs/ and /api/redoc/ with {assets} assets"
+
+    def page_assets(self, page: str) -> int:
+        """Load every script and stylesheet that ``page`` names: each from this host, 200,
+        with a JavaScript or CSS content type (browsers refuse module scripts otherwise).
+        Answers how many; a page naming none fails."""
+        html = expect(self.http.get(page), 200)
+        assets = 0
+        for path, extension in re.findall(r'(?:src|href)="([^"]+\.(js|css))"', html):
+            url = urljoin(f"{self.base}{page}", path)
+            if not url.startswith(f"{self.base}/"):
+                raise Failed(f"{page} loads {url} from another host (needs the internet)")
+            asset = self.http.get(url)
+            expect(asset, 200)
+            kind = "javascript" if extension == "js" else "css"
+            if kind not in asset.headers.get("content-type", ""):
+                raise Failed(f"{url} served as {asset.headers.get('content-type')}")
+            assets += 1
+        if not assets:
+            raise Failed(f"{page} names no local scripts or stylesheets")
+        return assets
 
     def static(self) -> str:
         response = self.http.get("/static/admin/css/base.css")
@@ -145,6 +155,15 @@ class Preflight:
         if "text/css" not in response.headers.get("content-type", ""):
             raise Failed(f"served as {response.headers.get('content-type')}")
         return f"/static/admin/css/base.css {len(response.content)} bytes, text/css"
+
+    def console(self) -> str:
+        assets = self.page_assets("/app/")
+        # History-mode routes: a deep link answers the same page, the router picks the screen.
+        deep = self.http.get("/app/sales-orders")
+        expect(deep, 200)
+        if 'id="app"' not in deep.text:
+            raise Failed("/app/sales-orders does not answer the console's page")
+        return f"/app/ with {assets} assets; /app/sales-orders answers the same page"
 
     def purchasing(self) -> str:
         code = f"PF{self.run}"
@@ -336,6 +355,7 @@ class Preflight:
             ("sign-in", (), self.sign_in),
             ("openapi", (), self.openapi),
             ("static", (), self.static),
+            ("console", (), self.console),
             ("purchasing", ("sign-in",), self.purchasing),
             ("sales", ("purchasing",), self.sales),
             ("report", ("sales",), self.report),

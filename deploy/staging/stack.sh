@@ -286,7 +286,12 @@ release_dir() { # ref -> var/staging/releases/<commit>, made once (the tree + it
   if [[ ! -f $dir/.release-ready ]]; then
     rm -rf "$dir" && mkdir -p "$dir"
     git archive "$commit" | tar -x -C "$dir"
-    (cd "$dir" && python3 -m uv sync --frozen --no-dev -q && touch .release-ready)
+    (cd "$dir" && python3 -m uv sync --frozen --no-dev -q)
+    # The console, built as the image builds it (deploy/Dockerfile), collected by switch_to.
+    if [[ -f $dir/frontend/package-lock.json ]]; then
+      (cd "$dir/frontend" && npm ci --no-audit --no-fund --loglevel error >/dev/null && npm run -s build >/dev/null)
+    fi
+    touch "$dir/.release-ready"
   fi
   echo "$dir"
 }
