@@ -202,7 +202,8 @@ def api_server(
     }
     worker_command = [
         *(sys.executable, "-m", "celery", "-A", "config", "--quiet", "worker"),
-        *("--pool", "solo", "--loglevel", "WARNING", "--without-heartbeat"),
+        *("-Q", "celery,webhooks", "--pool", "solo", "--loglevel", "WARNING"),
+        "--without-heartbeat",
     ]
     subprocess.run(  # no tasks left over from an earlier run
         [sys.executable, "-m", "celery", "-A", "config", "purge", "-f"],

@@ -204,8 +204,8 @@ web_up() { # port [name]; RELEASE_DIR picks the release (default: this checkout)
 }
 
 worker_up() {
-  daemon worker "${RELEASE_DIR:-$ROOT}/.venv/bin/celery" -A config worker --loglevel INFO --concurrency 2 \
-    --hostname "staging@%h"
+  daemon worker "${RELEASE_DIR:-$ROOT}/.venv/bin/celery" -A config worker -Q celery,webhooks --loglevel INFO \
+    --concurrency 2 --hostname "staging@%h"
   log worker "celery worker"
 }
 
@@ -368,6 +368,10 @@ status() {
   printf '  %-10s %s\n' redis "$(pid_alive "$VAR/redis/redis.pid" && echo running || echo stopped)"
   printf '  %-10s %s\n' pgbouncer "$(pid_alive "$VAR/pgbouncer/pgbouncer.pid" && echo running || echo stopped)"
   printf '  %-10s %s\n' nginx "$(pid_alive "$VAR/nginx/nginx.pid" && echo running || echo stopped)"
+  # Deliveries wait on `webhooks`, everything else on `celery`: both must be consumed.
+  printf '  %-10s %s\n' queues "$(with_env "$VENV/celery" -A config inspect active_queues --json --timeout 5 2>/dev/null |
+    python3 -c 'import json, sys; print(" ".join(sorted({q["name"] for qs in json.load(sys.stdin).values() for q in qs})))' ||
+    echo "no worker answered")"
   as_postgres "$PG_BIN/psql" -h "$VAR/run" -p "$PG_PORT" -qtAc \
     "SELECT '  replication ' || application_name || ' ' || state || ' lag=' || coalesce(replay_lag::text, '0') FROM pg_stat_replication" 2>/dev/null || echo "  postgres   stopped"
 }
