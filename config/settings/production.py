@@ -14,7 +14,11 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure") or len(set(SECRET_K
 SIMPLE_JWT = {**SIMPLE_JWT, "SIGNING_KEY": SECRET_KEY}  # noqa: F405
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")  # noqa: F405
-OAUTH2_PROVIDER = {**OAUTH2_PROVIDER, "ALLOWED_REDIRECT_URI_SCHEMES": ["https"]}  # noqa: F405
+# https only, unless a deployment says otherwise (the staging stack: plain http on loopback).
+OAUTH2_PROVIDER = {
+    **OAUTH2_PROVIDER,  # noqa: F405
+    "ALLOWED_REDIRECT_URI_SCHEMES": env.list("OAUTH2_REDIRECT_URI_SCHEMES", default=["https"]),  # noqa: F405
+}
 
 if DEVELOPMENT_FIELD_ENCRYPTION_KEY in FIELD_ENCRYPTION_KEYS:  # noqa: F405
     raise ImproperlyConfigured(

@@ -51,7 +51,17 @@ install_packages() {
 
 # --- settings the app runs with: made once, kept across restarts ----------------------
 write_env() {
-  [[ -f $VAR/stockyard.env ]] && return
+  [[ -f $VAR/stockyard.env ]] || new_env
+  # Settings added since the file was made.
+  # Plain http on loopback: the console's OAuth2 redirects must be allowed over http.
+  env_default OAUTH2_REDIRECT_URI_SCHEMES https,http
+}
+
+env_default() { # name value: appended unless the file sets it already
+  grep -q "^$1=" "$VAR/stockyard.env" || echo "$1=$2" >> "$VAR/stockyard.env"
+}
+
+new_env() {
   local secret keys password
   secret=$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))')
   keys=$(python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')
@@ -199,7 +209,7 @@ app_prepare() {
 web_up() { # port [name]; RELEASE_DIR picks the release (default: this checkout)
   daemon "${2:-web}" "${RELEASE_DIR:-$ROOT}/.venv/bin/uvicorn" config.asgi:application --host 127.0.0.1 --port "$1" \
     --workers "$WEB_WORKERS" --no-proxy-headers --no-server-header --timeout-graceful-shutdown 35 --timeout-worker-healthcheck 60 --log-level info
-  wait_http "http://127.0.0.1:$1/healthz"
+  wait_http "http://127.0.0.1:$1/healthz" "$VAR/${2:-web}.pid"
   log web "uvicorn, $WEB_WORKERS workers, on 127.0.0.1:$1"
 }
 
@@ -214,12 +224,19 @@ beat_up() {
   log beat "celery beat"
 }
 
-wait_http() {
-  for _ in $(seq 1 150); do
+# Until url answers 2xx; gives up when the server's process (pidfile) exits, or after
+# STAGING_WAIT_SECONDS (180): Django's start-up takes a minute on a busy machine.
+wait_http() { # url [pidfile]
+  local deadline=$((SECONDS + ${STAGING_WAIT_SECONDS:-180}))
+  while ((SECONDS < deadline)); do
     curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
-    sleep 0.2
+    if [[ -n ${2:-} ]] && ! pid_alive "$2"; then
+      echo "the server for $1 exited (see $VAR/log/)" >&2
+      return 1
+    fi
+    sleep 0.5
   done
-  echo "no answer from $1" >&2
+  echo "no answer from $1 in ${STAGING_WAIT_SECONDS:-180} s" >&2
   return 1
 }
 
@@ -306,7 +323,7 @@ switch_to() { # release dir: start it on the idle port, switch nginx, drain the 
     "$dir/.venv/bin/python" manage.py migrate --noinput >/dev/null)
   (cd "$dir" && with_env "$dir/.venv/bin/python" manage.py collectstatic --noinput >/dev/null)
   RELEASE_DIR=$dir web_up "$new_port" "$new_name"
-  wait_http "http://127.0.0.1:$new_port/readyz"
+  wait_http "http://127.0.0.1:$new_port/readyz" "$VAR/$new_name.pid"
   ln -sfn "$dir/staticfiles" "$VAR/www/static"
   nginx_conf "$new_port"
   nginx -q -t -p "$VAR/nginx" -c "$VAR/nginx/nginx.conf" -e "$VAR/nginx/error.log"

@@ -77,3 +77,19 @@ def test_without_a_build_the_page_says_how_to_make_one(
     response = Client().get("/app/")
     assert response.status_code == 503
     assert b"make run" in response.content
+
+
+@pytest.mark.usefixtures("built_console")
+def test_an_origin_whose_scheme_redirects_refuse_gets_a_page_saying_so(settings) -> None:
+    """Production accepts https redirects only: the console served over http (TLS proxy
+    not trusted, say) explains itself instead of failing with a 500."""
+    settings.OAUTH2_PROVIDER = {
+        **settings.OAUTH2_PROVIDER,
+        "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    }
+    response = Client().get("/app/")
+    assert response.status_code == 503
+    assert b"http://testserver/" in response.content
+    assert b"TRUSTED_PROXIES" in response.content
+    assert not Application.objects.filter(client_id=CONSOLE_CLIENT_ID).exists()
+    assert Client().get("/app/", secure=True).status_code == 200
