@@ -132,7 +132,7 @@ preflight: ## smoke-check a running environment: make preflight BASE=https://...
 # Backups: from the environment's settings (default: the staging stack's).
 STAGING_ENV := set -a; [ -z "$$DATABASE_URL" ] && [ -f var/staging/stockyard.env ] && . var/staging/stockyard.env; set +a;
 
-.PHONY: backup restore restore-drill lock-drill
+.PHONY: backup restore restore-drill lock-drill replica-drill
 backup: ## database (pg_dump -Fc) + media + manifest into var/backups/<stamp>/
 	@$(STAGING_ENV) $(UV) run python deploy/ops/backup.py backup
 
@@ -144,6 +144,9 @@ restore-drill: ## back up, restore into an empty database, check ledger, migrati
 
 lock-drill: ## a migration meeting a held lock: fails fast with lock_timeout, stalls readers without
 	@$(STAGING_ENV) $(UV) run python deploy/ops/lock_drill.py
+
+replica-drill: ## staging: reports read the streaming replica yet count every write; replay paused -> primary
+	@$(STAGING_ENV) $(UV) run python deploy/ops/replica_drill.py
 
 .PHONY: release rollback zero-downtime-drill
 release: ## staging: blue/green release of REF (default HEAD): migrate, start beside, switch nginx, drain

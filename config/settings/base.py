@@ -118,23 +118,44 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # Under ASGI every sync view runs on a pool thread: persistent connections would pile up
 # one per thread, so PostgreSQL connections come from a psycopg pool instead.
 DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=0)
-if DATABASE_POOL_MAX_SIZE and DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 1,
-        "max_size": DATABASE_POOL_MAX_SIZE,
-        "timeout": 10,
-    }
-# Behind PgBouncer in transaction mode a transaction may run on any server connection:
-# no server-side cursors (Django already turns psycopg's prepared statements off).
-DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
-    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False
-)
+
+
+def _database(url: str) -> dict[str, Any]:
+    """The connection settings of the database at ``url``: the same pool, connection age
+    and cursor choices for the primary and its replica."""
+    database: dict[str, Any] = dict(env.db_url_config(url))
+    database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+    if DATABASE_POOL_MAX_SIZE and database["ENGINE"].endswith("postgresql"):
+        database["CONN_MAX_AGE"] = 0
+        database.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": DATABASE_POOL_MAX_SIZE,
+            "timeout": 10,
+        }
+    # Behind PgBouncer in transaction mode a transaction may run on any server connection:
+    # no server-side cursors (Django already turns psycopg's prepared statements off).
+    database["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+        "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False
+    )
+    return database
+
+
+DATABASES = {
+    "default": _database(env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
+}
+# Reports and exports read from a PostgreSQL streaming replica when it is set, everything
+# else uses the primary (stockyard/core/replicas.py, docs/scaling.md). Tests never create
+# a database on it: in tests the alias mirrors the primary.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {**_database(DATABASE_REPLICA_URL), "TEST": {"MIRROR": "default"}}
+# How long a report waits for the replica to replay what the primary had committed when
+# the report started, before reading from the primary instead (seconds).
+DATABASE_REPLICA_MAX_WAIT = env.float("DATABASE_REPLICA_MAX_WAIT", default=2.0)
+DATABASE_ROUTERS = ["stockyard.core.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # `manage.py migrate` on PostgreSQL gives up on a table lock not granted within
 # MIGRATION_LOCK_TIMEOUT instead of stalling every query queued behind it.

@@ -5,6 +5,7 @@
 #   nginx :8168 -> uvicorn (production settings, 2 workers) :8169
 #             -> PgBouncer (transaction mode) :56432 -> PostgreSQL primary :55432
 #                                                     -> streaming replica :55433
+#                                                        (reports and exports read it)
 #   Redis :56379 (cache, broker, channel layer), a Celery worker and Celery beat.
 #
 # Usage: stack.sh up | down | status
@@ -55,6 +56,8 @@ write_env() {
   # Settings added since the file was made.
   # Plain http on loopback: the console's OAuth2 redirects must be allowed over http.
   env_default OAUTH2_REDIRECT_URI_SCHEMES https,http
+  # Reports and exports read the streaming replica, through PgBouncer (docs/scaling.md).
+  env_default DATABASE_REPLICA_URL "postgres://postgres@127.0.0.1:$BOUNCER_PORT/${DB_NAME}_replica"
 }
 
 env_default() { # name value: appended unless the file sets it already
@@ -115,6 +118,9 @@ hot_standby = on
 archive_mode = on
 archive_command = 'test ! -f $VAR/wal-archive/%f && cp %p $VAR/wal-archive/%f'
 archive_timeout = 60
+# Read by the replica (pg_basebackup copies this file): long reports there are not
+# cancelled by the replay of rows they still need.
+hot_standby_feedback = on
 EOF
   fi
   as_postgres "$PG_BIN/pg_ctl" -D "$primary" status >/dev/null 2>&1 || pg_start "$primary" "$PG_PORT"
@@ -135,6 +141,7 @@ pgbouncer_up() {
   cat > "$VAR/pgbouncer/pgbouncer.ini" <<EOF
 [databases]
 $DB_NAME = host=127.0.0.1 port=$PG_PORT dbname=$DB_NAME
+${DB_NAME}_replica = host=127.0.0.1 port=$REPLICA_PORT dbname=$DB_NAME
 ; any other database (the test database of make staging-pgbouncer) on the primary
 * = host=127.0.0.1 port=$PG_PORT
 [pgbouncer]

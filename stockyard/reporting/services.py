@@ -24,6 +24,7 @@ from django.utils import timezone
 from stockyard.accounts.models import Actor, User, recorded_actor
 from stockyard.core.errors import ApplicationError, ValidationFailed
 from stockyard.core.jobs import job_claim
+from stockyard.core.replicas import report_reads
 from stockyard.integrations.notices import failure_notice_send
 from stockyard.reporting import recurrence
 from stockyard.reporting.enums import ExportStatus, FileFormat, Frequency
@@ -61,9 +62,10 @@ def _validated(report: Report, params: Mapping[str, Any], *, prefix: str = "") -
 def report_run(*, report: Report, params: Mapping[str, Any]) -> Table:
     """Run ``report`` with ``params`` (a query string or a JSON object) for a JSON answer:
     at most ``REPORT_MAX_ROWS`` rows, else 400 ``report_too_large``. Read in one
-    transaction, as the rows of a large report come through a server-side cursor."""
+    transaction, as the rows of a large report come through a server-side cursor, from
+    the replica when it has caught up (``core.replicas.report_reads``)."""
     form = _validated(report, params)
-    with transaction.atomic():
+    with report_reads():
         return report.run(form, row_limit=settings.REPORT_MAX_ROWS)
 
 
@@ -81,12 +83,13 @@ def report_file(
     now (400 before anything is sent); the report runs at the first chunk, its rows
     streamed from a server-side cursor inside one read-only transaction (a cursor must
     live in a transaction behind a transaction-pooling PgBouncer, and outside one
-    PostgreSQL would copy the whole result before the first row)."""
+    PostgreSQL would copy the whole result before the first row), on the replica when it
+    has caught up (``core.replicas.report_reads``): downloads and exports alike."""
     form = _validated(report, params)
     file_type = FILE_TYPES[file_format]
 
     def chunks() -> Iterator[bytes]:
-        with transaction.atomic():
+        with report_reads():
             yield from file_type.chunks(report.run(form, row_limit=None))
 
     return ReportFile(
@@ -265,8 +268,9 @@ def _scheduled_params(schedule: ReportSchedule, *, due: datetime) -> dict[str, A
 def _send(schedule: ReportSchedule, *, due: datetime) -> None:
     report = report_get(name=schedule.report)
     form = _validated(report, _scheduled_params(schedule, due=due))
-    table = report.run(form, row_limit=None)
-    rows = list(table.rows)  # an attachment is whole in memory anyway
+    with report_reads():  # the primary: sent inside the transaction that claimed it
+        table = report.run(form, row_limit=None)
+        rows = list(table.rows)  # an attachment is whole in memory anyway
     table = replace(table, rows=rows)
     file_format = FileFormat(schedule.format)
     name = file_name(report.name, table.params, file_format)
