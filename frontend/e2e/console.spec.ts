@@ -8,7 +8,7 @@ test('sign in with PKCE lands on the dashboard', async ({ page }) => {
   await signIn(page, 'manager')
   await expect(page).toHaveURL(/\/app\/$/)
   await expect(page.getByTestId('low-stock-count')).toHaveText(/\d+/)
-  await expect(page.getByTestId('live-mode')).toHaveText(/live: (websocket|long-poll)/)
+  await expect(page.getByTestId('live-mode')).toHaveText('live: websocket')
   await shot(page, 'dashboard')
 })
 
@@ -100,7 +100,7 @@ test("one user's adjustment shows on another's screen within 2 s", async ({ brow
   await watcher.getByTestId('level-search').fill(product.sku)
   const cell = watcher.getByTestId(`on-hand-${product.sku}-MAIN`)
   await expect(cell).toHaveText('7')
-  await expect(watcher.getByTestId('live-mode')).toHaveText(/live: (websocket|long-poll)/)
+  await expect(watcher.getByTestId('live-mode')).toHaveText('live: websocket')
 
   const clerk = await (await browser.newContext()).newPage()
   await signIn(clerk, 'warehouse', '/app/stock')

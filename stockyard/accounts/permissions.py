@@ -37,14 +37,20 @@ def required_scope(request: Request) -> str:
     return str(oauth2_settings.WRITE_SCOPE)
 
 
+def scope_allowed(credentials: object, scope: str) -> bool:
+    """Whether ``credentials`` (``request.auth``, or ``BearerGrant.credentials``) allow
+    ``scope``: an OAuth2 access token only within its own scopes; JWTs and sessions carry
+    none and are decided by roles alone."""
+    return not isinstance(credentials, AccessToken) or credentials.allow_scopes([scope])
+
+
 class RolePermission(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        if isinstance(request.auth, AccessToken):
-            scope = required_scope(request)
-            if not request.auth.allow_scopes([scope]):
-                raise PermissionDenied(f"The OAuth2 access token lacks the '{scope}' scope.")
+        scope = required_scope(request)
+        if not scope_allowed(request.auth, scope):
+            raise PermissionDenied(f"The OAuth2 access token lacks the '{scope}' scope.")
         capability = required_capability(request, view)
         return capability is None or roles_allow(user.roles, capability)

@@ -1,4 +1,7 @@
-"""``ws /ws/events/?token=<access JWT>``: the event feed pushed as it grows.
+"""``ws /ws/events/?token=<access token>``: the event feed pushed as it grows.
+
+The token is an API access token of either kind, a JWT or an OAuth2 token from ``/o/``,
+judged as the HTTP API judges it (``accounts.authentication.bearer_authenticate``).
 
 Each connection keeps its own cursor in the feed, starting at the present end. The
 group message only says "new events"; the consumer then reads the feed after its
@@ -9,17 +12,17 @@ late or repeated.
 import json
 import time
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from oauth2_provider.settings import oauth2_settings
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework_simplejwt.exceptions import TokenError
 
-from stockyard.accounts.models import User
+from stockyard.accounts.authentication import bearer_authenticate
+from stockyard.accounts.permissions import scope_allowed
 from stockyard.accounts.roles import Capability, roles_allow
-from stockyard.accounts.tokens import JWTAuthentication
 from stockyard.core.problems import flatten_errors
 from stockyard.events.announcements import GROUP
 from stockyard.events.selectors import FEED_LIMIT, FeedPage, event_feed
@@ -34,32 +37,26 @@ ACCESS_RECHECK_SECONDS = 60.0
 
 @dataclass
 class _Grant:
-    user_id: int
-    token_epoch: int  # revoked when the user's epoch moves on (accounts.tokens)
+    token: str  # judged again, at most every ACCESS_RECHECK_SECONDS, while pushing
     expires_at: float  # the access token's expiry, as a Unix time
     checked_at: float
 
 
-def _grant_for(raw_token: str) -> tuple[_Grant | None, int | None]:
-    """The connection's grant, or the close code refusing it."""
-    authentication = JWTAuthentication()
+def _judge(token: str) -> tuple[float | None, int | None]:
+    """The token's expiry if it may follow the feed, else the close code refusing it.
+
+    Judged as the HTTP API judges a bearer token (``accounts.authentication``), JWT or
+    OAuth2; an OAuth2 token needs the ``read`` scope, and its user ``events.view``.
+    """
     try:
-        token = authentication.get_validated_token(raw_token.encode())
-        user = cast(User, authentication.get_user(token))
-    except (TokenError, AuthenticationFailed):
+        grant = bearer_authenticate(token)
+    except AuthenticationFailed:
         return None, CLOSE_NOT_AUTHENTICATED
-    if not roles_allow(user.roles, Capability.EVENTS_VIEW):
+    if not roles_allow(grant.user.roles, Capability.EVENTS_VIEW) or not scope_allowed(
+        grant.credentials, str(oauth2_settings.READ_SCOPE)
+    ):
         return None, CLOSE_PERMISSION_DENIED
-    return _Grant(user.pk, user.token_epoch, float(token["exp"]), time.time()), None
-
-
-def _refusal(grant: _Grant) -> int | None:
-    """The close code for a connection whose token was revoked or whose user lost access
-    since it was granted; None while it may go on."""
-    user = User.objects.filter(pk=grant.user_id).prefetch_related("groups").first()
-    if user is None or not user.is_active or user.token_epoch != grant.token_epoch:
-        return CLOSE_NOT_AUTHENTICATED
-    return None if roles_allow(user.roles, Capability.EVENTS_VIEW) else CLOSE_PERMISSION_DENIED
+    return grant.expires_at, None
 
 
 class EventStreamConsumer(AsyncWebsocketConsumer):
@@ -73,12 +70,13 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         query = parse_qs(self.scope.get("query_string", b"").decode())
-        grant, refusal = await database_sync_to_async(_grant_for)(query.get("token", [""])[0])
-        if grant is None:
+        token = query.get("token", [""])[0]
+        expires_at, refusal = await database_sync_to_async(_judge)(token)
+        if expires_at is None:
             await self.accept()  # a handshake refused outright would carry no close code
             await self.close(code=refusal)
             return
-        self.grant, self.types = grant, []
+        self.grant, self.types = _Grant(token, expires_at, time.time()), []
         # Join, then read the end: an event sequenced in between is announced to us and
         # then found after the cursor, or is before the cursor, never neither. Accepting
         # last means every event that commits once the client is connected is pushed.
@@ -133,7 +131,7 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
         if now >= grant.expires_at:
             return FeedPage(events=[], cursor=self.cursor), CLOSE_NOT_AUTHENTICATED
         if now - grant.checked_at >= ACCESS_RECHECK_SECONDS:
-            if refusal := _refusal(grant):
+            if refusal := _judge(grant.token)[1]:
                 return FeedPage(events=[], cursor=self.cursor), refusal
             grant.checked_at = now
         return event_feed(after=self.cursor, types=self.types), None

@@ -2,14 +2,15 @@ import { onBeforeUnmount } from 'vue'
 
 import { onEvents, type FeedEvent } from '@/events/feed'
 
-/** Re-runs `refresh` (at most every `delayMs`) when an event of these types arrives,
- * for as long as the calling component lives. */
+/** Re-runs `refresh` (at most every `delayMs`) when an event of these types arrives, or
+ * when the feed may have missed some, for as long as the calling component lives. */
 export function useLive(patterns: string[], refresh: () => unknown, delayMs = 250): void {
   let timer: ReturnType<typeof setTimeout> | undefined
-  const stop = onEvents(patterns, () => {
+  const later = () => {
     clearTimeout(timer)
     timer = setTimeout(refresh, delayMs)
-  })
+  }
+  const stop = onEvents(patterns, later, later)
   onBeforeUnmount(() => {
     clearTimeout(timer)
     stop()

@@ -1,6 +1,7 @@
-"""ws /ws/events/?token=<access JWT>: the feed pushed over a WebSocket."""
+"""ws /ws/events/?token=<access token>: the feed pushed over a WebSocket."""
 
 import json
+import secrets
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -215,3 +216,64 @@ def test_a_revoked_token_opens_no_stream_and_an_open_one_closes(make_user, monke
     closed, refused = run(scenario)
     assert closed == {"type": "websocket.close", "code": 4401}
     assert refused == 4401
+
+
+def oauth2_token_for(user, *, scope: str = "read write", expired: bool = False) -> str:
+    """An access token of the provider at /o/, as the console holds after signing in."""
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken as OAuth2AccessToken
+
+    token = secrets.token_urlsafe(30).replace("-", "A").replace("_", "B")
+    lifetime = timedelta(seconds=-1 if expired else 900)
+    OAuth2AccessToken.objects.create(
+        user=user, token=token, scope=scope, expires=timezone.now() + lifetime
+    )
+    return token
+
+
+def test_an_oauth2_access_token_follows_the_feed_as_a_jwt_does(make_user):
+    token = oauth2_token_for(make_user(Role.VIEWER), scope="read")
+
+    async def scenario() -> list[dict[str, Any]]:
+        ws = socket(token)
+        assert (await ws.connect())[0]
+        await publish_events("stock.changed")
+        pushed = await frames(ws)
+        await ws.disconnect()
+        return pushed
+
+    assert [frame["type"] for frame in run(scenario)] == ["stock.changed"]
+
+
+def test_oauth2_tokens_are_refused_as_the_api_refuses_them(make_user):
+    viewer = make_user(Role.VIEWER)
+    inactive = make_user(Role.VIEWER)
+    inactive.is_active = False
+    inactive.save()
+    refused = [
+        oauth2_token_for(viewer, expired=True),
+        oauth2_token_for(inactive),
+        "an-unknown-opaque-token",
+    ]
+    denied = [oauth2_token_for(viewer, scope="write"), oauth2_token_for(make_user())]
+
+    async def scenario() -> list[int]:
+        return [await close_code(socket(token)) for token in refused + denied]
+
+    assert run(scenario) == [4401] * len(refused) + [4403] * len(denied)
+
+
+def test_an_open_stream_closes_when_its_oauth2_token_is_revoked(make_user, monkeypatch):
+    from oauth2_provider.models import AccessToken as OAuth2AccessToken
+
+    monkeypatch.setattr(consumers, "ACCESS_RECHECK_SECONDS", 0)
+    token = oauth2_token_for(make_user(Role.VIEWER))
+
+    async def scenario() -> dict[str, Any]:
+        ws = socket(token)
+        await ws.connect()
+        await sync_to_async(OAuth2AccessToken.objects.all().delete)()  # /o/revoke_token/
+        await publish_events("stock.changed")
+        return await ws.receive_output(timeout=5)
+
+    assert run(scenario) == {"type": "websocket.close", "code": 4401}
