@@ -36,5 +36,7 @@ def seed() -> list[str]:
     lines = ["Report schedules (created):"]
     for fields in missing:
         schedule = services.report_schedule_create(user=user, **fields)
-        lines.append(f"  {schedule.name}: {schedule.frequency} at {schedule.hour:02d}:00 UTC")
+        lines.append(
+            f"  {schedule.name}: {schedule.frequency} at {schedule.hour:02d}:00 {schedule.zone.key}"
+        )
     return lines

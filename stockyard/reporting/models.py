@@ -1,3 +1,5 @@
+from zoneinfo import ZoneInfo
+
 import pghistory
 from django.conf import settings
 from django.db import models
@@ -43,14 +45,18 @@ class Export(BackgroundJob):
 @pghistory.track()
 class ReportSchedule(TimeStampedModel):
     """A report emailed to ``recipients`` every day, week (Mondays) or month (the 1st) at
-    ``hour`` o'clock UTC. ``next_run_at`` is when it is next due; sending it moves it on."""
+    ``hour`` o'clock in its zone (``zone``: the ``tz`` of its ``params``, else the
+    business's ``TIME_ZONE``). ``next_run_at`` is when it is next due; sending it moves
+    it on."""
 
     name = models.CharField(max_length=200)
     report = models.CharField(max_length=50)
     params = models.JSONField(default=dict, blank=True)
     format = models.CharField(max_length=4, choices=FileFormat.choices, default=FileFormat.CSV)
     frequency = models.CharField(max_length=10, choices=Frequency.choices)
-    hour = models.PositiveSmallIntegerField(help_text="Hour of the day, UTC (0-23).")
+    hour = models.PositiveSmallIntegerField(
+        help_text="Hour of the day (0-23) in the schedule's zone: its params' tz, else TIME_ZONE."
+    )
     recipients = models.JSONField(default=list)
     is_active = models.BooleanField(default=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
@@ -82,6 +88,12 @@ class ReportSchedule(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """Where its ``hour`` and the days its runs cover are: the ``tz`` of its
+        ``params`` (an IANA name, checked when saved), else ``TIME_ZONE``."""
+        return ZoneInfo(self.params.get("tz") or settings.TIME_ZONE)
 
 
 SUMMARY_AMOUNT_PLACES = 13  # an amount's 3 places times a rate's 10: sums stay exact

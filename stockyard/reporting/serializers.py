@@ -77,7 +77,12 @@ class ExportAcceptedSerializer(serializers.Serializer[Any]):
 class ReportScheduleSerializer(serializers.ModelSerializer[ReportSchedule]):
     report = serializers.ChoiceField(choices=list(REPORTS))
     params = serializers.JSONField(required=False, help_text=_PARAMS_HELP)
-    hour = serializers.IntegerField(min_value=0, max_value=23, help_text="Hour of the day, UTC.")
+    hour = serializers.IntegerField(
+        min_value=0,
+        max_value=23,
+        help_text="Hour of the day (0-23) in the business's time zone (TIME_ZONE), or in the "
+        "zone `params.tz` names.",
+    )
     recipients = serializers.ListField(
         child=serializers.EmailField(), allow_empty=False, max_length=50
     )

@@ -213,6 +213,12 @@ def export_build(*, export_id: int) -> Export | None:
 RESCHEDULING_FIELDS = frozenset({"frequency", "hour", "is_active"})
 
 
+def _next_run(schedule: ReportSchedule, *, after: datetime) -> datetime:
+    return recurrence.next_run(
+        Frequency(schedule.frequency), schedule.hour, after=after, zone=schedule.zone
+    )
+
+
 def _schedule_prepare(schedule: ReportSchedule, *, reschedule: bool) -> None:
     """Check the parameters against the report; when the timing changed, work out the
     next run (none while inactive)."""
@@ -220,9 +226,7 @@ def _schedule_prepare(schedule: ReportSchedule, *, reschedule: bool) -> None:
     schedule.params = report_params_validate(report=report, params=schedule.params)
     if reschedule:
         schedule.next_run_at = (
-            recurrence.next_run(Frequency(schedule.frequency), schedule.hour, after=timezone.now())
-            if schedule.is_active
-            else None
+            _next_run(schedule, after=timezone.now()) if schedule.is_active else None
         )
 
 
@@ -238,7 +242,10 @@ def report_schedule_create(*, user: Actor, **fields: Any) -> ReportSchedule:
 
 @transaction.atomic
 def report_schedule_update(*, schedule: ReportSchedule, **fields: Any) -> ReportSchedule:
-    """Change the schedule; renaming it or adding a recipient keeps a run that is due."""
+    """Change the schedule; renaming it or adding a recipient keeps a run that is due,
+    changing when it runs (``frequency``, ``hour``, ``is_active``, the ``tz`` of its
+    ``params``) works the next run out again."""
+    zone = schedule.zone
     reschedule = any(
         getattr(schedule, name) != value
         for name, value in fields.items()
@@ -246,7 +253,7 @@ def report_schedule_update(*, schedule: ReportSchedule, **fields: Any) -> Report
     )
     for name, value in fields.items():
         setattr(schedule, name, value)
-    _schedule_prepare(schedule, reschedule=reschedule)
+    _schedule_prepare(schedule, reschedule=reschedule or schedule.zone != zone)
     schedule.save()
     return schedule
 
@@ -260,7 +267,9 @@ def _scheduled_params(schedule: ReportSchedule, *, due: datetime) -> dict[str, A
     report = report_get(name=schedule.report)
     params = dict(schedule.params)
     if issubclass(report.params, PeriodParams) and not params.keys() & set(DATE_PARAMS):
-        date_from, date_to = recurrence.covered_period(Frequency(schedule.frequency), due=due)
+        date_from, date_to = recurrence.covered_period(
+            Frequency(schedule.frequency), due=due, zone=schedule.zone
+        )
         params.update(date_from=date_from.isoformat(), date_to=date_to.isoformat())
     return params
 
@@ -336,8 +345,7 @@ def report_schedule_send_due(*, now: datetime | None = None) -> list[int]:
                 return sent
             if _send_recording(schedule, due=schedule.next_run_at or now, now=now):
                 sent.append(schedule.pk)
-            frequency = Frequency(schedule.frequency)
-            schedule.next_run_at = recurrence.next_run(frequency, schedule.hour, after=now)
+            schedule.next_run_at = _next_run(schedule, after=now)
             schedule.save(update_fields=[*SCHEDULE_OUTCOME_FIELDS, "next_run_at"])
 
 

@@ -157,7 +157,7 @@ class ExportViewSet(
 
 
 _SCHEDULE = OpenApiExample(
-    "Weekly sales to two managers, Mondays 07:00 UTC",
+    "Weekly sales to two managers, Mondays 07:00 in the business's time zone",
     value={
         "name": "Weekly sales",
         "report": "sales",
@@ -177,7 +177,9 @@ _SCHEDULE = OpenApiExample(
 )
 class ReportScheduleViewSet(ETagMixin, viewsets.ModelViewSet[ReportSchedule]):
     """Reports emailed as attachments every day, week (Mondays) or month (the 1st) at
-    `hour` UTC. Without dates in `params` a run covers the day, 7 days or month before."""
+    `hour`:00 in the business's time zone (`TIME_ZONE`), or in the zone `params.tz` names.
+    Without dates in `params` a run covers the day, 7 days or month before, as days in
+    that zone."""
 
     serializer_class = ReportScheduleSerializer
     read_capability = Capability.SCHEDULES_MANAGE

@@ -797,7 +797,9 @@ export interface paths {
          * @description List report schedules, a page at a time.
          *
          *     Reports emailed as attachments every day, week (Mondays) or month (the 1st) at
-         *     `hour` UTC. Without dates in `params` a run covers the day, 7 days or month before.
+         *     `hour`:00 in the business's time zone (`TIME_ZONE`), or in the zone `params.tz` names.
+         *     Without dates in `params` a run covers the day, 7 days or month before, as days in
+         *     that zone.
          */
         get: operations["report_schedules_list"];
         put?: never;
@@ -805,7 +807,9 @@ export interface paths {
          * @description Create a report schedule.
          *
          *     Reports emailed as attachments every day, week (Mondays) or month (the 1st) at
-         *     `hour` UTC. Without dates in `params` a run covers the day, 7 days or month before.
+         *     `hour`:00 in the business's time zone (`TIME_ZONE`), or in the zone `params.tz` names.
+         *     Without dates in `params` a run covers the day, 7 days or month before, as days in
+         *     that zone.
          */
         post: operations["report_schedules_create"];
         delete?: never;
@@ -825,14 +829,18 @@ export interface paths {
          * @description Show one report schedule; the `ETag` header names this version.
          *
          *     Reports emailed as attachments every day, week (Mondays) or month (the 1st) at
-         *     `hour` UTC. Without dates in `params` a run covers the day, 7 days or month before.
+         *     `hour`:00 in the business's time zone (`TIME_ZONE`), or in the zone `params.tz` names.
+         *     Without dates in `params` a run covers the day, 7 days or month before, as days in
+         *     that zone.
          */
         get: operations["report_schedules_retrieve"];
         /**
          * @description Replace a report schedule (send `If-Match` with the `ETag` you read).
          *
          *     Reports emailed as attachments every day, week (Mondays) or month (the 1st) at
-         *     `hour` UTC. Without dates in `params` a run covers the day, 7 days or month before.
+         *     `hour`:00 in the business's time zone (`TIME_ZONE`), or in the zone `params.tz` names.
+         *     Without dates in `params` a run covers the day, 7 days or month before, as days in
+         *     that zone.
          */
         put: operations["report_schedules_update"];
         post?: never;
@@ -840,7 +848,9 @@ export interface paths {
          * @description Delete a report schedule (send `If-Match` with the `ETag` you read).
          *
          *     Reports emailed as attachments every day, week (Mondays) or month (the 1st) at
-         *     `hour` UTC. Without dates in `params` a run covers the day, 7 days or month before.
+         *     `hour`:00 in the business's time zone (`TIME_ZONE`), or in the zone `params.tz` names.
+         *     Without dates in `params` a run covers the day, 7 days or month before, as days in
+         *     that zone.
          */
         delete: operations["report_schedules_destroy"];
         options?: never;
@@ -849,7 +859,9 @@ export interface paths {
          * @description Change some fields of a report schedule (send `If-Match` with the `ETag` you read).
          *
          *     Reports emailed as attachments every day, week (Mondays) or month (the 1st) at
-         *     `hour` UTC. Without dates in `params` a run covers the day, 7 days or month before.
+         *     `hour`:00 in the business's time zone (`TIME_ZONE`), or in the zone `params.tz` names.
+         *     Without dates in `params` a run covers the day, 7 days or month before, as days in
+         *     that zone.
          */
         patch: operations["report_schedules_partial_update"];
         trace?: never;
@@ -2603,7 +2615,7 @@ export interface components {
             params?: unknown;
             format?: components["schemas"]["FormatEnum"];
             frequency?: components["schemas"]["FrequencyEnum"];
-            /** @description Hour of the day, UTC. */
+            /** @description Hour of the day (0-23) in the business's time zone (TIME_ZONE), or in the zone `params.tz` names. */
             hour?: number;
             recipients?: string[];
             is_active?: boolean;
@@ -2934,7 +2946,7 @@ export interface components {
             params?: unknown;
             format?: components["schemas"]["FormatEnum"];
             frequency: components["schemas"]["FrequencyEnum"];
-            /** @description Hour of the day, UTC. */
+            /** @description Hour of the day (0-23) in the business's time zone (TIME_ZONE), or in the zone `params.tz` names. */
             hour: number;
             recipients: string[];
             is_active?: boolean;
@@ -2958,7 +2970,7 @@ export interface components {
             params?: unknown;
             format?: components["schemas"]["FormatEnum"];
             frequency: components["schemas"]["FrequencyEnum"];
-            /** @description Hour of the day, UTC. */
+            /** @description Hour of the day (0-23) in the business's time zone (TIME_ZONE), or in the zone `params.tz` names. */
             hour: number;
             recipients: string[];
             is_active?: boolean;

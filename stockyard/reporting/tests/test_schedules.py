@@ -141,6 +141,58 @@ def test_a_due_schedule_emails_yesterdays_report_once(sunday_morning, warehouse,
     assert schedule.next_run_at == utc(2026, 11, 23, 7)
 
 
+def test_schedules_run_at_the_business_hour_and_cover_its_days(
+    sunday_morning, settings, warehouse, widget, alice
+):
+    settings.TIME_ZONE = "Asia/Tokyo"  # now: 15:00 on Sunday 22 November there
+    for when, quantity in [
+        (utc(2026, 11, 21, 14, 30), 5),  # 23:30 on the 21st in Tokyo
+        (utc(2026, 11, 21, 15), 2),  # 00:00 on the 22nd in Tokyo: counted
+        (utc(2026, 11, 22, 14, 59), 3),  # 23:59 on the 22nd in Tokyo: counted
+        (utc(2026, 11, 22, 15), 7),  # 00:00 on the 23rd in Tokyo
+    ]:
+        sold(when, line(widget, quantity, "10.00"), customer=alice, warehouse=warehouse)
+    schedule = _schedule()
+    assert schedule.next_run_at == utc(2026, 11, 22, 22)  # 07:00 on the 23rd in Tokyo
+
+    sunday_morning.move_to(utc(2026, 11, 22, 21, 59))
+    assert tasks.send_due_report_schedules() == []
+    sunday_morning.move_to(utc(2026, 11, 22, 22, 3))
+    assert tasks.send_due_report_schedules() == [schedule.pk]
+    (message,) = mail.outbox
+    assert "2026-11-22 to 2026-11-22" in message.body
+    _, rows = _attachment_rows(message)
+    assert rows[1][2:6] == ["WIDGET", "Widget", "2", "5.000"]  # Tokyo's 22nd only
+    schedule.refresh_from_db()
+    assert schedule.next_run_at == utc(2026, 11, 23, 22)
+
+
+def test_a_schedules_tz_sets_its_hour_and_days(manager, settings, warehouse, widget, alice):
+    settings.TIME_ZONE = "Asia/Tokyo"
+    sold(utc(2026, 11, 21, 15), line(widget, 2, "10.00"), customer=alice, warehouse=warehouse)
+    created = manager.post(
+        SCHEDULES, {**DAILY_SALES, "params": {"group_by": "product", "tz": "UTC"}}, format="json"
+    ).json()
+    assert created["next_run_at"] == "2026-11-22T07:00:00Z"  # 07:00 UTC
+    moved = manager.patch(
+        f"{SCHEDULES}{created['id']}/",
+        {"params": {"group_by": "product", "tz": "America/Los_Angeles"}},
+        format="json",
+    ).json()
+    assert moved["next_run_at"] == "2026-11-22T15:00:00Z"  # 07:00 in Los Angeles (PST)
+    back = manager.patch(
+        f"{SCHEDULES}{created['id']}/", {"params": {"group_by": "product"}}, format="json"
+    ).json()
+    assert back["next_run_at"] == "2026-11-22T22:00:00Z"  # 07:00 in Tokyo
+
+    schedule = ReportSchedule.objects.get(pk=created["id"])
+    services.report_schedule_update(schedule=schedule, params={"group_by": "product", "tz": "UTC"})
+    sunday_morning_at_7 = utc(2026, 11, 22, 7, 1)
+    assert services.report_schedule_send_due(now=sunday_morning_at_7) == [schedule.pk]
+    _, rows = _attachment_rows(mail.outbox[0])
+    assert rows[1][2:6] == ["WIDGET", "Widget", "1", "2.000"]  # the 21st in UTC: 15:00
+
+
 def test_fixed_dates_and_xlsx_and_inactive_schedules(sunday_morning):
     fixed = _schedule(
         name="October", params={"date_from": "2026-10-01", "date_to": "2026-10-31"}, format="xlsx"
