@@ -125,6 +125,18 @@ class PurchaseOrderLine(models.Model):
                 name="purchase_line_tax_rate_0_to_100",
             ),
         ]
+        indexes = [
+            # What is still to arrive (on order while the order is open): a few thousand
+            # lines however long the history. The reorder selectors find the open orders
+            # (by status), then their outstanding lines from this index alone (it carries
+            # what they read), instead of every line ever ordered.
+            models.Index(
+                fields=["order"],
+                include=["product", "quantity", "quantity_received"],
+                condition=models.Q(quantity_received__lt=models.F("quantity")),
+                name="purchase_line_outstanding_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.quantity} of {self.product_id} on {self.order_id}"

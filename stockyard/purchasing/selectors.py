@@ -18,7 +18,8 @@ and is at least the product's reorder quantity:
 ``max(reorder_quantity, reorder_point - (available + on_order) + 1)``.
 
 Two set-based queries, whatever the size of the history: what open orders have
-outstanding, grouped by pair (open orders are few; received ones are never read), and
+outstanding, grouped by pair (read through a partial index of the lines with something
+still to arrive: received lines are never read), and
 the stock levels at or below their reorder point before anything on order is counted
 (on order only adds). The two are joined in Python by pair; no query runs per level (a
 correlated "on order" subquery per level walked every order line of the product, 50k
@@ -107,13 +108,19 @@ def _columns(warehouse: str) -> dict[str, F]:
 
 def _open_pairs(candidates: Q) -> QuerySet[Any, Any]:
     """What open orders have outstanding per (product, warehouse), and whether the pair
-    has a stock level yet: one pass over the open orders' lines (few, whatever the
-    history), grouped."""
+    has a stock level yet: one pass over the lines with something still to arrive (a
+    partial index holds just those: few, whatever the history), grouped. A line with
+    nothing outstanding adds nothing, and its pair has a level (what it received
+    made one)."""
     stocked = StockLevel.objects.filter(
         product=OuterRef("product"), warehouse=OuterRef("order__warehouse")
     )
     return (
-        PurchaseOrderLine.objects.filter(candidates, order__status__in=ON_ORDER_STATUSES)
+        PurchaseOrderLine.objects.filter(
+            candidates,
+            order__status__in=ON_ORDER_STATUSES,
+            quantity_received__lt=F("quantity"),  # the outstanding lines' partial index
+        )
         .values(
             "product",
             warehouse=F("order__warehouse"),

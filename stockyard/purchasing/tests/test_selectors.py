@@ -7,7 +7,10 @@ from stockyard.inventory import services as inventory
 from stockyard.inventory.services import Reference, StockLine
 from stockyard.inventory.tests.factories import WarehouseFactory, put_stock
 from stockyard.partners.tests.factories import SupplierFactory
+from stockyard.purchasing import services
+from stockyard.purchasing.enums import ON_ORDER_STATUSES
 from stockyard.purchasing.enums import PurchaseOrderStatus as Status
+from stockyard.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from stockyard.purchasing.selectors import reorder_suggestion_list
 from stockyard.purchasing.tests.factories import make_purchase_order
 
@@ -134,3 +137,63 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_rows(
         make_purchase_order([(product, 2)], warehouse=warehouse, status=Status.SUBMITTED)
     with django_assert_max_num_queries(2):
         assert len(reorder_suggestion_list()) == 12
+
+
+def on_order_from_the_documents() -> dict[tuple[int, int], Decimal]:
+    """What every unfinished order still has outstanding per pair, added up line by line
+    in Python from the documents (no query shared with the selector)."""
+    found: dict[tuple[int, int], Decimal] = {}
+    for line in PurchaseOrderLine.objects.select_related("order"):
+        if line.order.status in ON_ORDER_STATUSES:
+            pair = (line.product_id, line.order.warehouse_id)
+            found[pair] = found.get(pair, D(0)) + line.quantity - line.quantity_received
+    return found
+
+
+def test_on_order_equals_the_documents_through_a_purchase_orders_life(warehouse):
+    """After submit, partial receipts, close, cancel and a return to the supplier, every
+    pair's on_order is what its open orders' lines have outstanding, and pairs of
+    finished orders only have none."""
+    products = [ProductFactory(reorder_point=D(10_000)) for _ in range(3)]
+    north = WarehouseFactory()
+    orders = [
+        make_purchase_order([(products[0], 7), (products[1], 4)], warehouse=warehouse),
+        make_purchase_order([(products[0], 5), (products[2], 9)], warehouse=warehouse),
+        make_purchase_order([(products[1], 6), (products[2], 3)], warehouse=north),
+        make_purchase_order([(products[2], 8)], warehouse=north),
+    ]
+
+    def check() -> None:
+        expected = on_order_from_the_documents()
+        shown = {pair: on_order for pair, (_, on_order, _) in suggested().items()}
+        assert {pair: shown.get(pair, D(0)) for pair in expected} == expected
+        assert all(shown[pair] == 0 for pair in set(shown) - set(expected))
+
+    check()  # drafts count
+    orders = [services.purchase_order_submit(order=order, user=None) for order in orders]
+    check()
+    first, second, third, _ = orders
+    lines = {order.pk: list(order.lines.all()) for order in orders}
+    services.purchase_order_receive(
+        order=first, lines=[services.LineReceipt(lines[first.pk][0].pk, D(3))], user=None
+    )
+    services.purchase_order_receive(
+        order=third,
+        lines=[services.LineReceipt(line.pk, D(2)) for line in lines[third.pk]],
+        user=None,
+    )
+    check()
+    services.purchase_order_return(
+        order=third, lines=[services.LineReceipt(lines[third.pk][0].pk, D(1))], user=None
+    )
+    check()
+    services.purchase_order_close(order=PurchaseOrder.objects.get(pk=first.pk), user=None)
+    services.purchase_order_cancel(order=second, user=None)
+    check()
+    services.purchase_order_receive(
+        order=PurchaseOrder.objects.get(pk=third.pk),
+        lines=[services.LineReceipt(line.pk, line.quantity - 2) for line in lines[third.pk]],
+        user=None,
+    )
+    check()
+    assert on_order_from_the_documents() == {(products[2].pk, north.pk): D(8)}  # fourth only
