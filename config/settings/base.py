@@ -269,6 +269,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stockyard.events.tasks.sequence_events",
         "schedule": timedelta(seconds=10),
     },
+    "refund-missing-returns": {
+        "task": "stockyard.payments.tasks.refund_missing_returns",
+        "schedule": timedelta(minutes=5),
+    },
     "dispatch-webhook-retries": {
         "task": "stockyard.events.tasks.dispatch_webhook_retries",
         "schedule": timedelta(seconds=10),

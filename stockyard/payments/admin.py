@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from stockyard.core.admin import ReadOnlyAdminMixin
-from stockyard.payments.models import Payment, ProviderEvent
+from stockyard.payments.models import Payment, ProviderEvent, Refund
 
 
 @admin.register(Payment)
@@ -17,3 +17,10 @@ class ProviderEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[ProviderEvent]):
     list_display = ["event_id", "provider", "type", "received_at"]
     list_filter = ["provider", "type"]
     search_fields = ["event_id"]
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Refund]):
+    list_display = ["reference", "sales_order", "requested", "amount", "currency", "created_at"]
+    search_fields = ["reference", "sales_order__number"]
+    list_select_related = ["sales_order"]

@@ -70,3 +70,34 @@ class ProviderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.type} {self.event_id}"
+
+
+@pghistory.track()
+class Refund(models.Model):
+    """Money paid back on an order for one reason, recorded once per ``reference`` (a
+    customer return's number): the key that makes a retried, redelivered or concurrent
+    refund of the same return pay back once. ``requested`` is what was asked for,
+    ``amount`` what was paid back (never more than the order had received), both in the
+    order's currency."""
+
+    sales_order = models.ForeignKey(
+        "sales.SalesOrder", on_delete=models.PROTECT, related_name="refunds"
+    )
+    reference = models.CharField(max_length=100)
+    requested = MoneyField()
+    amount = MoneyField()
+    currency = models.CharField(max_length=3)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["reference"], name="refund_reference_once"),
+            models.CheckConstraint(
+                condition=Q(requested__gt=0, amount__gte=0, amount__lte=F("requested")),
+                name="refund_within_requested",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund {self.reference} ({self.amount} {self.currency})"

@@ -8,19 +8,22 @@ through the sales services. A checkout calls Stripe outside any transaction; a r
 calls it under the order's lock, so two refunds cannot pay back the same money.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import structlog
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
+from django.utils import timezone
 
 from stockyard.accounts.models import Actor, recorded_actor
 from stockyard.core.decimals import ZERO, minor_unit, money
+from stockyard.core.dispatch import enqueue
 from stockyard.core.errors import Conflict, InvalidTransition, ValidationFailed
-from stockyard.payments import gateway
+from stockyard.payments import gateway, selectors
 from stockyard.payments.enums import PaymentMethod, PaymentProvider, PaymentStatus
-from stockyard.payments.models import Payment, ProviderEvent
+from stockyard.payments.models import Payment, ProviderEvent, Refund
 from stockyard.sales import selectors as sales_selectors
 from stockyard.sales import services as sales_services
 from stockyard.sales.enums import SalesOrderStatus
@@ -35,6 +38,9 @@ PAYABLE = (
     SalesOrderStatus.DELIVERED,
 )
 RECEIVED = (PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED)
+REFUND_TASK = "stockyard.payments.tasks.refund_return"
+REFUND_SWEEP_GRACE = timedelta(minutes=2)  # the task queued at receipt goes first
+REFUND_SWEEP_WINDOW = timedelta(hours=24)  # how long Stripe keeps idempotency keys
 
 
 def _payable(order_id: int) -> SalesOrder:
@@ -48,7 +54,10 @@ def _payable(order_id: int) -> SalesOrder:
 
 
 def _due(order: SalesOrder, *, less_pending: bool = False) -> Decimal:
-    due = order.total - order.amount_paid
+    """What the order still owes: ``total`` less the refunds of its received returns
+    (goods sent back are not paid for) less ``amount_paid``."""
+    owed = order.total - sales_selectors.sales_order_returned_total(order_id=order.pk)
+    due = owed - order.amount_paid
     if less_pending:
         pending = order.payments.filter(status=PaymentStatus.PENDING).aggregate(
             sum=Sum("amount", default=ZERO)
@@ -69,6 +78,18 @@ def _settle(order: SalesOrder) -> None:
     )
 
 
+def _require_places(amount: Decimal, currency: str) -> None:
+    if money(amount, currency) != amount:
+        raise ValidationFailed(
+            errors={
+                "amount": [
+                    f"{currency} amounts have {minor_unit(currency)} "
+                    "decimal places at most (ISO 4217)."
+                ]
+            }
+        )
+
+
 @transaction.atomic
 def payment_create_manual(
     *, order_id: int, amount: Decimal, note: str = "", user: Actor = None
@@ -77,15 +98,7 @@ def payment_create_manual(
     (409) for an order that is not confirmed, ``Conflict`` (409 ``conflict``) when
     ``amount`` is more than is still due."""
     order = _payable(order_id)
-    if money(amount, order.currency) != amount:
-        raise ValidationFailed(
-            errors={
-                "amount": [
-                    f"{order.currency} amounts have {minor_unit(order.currency)} "
-                    "decimal places at most (ISO 4217)."
-                ]
-            }
-        )
+    _require_places(amount, order.currency)
     due = _due(order)
     if amount > due:
         message = f"Only {money(due, order.currency)} {order.currency} is due on {order.number}."
@@ -230,15 +243,27 @@ def _set_refunded(payment: Payment, refunded: Decimal) -> None:
 
 
 @transaction.atomic
-def payment_refund(*, order_id: int, amount: Decimal, reference: str) -> Decimal:
-    """Pay back up to ``amount`` of what the order received, newest payment first:
-    card payments through a Stripe refund, manual ones recorded as paid back by hand.
-    ``reference`` (e.g. the return's number) keeps a retry from refunding twice.
-    Answers the amount refunded (no more than was received). Raises
-    ``ValidationFailed`` for an amount that is not positive."""
+def payment_refund(*, order_id: int, amount: Decimal, reference: str) -> Refund:
+    """Pay back up to ``amount`` (in the order's currency) of what the order received,
+    newest payment first: card payments through a Stripe refund, manual ones recorded as
+    paid back by hand. Answers the ``Refund``: its ``amount`` is what was paid back, no
+    more than the order had received (0 when it had received nothing).
+
+    Applied once per ``reference`` (a return's number): the refund is recorded under a
+    unique key in the transaction that applies it, with the order locked first, so a
+    retry, a redelivered task or a concurrent call finds it and pays back nothing more
+    (it answers the recorded refund). Raises ``ValidationFailed`` for an amount that is
+    not positive or has more places than the currency; ``PaymentProviderError`` (502)
+    when Stripe refuses: nothing is recorded, and a retry with the same ``reference``
+    reuses Stripe's idempotency keys, so a refund Stripe already made is not made twice
+    (Stripe keeps the keys 24 hours)."""
     if amount <= 0:
         raise ValidationFailed(errors={"amount": ["Must be greater than 0."]})
     order = sales_selectors.sales_order_lock(order_id=order_id)
+    _require_places(amount, order.currency)
+    applied = Refund.objects.filter(reference=reference).first()
+    if applied is not None:
+        return applied
     left = amount
     refundable = (
         order.payments.select_for_update()
@@ -247,6 +272,8 @@ def payment_refund(*, order_id: int, amount: Decimal, reference: str) -> Decimal
         .order_by("-id")
     )
     for payment in refundable:
+        if left == 0:
+            break
         share = min(left, payment.amount - payment.amount_refunded)
         if payment.provider == PaymentProvider.STRIPE:
             gateway.refund_create(
@@ -257,7 +284,38 @@ def payment_refund(*, order_id: int, amount: Decimal, reference: str) -> Decimal
             )
         _set_refunded(payment, payment.amount_refunded + share)
         left -= share
-        if left == 0:
-            break
     _settle(order)
-    return amount - left
+    return Refund.objects.create(
+        sales_order=order,
+        reference=reference,
+        requested=amount,
+        amount=amount - left,
+        currency=order.currency,
+    )
+
+
+def return_refund(*, return_id: int) -> Refund | None:
+    """Pay back a received customer return's ``refund_total`` to what its order was paid
+    (``payment_refund`` with the return's number as the reference, so once per return).
+    None for a return that is not received or refunds nothing. Raises
+    ``PaymentProviderError`` when Stripe refuses (the refund sweep tries again)."""
+    found = sales_selectors.customer_return_received(return_id=return_id)
+    if found is None or found.refund_total <= 0:
+        return None
+    return payment_refund(
+        order_id=found.sales_order_id, amount=found.refund_total, reference=str(found)
+    )
+
+
+def returns_refund_missing() -> int:
+    """Queue the refund of every received return that has none recorded yet (its task
+    was lost, or Stripe refused): those received between ``REFUND_SWEEP_WINDOW`` (Stripe
+    keeps idempotency keys 24 hours) and ``REFUND_SWEEP_GRACE`` ago (the task queued at
+    receipt goes first). Answers how many were queued."""
+    now = timezone.now()
+    missing = selectors.returns_without_refund(
+        received_after=now - REFUND_SWEEP_WINDOW, received_before=now - REFUND_SWEEP_GRACE
+    )
+    for return_id in missing:
+        enqueue(REFUND_TASK, return_id)
+    return len(missing)

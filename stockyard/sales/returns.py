@@ -14,7 +14,8 @@ and, within it, of ``line_tax``. Shares are cumulative — the ``n``-th unit bac
 however a line comes back, in one return or many, its refunds add up to exactly its
 ``line_total`` when all of it has. ``refund_total`` is worked out when the return is
 requested and fixed when it is received (against what was received back before it).
-The ``return.received`` event carries it: the boundary payments use to refund.
+The ``return.received`` event carries it, and once the receipt commits the payments app
+pays it back (``payments.tasks.refund_return``, once per return; docs/payments.md).
 """
 
 from collections import defaultdict
@@ -31,6 +32,7 @@ from stockyard.accounts.models import Actor, recorded_actor
 from stockyard.catalog.units import require_unit_quantities
 from stockyard.core import errors
 from stockyard.core.decimals import ZERO, money
+from stockyard.core.dispatch import enqueue
 from stockyard.events.services import publish
 from stockyard.inventory.models import Warehouse
 from stockyard.inventory.services import ReceiptLine, Reference, stock_return
@@ -40,6 +42,7 @@ from stockyard.sales.models import CustomerReturn, CustomerReturnLine, SalesOrde
 from stockyard.sales.selectors import sales_order_lock
 
 REFERENCE_TYPE = "customer_return"
+REFUND_TASK = "stockyard.payments.tasks.refund_return"
 
 
 @dataclass(frozen=True)
@@ -220,7 +223,8 @@ def customer_return_receive(*, customer_return: CustomerReturn, user: Actor) -> 
     """Requested → received: ``restock`` lines go back into stock (positive ``return``
     movements at the unit cost the goods left with, which also fills backorders waiting
     there), ``scrap`` lines do not; every line counts as returned on its order line and
-    refunds its share. Publishes ``return.received`` with ``refund_total``."""
+    refunds its share. Publishes ``return.received`` with ``refund_total``, and after
+    commit queues the refund of ``refund_total`` to what the order was paid."""
     order = sales_order_lock(order_id=customer_return.sales_order_id)
     customer_return = _locked(customer_return)
     customer_return.require_status({ReturnStatus.REQUESTED}, "receive")
@@ -255,6 +259,8 @@ def customer_return_receive(*, customer_return: CustomerReturn, user: Actor) -> 
     customer_return.save(update_fields=["status", "received_at", "refund_total", "updated_at"])
     summaries.customer_return_counted(customer_return)
     publish("return.received", _event_data(customer_return))
+    if customer_return.refund_total > 0:
+        enqueue(REFUND_TASK, customer_return.pk)
     return customer_return
 
 

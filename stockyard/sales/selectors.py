@@ -1,10 +1,14 @@
 """Reads on sales orders."""
 
-from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from decimal import Decimal
 
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet, Sum
+
+from stockyard.core.decimals import ZERO
 from stockyard.core.documents import documents_with_lines
 from stockyard.inventory.selectors import backordered_quantity
+from stockyard.sales.enums import ReturnStatus
 from stockyard.sales.models import CustomerReturn, CustomerReturnLine, SalesOrder, SalesOrderLine
 
 REFERENCE_TYPE = "sales_order"
@@ -41,6 +45,19 @@ def sales_order_lock(*, order_id: int) -> SalesOrder:
         .prefetch_related(Prefetch("lines", queryset=sales_order_lines()))
         .get(pk=order_id)
     )
+
+
+def sales_order_returned_total(*, order_id: int) -> Decimal:
+    """What the order's received returns refund (the sum of their ``refund_total``, in the
+    order's currency): the part of ``total`` the customer no longer owes."""
+    return CustomerReturn.objects.filter(
+        sales_order_id=order_id, status=ReturnStatus.RECEIVED
+    ).aggregate(sum=Sum("refund_total", default=ZERO))["sum"]
+
+
+def customer_return_received(*, return_id: int) -> CustomerReturn | None:
+    """The return if it has been received (its ``refund_total`` is then final)."""
+    return CustomerReturn.objects.filter(pk=return_id, status=ReturnStatus.RECEIVED).first()
 
 
 def customer_return_list(*, lines_limit: int | None = None) -> QuerySet[CustomerReturn]:

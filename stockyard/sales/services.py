@@ -53,7 +53,7 @@ from stockyard.reporting import summaries
 from stockyard.sales.enums import PaymentState
 from stockyard.sales.enums import SalesOrderStatus as Status
 from stockyard.sales.models import SalesOrder, SalesOrderLine
-from stockyard.sales.selectors import REFERENCE_TYPE, sales_order_lines
+from stockyard.sales.selectors import REFERENCE_TYPE, sales_order_lines, sales_order_returned_total
 
 LINE_AMOUNTS = ("line_subtotal", "line_discount", "line_tax", "line_total")
 ORDER_AMOUNTS = ("subtotal", "discount_total", "tax_total", "total")
@@ -494,11 +494,13 @@ def sales_order_record_payments(
     *, order: SalesOrder, amount_paid: Decimal, any_refunded: bool
 ) -> SalesOrder:
     """Set what the order has received (``amount_paid``: payments less refunds) and its
-    ``payment_status``: ``paid`` once it covers ``total``, ``partially_paid`` below,
-    ``refunded`` when everything received went back, else ``unpaid``. The payments app
-    calls this with the order locked (``selectors.sales_order_lock``)."""
+    ``payment_status``: ``paid`` once it covers what is owed (``total`` less the refunds
+    of received returns), ``partially_paid`` below, ``refunded`` when everything received
+    went back, else ``unpaid``. The payments app calls this with the order locked
+    (``selectors.sales_order_lock``)."""
+    owed = order.total - sales_order_returned_total(order_id=order.pk)
     if amount_paid > 0:
-        state = PaymentState.PAID if amount_paid >= order.total else PaymentState.PARTIALLY_PAID
+        state = PaymentState.PAID if amount_paid >= owed else PaymentState.PARTIALLY_PAID
     else:
         state = PaymentState.REFUNDED if any_refunded else PaymentState.UNPAID
     order.amount_paid, order.payment_status = amount_paid, state

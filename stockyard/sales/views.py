@@ -254,8 +254,11 @@ class CustomerReturnViewSet(DocumentViewSet[CustomerReturn]):
         description="Requested → received: `restock` lines go back into stock as `return` "
         "movements at the unit cost the goods left with (filling backorders waiting "
         "there), `scrap` lines do not; each line counts as returned on its order line. "
-        "`refund_total` is fixed and published with `return.received`. Any other status "
-        "→ 409 `invalid_transition`.",
+        "`refund_total` is fixed and published with `return.received`, and once the "
+        "receipt commits it is paid back (once per return, at most what the order was "
+        "paid, newest payment first: card payments through Stripe, manual ones recorded as "
+        "paid back by hand); the order's `amount_paid` and `payment_status` follow. Any "
+        "other status → 409 `invalid_transition`.",
         examples=[RECEIVED_EXAMPLE],
     )
     @action(detail=True, methods=["post"])

@@ -265,10 +265,8 @@ def test_a_refund_pays_back_card_payments_through_stripe(order, stripe_settings)
     responses.post("https://api.stripe.com/v1/refunds", json={"id": "re_1", "object": "refund"})
     payment = card_payment(order)
     Payment.objects.update(status="succeeded")
-    refunded = services.payment_refund(
-        order_id=order.pk, amount=Decimal("100.00"), reference="RMA-1"
-    )
-    assert refunded == Decimal("100.00")
+    refund = services.payment_refund(order_id=order.pk, amount=Decimal("100.00"), reference="RMA-1")
+    assert refund.amount == Decimal("100.00")
     sent = dict(pair.split("=", 1) for pair in responses.calls[0].request.body.split("&"))
     assert (sent["payment_intent"], sent["amount"]) == ("pi_123", "10000")
     payment.refresh_from_db()

@@ -1,8 +1,10 @@
 """``payments``: money received for sales orders, dated by when the payment was made.
 
 Counts payments that succeeded (refunded ones included: the money came in);
-``received`` is their amount, ``refunded`` what has been paid back of it, ``net`` the
-difference. Pending and failed card payments took no money and are left out.
+``received`` is their amount, ``refunded`` what has been paid back of it (refunds of
+customer returns included), ``net`` the difference, all in ``DEFAULT_CURRENCY``: each
+payment converted at the exchange rate its order recorded, as the sales report does.
+Pending and failed card payments took no money and are left out.
 """
 
 from collections.abc import Mapping
@@ -39,12 +41,13 @@ GROUPS = (
         "sales_order__customer__name",
     ),
 )
-FILTERS = {"customer": "sales_order__customer"}
+FILTERS = {"customer": "sales_order__customer", "currency": "currency"}
+RATE = F("sales_order__exchange_rate")  # the order's currency → DEFAULT_CURRENCY
 MEASURES = {
     "payments": Count("id"),
-    "received": Sum("amount", default=ZERO),
-    "refunded": Sum("amount_refunded", default=ZERO),
-    "net": Sum(F("amount") - F("amount_refunded"), default=ZERO),
+    "received": Sum(F("amount") * RATE, default=ZERO),
+    "refunded": Sum(F("amount_refunded") * RATE, default=ZERO),
+    "net": Sum((F("amount") - F("amount_refunded")) * RATE, default=ZERO),
 }
 COLUMNS = [
     Column("payments", ColumnKind.INTEGER),
@@ -59,7 +62,6 @@ def payments(params: Mapping[str, Any]) -> Body:
     rows = Payment.objects.filter(
         created_at__gte=start,
         created_at__lt=end,
-        currency=params["currency"],
         status__in=[PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED],
     )
     rows = narrowed(rows, params, FILTERS)
@@ -72,8 +74,9 @@ def payments(params: Mapping[str, Any]) -> Body:
 REPORT = Report(
     name="payments",
     description="Payments received for sales orders in the period (by payment date): "
-    "`payments`, `received`, `refunded` and `net` per day, week, month or customer, in "
-    "one currency.",
+    "`payments`, `received`, `refunded` (refunds of customer returns included) and `net` "
+    "per day, week, month or customer, in DEFAULT_CURRENCY (each payment at its order's "
+    "exchange rate); `currency` keeps one currency's payments.",
     params=PaymentsParams,
     query=payments,
 )
