@@ -941,7 +941,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Payments received for sales orders in the period (by payment date): `payments`, `received`, `refunded` and `net` per day, week, month or customer, in one currency. */
+        /** @description Payments received for sales orders in the period (by payment date): `payments`, `received`, `refunded` (refunds of customer returns included) and `net` per day, week, month or customer, in DEFAULT_CURRENCY (each payment at its order's exchange rate); `currency` keeps one currency's payments. */
         get: operations["report_payments"];
         put?: never;
         post?: never;
@@ -1071,7 +1071,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Requested → received: `restock` lines go back into stock as `return` movements at the unit cost the goods left with (filling backorders waiting there), `scrap` lines do not; each line counts as returned on its order line. `refund_total` is fixed and published with `return.received`. Any other status → 409 `invalid_transition`. */
+        /** @description Requested → received: `restock` lines go back into stock as `return` movements at the unit cost the goods left with (filling backorders waiting there), `scrap` lines do not; each line counts as returned on its order line. `refund_total` is fixed and published with `return.received`, and once the receipt commits it is paid back (once per return, at most what the order was paid, newest payment first: card payments through Stripe, manual ones recorded as paid back by hand); the order's `amount_paid` and `payment_status` follow. Any other status → 409 `invalid_transition`. */
         post: operations["returns_receive_create"];
         delete?: never;
         options?: never;
@@ -3659,6 +3659,7 @@ export interface operations {
                  *     * `product` - product
                  *     * `purchase_order` - purchase_order
                  *     * `purchase_order_line` - purchase_order_line
+                 *     * `refund` - refund
                  *     * `report_schedule` - report_schedule
                  *     * `sales_order` - sales_order
                  *     * `sales_order_line` - sales_order_line
@@ -3677,7 +3678,7 @@ export interface operations {
                  *     * `warehouse` - warehouse
                  *     * `webhook` - webhook
                  */
-                object_type?: "category" | "customer" | "customer_return" | "customer_return_line" | "export" | "feedback" | "import" | "payment" | "product" | "purchase_order" | "purchase_order_line" | "report_schedule" | "sales_order" | "sales_order_line" | "shipment" | "shipment_line" | "shipment_package" | "stock_backorder" | "stock_count" | "stock_count_line" | "stock_level" | "stock_movement" | "stock_transfer" | "supplier" | "tracking_event" | "user" | "warehouse" | "webhook";
+                object_type?: "category" | "customer" | "customer_return" | "customer_return_line" | "export" | "feedback" | "import" | "payment" | "product" | "purchase_order" | "purchase_order_line" | "refund" | "report_schedule" | "sales_order" | "sales_order_line" | "shipment" | "shipment_line" | "shipment_package" | "stock_backorder" | "stock_count" | "stock_count_line" | "stock_level" | "stock_movement" | "stock_transfer" | "supplier" | "tracking_event" | "user" | "warehouse" | "webhook";
                 page_size?: number;
             };
             header?: never;
