@@ -144,12 +144,6 @@ class Server:
     base: str
     database: Database  # the one it serves
 
-    @property
-    def pids(self) -> list[int]:
-        """The server's main processes (their children count too): uvicorn's, and the
-        Celery worker's if it has one."""
-        return [self.process.pid] + ([self.worker.pid] if self.worker else [])
-
     def sessions(self, username: str, count: int) -> list[httpx.Client]:
         """``count`` HTTP clients (one per client thread) holding a token of ``username``."""
         token = httpx.post(
@@ -286,7 +280,7 @@ def _wait_until_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
 
 # --- CPU accounting (Linux /proc) -------------------------------------------------------
 
-CPU_GROUPS = ("server", "client", "postgres")
+CPU_GROUPS = ("server", "web", "worker", "client", "postgres")  # server = web + worker
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 CpuSnapshot = dict[str, dict[int, float]]  # group -> pid -> CPU seconds so far
 
@@ -315,23 +309,26 @@ def _children(pid: int) -> list[int]:
 
 
 class CpuMeter:
-    """CPU seconds of the server (uvicorn and its workers, the Celery worker), of this
-    benchmark's own process
+    """CPU seconds of the server's web processes (uvicorn and its workers) and its Celery
+    worker (together: *server*), of this benchmark's own process
     (the load generator and the raw-SQL client), and of the PostgreSQL backends serving
     ``database``."""
 
-    def __init__(self, database: Database, server_pids: list[int] | None = None) -> None:
+    def __init__(self, database: Database, server: "Server | None" = None) -> None:
         self.database = database
-        self.server_pids = server_pids or []
+        self.web_pids = [server.process.pid] if server else []
+        self.worker_pids = [server.worker.pid] if server and server.worker else []
         self.admin = psycopg.connect(database.maintenance_dsn, autocommit=True)
 
     def snapshot(self) -> CpuSnapshot:
         backends = self.admin.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.database.name,)
         ).fetchall()
-        server = [pid for main in self.server_pids for pid in (main, *_children(main))]
+        web = [pid for main in self.web_pids for pid in (main, *_children(main))]
+        worker = [pid for main in self.worker_pids for pid in (main, *_children(main))]
         return {
-            "server": {pid: _cpu_of(pid) for pid in server},
+            "web": {pid: _cpu_of(pid) for pid in web},
+            "worker": {pid: _cpu_of(pid) for pid in worker},
             "client": {os.getpid(): time.process_time()},
             "postgres": {pid: _cpu_of(pid) for (pid,) in backends},
         }
@@ -342,11 +339,14 @@ class CpuMeter:
 
 def cpu_used(before: CpuSnapshot, after: CpuSnapshot) -> dict[str, float]:
     """CPU seconds spent between two snapshots (processes that appeared count in full)."""
-    return {
+    used = {
         who: sum(seconds - before[who].get(pid, 0.0) for pid, seconds in after[who].items())
         for who in after
         if after[who]
     }
+    if "web" in used:
+        used["server"] = used["web"] + used.get("worker", 0.0)
+    return used
 
 
 # --- the client loop --------------------------------------------------------------------
@@ -455,7 +455,7 @@ def measure(
     compared)."""
     if warm_up:
         hammer("warm-up", clients, WARM_UP_SECONDS, attempt)
-    with closing(CpuMeter(database, server.pids if server else None)) as meter:
+    with closing(CpuMeter(database, server)) as meter:
         return hammer(name, clients, seconds, attempt, cpu=meter)
 
 

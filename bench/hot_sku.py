@@ -178,9 +178,9 @@ def main() -> None:
     )
     print(
         "| path | successful ops/s | p50 ms | p99 ms | done | refused | errors "
-        "| server CPU ms/op | client CPU ms/op | PostgreSQL CPU ms/op |"
+        "| server CPU ms/op | web | worker | client CPU ms/op | PostgreSQL CPU ms/op |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for run in (*baseline, api, raw):
         print(run.row(run.successes, run.refusals, run.errors, rate_format=",.0f"))
     print()

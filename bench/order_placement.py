@@ -278,9 +278,9 @@ def main() -> None:
     )
     print(
         "| path | orders/s | p50 ms | p99 ms | orders | failed "
-        "| server CPU ms/order | client CPU ms/order | PostgreSQL CPU ms/order |"
+        "| server CPU ms/order | web | worker | client CPU ms/order | PostgreSQL CPU ms/order |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for run in (*baseline, api, floor, minimal, raw):
         print(run.row(run.successes, run.refusals + run.errors))
     print()
