@@ -2,11 +2,13 @@
 
 DRF's ``SimpleRateThrottle`` reads a list of timestamps from the cache, appends, and
 writes it back: concurrent requests read the same list and all pass (16 threads got 2,809
-requests through a 1,200/minute limit). These throttles count in a fixed window with the
-cache's atomic ``add`` + ``incr`` (Redis ``SET NX`` + ``INCR``): exactly ``N`` requests
-per window pass, however many arrive at once. A fixed window lets a client spend its
-budget at the end of one window and again at the start of the next (at most ``2N`` in
-any ``duration``), the usual price of one atomic counter per window.
+requests through a 1,200/minute limit). These throttles count in a fixed window with an
+atomic counter: exactly ``N`` requests per window pass, however many arrive at once.
+With Redis (``SharedClientRedisCache``) the count is one round trip, ``INCR`` and, on a
+window's first request, ``EXPIRE``, in one script; other caches use ``add`` + ``incr``.
+A fixed window lets a client spend its budget at the end of one window and again at the
+start of the next (at most ``2N`` in any ``duration``), the usual price of one atomic
+counter per window.
 
 When the cache is unreachable, counting falls back to this process's memory (per-process
 limits, so N workers allow up to N times the rate) with a logged warning, and the cache is
@@ -24,6 +26,8 @@ from django.core.cache import cache
 from redis.exceptions import RedisError
 from rest_framework import throttling
 from rest_framework.request import Request
+
+from stockyard.core.cache import SharedClientRedisCache
 
 if TYPE_CHECKING:  # rest_framework.views imports the throttle classes named in settings
     from rest_framework.views import APIView
@@ -55,7 +59,9 @@ _cache_down_until = 0.0
 
 
 def _shared_hit(key: str, timeout: int) -> int:
-    cache.add(key, 0, timeout=timeout)
+    if isinstance(cache, SharedClientRedisCache):  # production: one round trip
+        return cache.count_in_window(key, timeout)
+    cache.add(key, 0, timeout=timeout)  # Django's other caches (no REDIS_URL)
     try:
         return int(cache.incr(key))
     except ValueError:  # expired between add and incr: start the window again
