@@ -6,8 +6,10 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connections, transaction
+from redis.asyncio.connection import Connection as AsyncRedisConnection
 
 from stockyard.core.testing import run_concurrently
+from stockyard.events import announcements
 from stockyard.events.announcements import GROUP, NEW_EVENTS, announce
 from stockyard.events.models import Event
 from stockyard.events.selectors import event_feed
@@ -187,3 +189,36 @@ def test_with_a_worker_the_request_asks_for_numbering_instead_of_doing_it(settin
     assert tasks.sequence_events() == 3  # what the worker then does
     publish_one("test.d")
     assert asked == [(), ()]  # that run has started: the next commit asks again
+
+
+def test_announcements_from_the_worker_reuse_one_redis_connection(monkeypatch, settings):
+    """Through ``async_to_sync`` every announcement made a new event loop, and the channel
+    layer a new Redis connection for it."""
+    if not settings.REDIS_URL:
+        pytest.skip("needs Redis (set REDIS_URL=redis://...)")
+    layer = get_channel_layer()
+    connects = []
+    connect = AsyncRedisConnection.connect
+
+    async def counting(self: AsyncRedisConnection) -> None:
+        if not self.is_connected:  # redis-py calls connect() before every command
+            connects.append(self)
+        await connect(self)
+
+    async def listen() -> str:
+        channel = await layer.new_channel()
+        await layer.group_add(GROUP, channel)
+        return channel
+
+    channel = async_to_sync(listen)()
+    monkeypatch.setattr(AsyncRedisConnection, "connect", counting)
+    monkeypatch.setattr(announcements, "_own_loop", announcements._OwnLoop())
+    announcements.use_own_loop()
+    try:
+        for _ in range(3):
+            announce()
+        monkeypatch.undo()
+        assert [async_to_sync(layer.receive)(channel) for _ in range(3)] == [NEW_EVENTS] * 3
+    finally:
+        async_to_sync(layer.group_discard)(GROUP, channel)
+    assert len(connects) == 1
