@@ -28,6 +28,7 @@ class Category(TimeStampedModel):
         return self.name
 
 
+@pghistory.track()
 class Unit(TimeStampedModel):
     """A unit of measure: how many decimals a quantity of a product in it may have
     (``pcs`` 0: no half pieces; ``kg`` 3: grams)."""
@@ -52,6 +53,7 @@ class Unit(TimeStampedModel):
         return self.code
 
 
+@pghistory.track()
 class ExchangeRate(TimeStampedModel):
     """From ``valid_from`` on (until a later rate of the pair), one ``base`` is worth
     ``rate`` of ``quote``: base EUR, quote JPY, rate 162.5."""

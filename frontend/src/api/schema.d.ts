@@ -3652,6 +3652,7 @@ export interface operations {
                  *     * `customer` - customer
                  *     * `customer_return` - customer_return
                  *     * `customer_return_line` - customer_return_line
+                 *     * `exchange_rate` - exchange_rate
                  *     * `export` - export
                  *     * `feedback` - feedback
                  *     * `import` - import
@@ -3674,11 +3675,12 @@ export interface operations {
                  *     * `stock_transfer` - stock_transfer
                  *     * `supplier` - supplier
                  *     * `tracking_event` - tracking_event
+                 *     * `unit` - unit
                  *     * `user` - user
                  *     * `warehouse` - warehouse
                  *     * `webhook` - webhook
                  */
-                object_type?: "category" | "customer" | "customer_return" | "customer_return_line" | "export" | "feedback" | "import" | "payment" | "product" | "purchase_order" | "purchase_order_line" | "refund" | "report_schedule" | "sales_order" | "sales_order_line" | "shipment" | "shipment_line" | "shipment_package" | "stock_backorder" | "stock_count" | "stock_count_line" | "stock_level" | "stock_movement" | "stock_transfer" | "supplier" | "tracking_event" | "user" | "warehouse" | "webhook";
+                object_type?: "category" | "customer" | "customer_return" | "customer_return_line" | "exchange_rate" | "export" | "feedback" | "import" | "payment" | "product" | "purchase_order" | "purchase_order_line" | "refund" | "report_schedule" | "sales_order" | "sales_order_line" | "shipment" | "shipment_line" | "shipment_package" | "stock_backorder" | "stock_count" | "stock_count_line" | "stock_level" | "stock_movement" | "stock_transfer" | "supplier" | "tracking_event" | "unit" | "user" | "warehouse" | "webhook";
                 page_size?: number;
             };
             header?: never;

@@ -91,3 +91,31 @@ def test_a_rate_needs_two_currencies_and_a_positive_rate(admin_client):
         400,
         "validation_error",
     )
+
+
+@pytest.mark.postgres  # the trail is written by PostgreSQL triggers
+def test_changes_to_units_and_rates_are_in_the_audit_trail(admin_client):
+    unit = admin_client.post(UNITS, {"code": "crate", "name": "crate", "decimal_places": 0})
+    admin_client.patch(f"{UNITS}{unit.json()['id']}/", {"name": "Crate"}, format="json")
+    rate = admin_client.post(
+        RATES, {"base": "EUR", "quote": "JPY", "rate": "162.5", "valid_from": "2026-11-01"}
+    )
+    assert rate.status_code == 201, rate.json()
+    admin_client.patch(f"{RATES}{rate.json()['id']}/", {"rate": "163"}, format="json")
+    admin_client.delete(f"{RATES}{rate.json()['id']}/")
+
+    def trail(object_type: str, object_id: int) -> list[tuple[str, dict]]:
+        response = admin_client.get(
+            "/api/v1/audit-log/", {"object_type": object_type, "object_id": object_id}
+        )
+        assert response.status_code == 200, response.json()
+        entries = response.json()["results"]
+        assert {entry["actor"] for entry in entries} == {admin_client.user.pk}
+        return [(entry["action"], entry["changes"]) for entry in reversed(entries)]
+
+    (created, renamed) = trail("unit", unit.json()["id"])
+    assert created[0] == "create" and created[1]["code"] == [None, "crate"]
+    assert renamed[0] == "update" and renamed[1]["name"] == ["crate", "Crate"]
+    actions = trail("exchange_rate", rate.json()["id"])
+    assert [action for action, _ in actions] == ["create", "update", "delete"]
+    assert actions[1][1]["rate"] == ["162.5000000000", "163.0000000000"]
