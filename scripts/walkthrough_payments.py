@@ -1,12 +1,16 @@
 """Payments walkthrough against a running Stockyard (demo data seeded): manual payments
-and overpayment, then a card payment through Stripe's API and webhook.
+and overpayment, a card payment through Stripe's API and webhook, then a customer return
+whose refund goes back to the card through Stripe's refund API, once.
 
 There is no internet here, so this script plays Stripe: it serves Stripe's PaymentIntent
-endpoint on loopback (start the server with STRIPE_API_BASE pointing at it) and sends
-webhook events signed with Stripe's scheme and the server's STRIPE_WEBHOOK_SECRET.
+and Refund endpoints on loopback (start the server, and the Celery worker that pays
+refunds back, with STRIPE_API_BASE pointing at it) and sends webhook events signed with
+Stripe's scheme and the server's STRIPE_WEBHOOK_SECRET.
 
     STRIPE_SECRET_KEY=sk_test_walkthrough STRIPE_WEBHOOK_SECRET=whsec_walkthrough \\
     STRIPE_API_BASE=http://127.0.0.1:8189 uvicorn config.asgi:application --port 8180 &
+    STRIPE_SECRET_KEY=sk_test_walkthrough STRIPE_API_BASE=http://127.0.0.1:8189 \\
+    celery -A config worker &
     STRIPE_WEBHOOK_SECRET=whsec_walkthrough STRIPE_STUB_PORT=8189 \\
     python3 -m uv run python scripts/walkthrough_payments.py http://127.0.0.1:8180
 """
@@ -26,18 +30,29 @@ from demo_client import SERVER, expect, login, show
 WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_walkthrough")
 STUB_PORT = int(os.environ.get("STRIPE_STUB_PORT", "8189"))
 intents: list[dict] = []
+refunds: list[dict] = []
 
 
 class StripeStub(BaseHTTPRequestHandler):
-    """Answers POST /v1/payment_intents as Stripe's API does (the fields Stockyard reads)."""
+    """Answers POST /v1/payment_intents and /v1/refunds as Stripe's API does (the fields
+    Stockyard reads); a refund retried with the same idempotency key is the same refund."""
 
     def do_POST(self) -> None:
         form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
-        intent_id = f"pi_walk_{len(intents) + 1}_{int(time.time())}"
-        intents.append({"path": self.path, "form": form, "key": self.headers["Idempotency-Key"]})
-        body = json.dumps(
-            {"id": intent_id, "object": "payment_intent", "client_secret": f"{intent_id}_secret_x"}
-        ).encode()
+        call = {"path": self.path, "form": form, "key": self.headers["Idempotency-Key"]}
+        if self.path.startswith("/v1/refunds"):
+            if all(made["key"] != call["key"] for made in refunds):
+                refunds.append(call)
+            found = {"id": f"re_walk_{len(refunds)}", "object": "refund", "status": "succeeded"}
+        else:
+            intent_id = f"pi_walk_{len(intents) + 1}_{int(time.time())}"
+            intents.append(call)
+            found = {
+                "id": intent_id,
+                "object": "payment_intent",
+                "client_secret": f"{intent_id}_secret_x",
+            }
+        body = json.dumps(found).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -139,7 +154,52 @@ show("webhook", "forged → 400; succeeded → applied; replay → not applied; 
 
 listed = expect(viewer.get("/payments/", params={"sales_order": order["id"]}), 200)
 assert sorted(p["status"] for p in listed["results"]) == ["succeeded", "succeeded"]
+
+# 5. A return of one of the two: once received, the worker pays its refund back to the
+#    newest payment (the card) through Stripe's refund API, once.
+clerk = login("warehouse")
+line = order["lines"][0]["id"]
+shipment = expect(
+    clerk.post(
+        "/shipments/",
+        json={"sales_order": order["id"], "lines": [{"sales_order_line": line, "quantity": "2"}]},
+    ),
+    201,
+)
+expect(clerk.post(f"/shipments/{shipment['id']}/ship/"), 200)
+rma = expect(
+    seller.post(
+        "/returns/",
+        json={"sales_order": order["id"], "lines": [{"sales_order_line": line, "quantity": "1"}]},
+    ),
+    201,
+)
+received = expect(clerk.post(f"/returns/{rma['id']}/receive/"), 200)
+refund = Decimal(received["refund_total"])
+assert received["status"] == "received" and 0 < refund < total, received
+deadline = time.monotonic() + 60
+while time.monotonic() < deadline:
+    card_now = expect(viewer.get(f"/payments/{card['id']}/"), 200)
+    if Decimal(card_now["amount_refunded"]) > 0:
+        break
+    time.sleep(0.5)
+else:
+    raise AssertionError("the return's refund was not paid back within 60 s (is a worker up?)")
+assert Decimal(card_now["amount_refunded"]) == refund, card_now
+(made,) = refunds
+assert made["form"]["amount"] == [str(int(refund * 100))], made
+assert made["form"]["payment_intent"] == [card["provider_reference"]], made
+assert made["key"] == f"stockyard-refund-{received['number']}-{card['id']}", made
+# The customer owes only for what they kept: still paid, with the refund taken off.
+assert paid(seller, order["id"]) == (str(total - refund), "paid")
+again = expect(clerk.post(f"/returns/{rma['id']}/receive/"), 409)
+assert again["code"] == "invalid_transition", again
+time.sleep(2)  # nothing else may come: the refund was paid back once
+assert len(refunds) == 1 and paid(seller, order["id"]) == (str(total - refund), "paid")
+show("return refunded", f"{received['number']}: {refund} back to the card, once; order paid")
+
 report = expect(login("manager").get("/reports/payments/"), 200)
+assert Decimal(report["totals"]["refunded"]) >= refund, report["totals"]
 show("payments report", report["totals"])
 stub.shutdown()
 print("payments walkthrough: OK")
