@@ -25,6 +25,18 @@ class User(AbstractUser):
         return roles | {Role.ADMIN} if self.is_superuser else roles
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent())
+class UserRole(User.groups.through):  # type: ignore[name-defined]
+    """A role given to a user: a row of the user-group table, written by
+    ``user.groups.add/remove/set`` from the API, the admin or a shell. Tracked so that
+    granting a role (``create``) and taking it away (``delete``) are in the audit trail
+    (``object_type`` ``user_role``; ``changes`` name the ``user`` by id and the role by
+    name). The table has no updates: a change of roles deletes and inserts rows."""
+
+    class Meta:
+        proxy = True
+
+
 Actor = User | AnonymousUser | None
 """Who performs an operation: a user, or ``None`` for the system (tasks, commands)."""
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q, Value
@@ -118,12 +119,27 @@ def audit_log_page(
         .select_related("actor")
         .order_by("-pgh_id")
     )
-    return AuditLogPage(entries=[_entry(event) for event in events], has_more=has_more)
+    events = list(events)
+    roles = _role_names(events)
+    return AuditLogPage(entries=[_entry(event, roles) for event in events], has_more=has_more)
 
 
-def _entry(event: AuditEntry) -> AuditLogEntry:
+def _role_names(events: list[AuditEntry]) -> dict[int, str]:
+    """Group ids → names, read (one small query: a group per role) only when the page
+    shows a model that references groups, i.e. the roles users were given or lost."""
+    by_label = event_models_by_label()
+    if not any(_references_groups(by_label[event.pgh_model].pgh_tracked_model) for event in events):
+        return {}
+    return dict(Group.objects.values_list("pk", "name"))
+
+
+def _references_groups(model: type[models.Model]) -> bool:
+    return any(field.related_model is Group for field in model._meta.concrete_fields)
+
+
+def _entry(event: AuditEntry, roles: dict[int, str]) -> AuditLogEntry:
     model = event_models_by_label()[event.pgh_model].pgh_tracked_model
-    changes = _changes(model, event)
+    changes = _changes(model, event, roles)
     return AuditLogEntry(
         id=event.pgh_id,
         occurred_at=event.pgh_created_at,
@@ -143,9 +159,10 @@ def event_models_by_label() -> dict[str, EventModel]:
     return {model._meta.label: model for model in tracked_event_models().values()}
 
 
-def _changes(model: type[models.Model], event: AuditEntry) -> Changes:
+def _changes(model: type[models.Model], event: AuditEntry, roles: dict[int, str]) -> Changes:
     """``{field: [old, new]}``: every field of a created or deleted row (the missing side
-    ``null``), the changed fields of an update. Encrypted fields are masked."""
+    ``null``), the changed fields of an update. Encrypted fields are masked; a group (a
+    role) is named, since the API knows roles by name, never by id."""
     data: dict[str, Any] = event.pgh_data or {}
     if event.pgh_label == "update":
         pairs = event.pgh_diff or {}
@@ -162,6 +179,8 @@ def _changes(model: type[models.Model], event: AuditEntry) -> Changes:
             masked = _masked_change(old, new)
             if masked is not None:
                 changes[field.name] = masked
+        elif field.related_model is Group:
+            changes[field.name] = [roles.get(old, old), roles.get(new, new)]
         else:
             changes[field.name] = [_shown(field, old), _shown(field, new)]
     return changes

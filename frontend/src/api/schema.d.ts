@@ -3677,10 +3677,11 @@ export interface operations {
                  *     * `tracking_event` - tracking_event
                  *     * `unit` - unit
                  *     * `user` - user
+                 *     * `user_role` - user_role
                  *     * `warehouse` - warehouse
                  *     * `webhook` - webhook
                  */
-                object_type?: "category" | "customer" | "customer_return" | "customer_return_line" | "exchange_rate" | "export" | "feedback" | "import" | "payment" | "product" | "purchase_order" | "purchase_order_line" | "refund" | "report_schedule" | "sales_order" | "sales_order_line" | "shipment" | "shipment_line" | "shipment_package" | "stock_backorder" | "stock_count" | "stock_count_line" | "stock_level" | "stock_movement" | "stock_transfer" | "supplier" | "tracking_event" | "unit" | "user" | "warehouse" | "webhook";
+                object_type?: "category" | "customer" | "customer_return" | "customer_return_line" | "exchange_rate" | "export" | "feedback" | "import" | "payment" | "product" | "purchase_order" | "purchase_order_line" | "refund" | "report_schedule" | "sales_order" | "sales_order_line" | "shipment" | "shipment_line" | "shipment_package" | "stock_backorder" | "stock_count" | "stock_count_line" | "stock_level" | "stock_movement" | "stock_transfer" | "supplier" | "tracking_event" | "unit" | "user" | "user_role" | "warehouse" | "webhook";
                 page_size?: number;
             };
             header?: never;

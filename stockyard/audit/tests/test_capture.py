@@ -220,3 +220,33 @@ def test_key_rotation_keeps_the_trail_readable(settings):
 
     created = entries("supplier", supplier.pk)[0]
     assert created.changes["bank_account"] == [None, "••••3000"]
+
+
+def test_role_changes_carry_the_user_and_the_request_id(client_for, make_user):
+    admin = client_for(Role.ADMIN)
+    clerk = make_user(Role.SALES)
+
+    changed = admin.patch(
+        f"/api/v1/users/{clerk.pk}/",
+        {"roles": ["viewer", "warehouse"]},
+        format="json",
+        headers={"X-Request-ID": "req-roles-1"},
+    )
+
+    assert changed.status_code == 200, changed.content
+    trail = [entry for entry in entries("user_role") if entry.request_id == "req-roles-1"]
+    assert sorted(
+        (entry.action, entry.changes["group"][0] or entry.changes["group"][1]) for entry in trail
+    ) == [("create", "viewer"), ("create", "warehouse"), ("delete", "sales")]
+    assert {entry.actor for entry in trail} == {admin.user.pk}
+    assert all(clerk.pk in entry.changes["user"] for entry in trail)
+    taken = next(entry for entry in trail if entry.action == "delete")
+    assert taken.changes == {"user": [clerk.pk, None], "group": ["sales", None]}
+
+
+def test_role_changes_in_a_shell_are_recorded(make_user):
+    """No context (a bare ``manage.py shell``, psql): the change is there, unattributed."""
+    clerk = make_user(Role.SALES)
+    clerk.groups.clear()
+    (taken,) = [entry for entry in entries("user_role") if entry.action == "delete"]
+    assert (taken.changes["user"], taken.changes["group"]) == ([clerk.pk, None], ["sales", None])
