@@ -6,4 +6,7 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from stockyard.accounts import openapi  # noqa: F401  (registers the OAuth2 scheme)
+        from stockyard.accounts import (  # noqa: F401  (they register)
+            openapi,  # the OAuth2 scheme
+            revocation,  # token revocation on password, active flag and role changes
+        )

@@ -78,9 +78,9 @@ def user_update(
     """Change a user's fields, password or roles.
 
     A new password, a change of roles or of ``is_active`` revokes every token issued to
-    the user so far. Raises ``Conflict`` when ``actor`` would deactivate themselves or the
-    change would leave no active admin; ``ValidationFailed`` for a taken username or a
-    weak password.
+    the user so far (``accounts.revocation``, whatever path changes them). Raises
+    ``Conflict`` when ``actor`` would deactivate themselves or the change would leave no
+    active admin; ``ValidationFailed`` for a taken username or a weak password.
     """
     roles = None if roles is None else frozenset(roles)
     deactivating = fields.get("is_active") is False and user.is_active
@@ -91,11 +91,6 @@ def user_update(
     )
     if losing_admin:
         _ensure_another_active_admin(user)
-    revoke = (
-        "password" in fields
-        or (roles is not None and roles != user.roles)
-        or fields.get("is_active", user.is_active) != user.is_active
-    )
     password = fields.pop("password", None)
     for name, value in fields.items():
         setattr(user, name, value)
@@ -107,8 +102,6 @@ def user_update(
     user.save()
     if roles is not None:
         _assign_roles(user, roles)
-    if revoke:
-        user_tokens_revoke(user=user)
     return user
 
 

@@ -2,9 +2,10 @@
 
 Every user has a ``token_epoch``; each refresh token carries the epoch it was issued in
 (claim ``epoch``), and access tokens made from it inherit the claim. Changing a user's
-password, roles or active flag, or logging out, moves the epoch on
-(``accounts.services.user_tokens_revoke``): every earlier token, access or refresh, then
-fails with 401 ``not_authenticated``. One integer compare per request, no token list.
+password, roles or active flag (by any path: ``accounts.revocation``), or logging out,
+moves the epoch on (``accounts.services.user_tokens_revoke``): every earlier token,
+access or refresh, then fails with 401 ``not_authenticated``. One integer compare per
+request, no token list.
 
 simplejwt keeps a row per refresh token (``OutstandingToken``) with the token's full text;
 ``token_digest`` replaces it before it is saved, so a database dump holds no usable token.

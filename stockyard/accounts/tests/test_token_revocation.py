@@ -4,8 +4,12 @@ cannot lock everyone out; refresh tokens are stored as digests only."""
 import secrets
 from collections import Counter
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.contrib.auth.management.commands import changepassword
+from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 from rest_framework.test import APIClient
@@ -156,3 +160,113 @@ def test_concurrent_creates_of_one_username_are_one_201_and_400s(make_user):
 
     assert Counter(run_concurrently(create, 8)) == {201: 1, 400: 7}
     assert User.objects.filter(username__iexact="newcomer").count() == 1
+
+
+# Outside the API: the admin, manage.py, a shell. The model layer revokes for them all.
+
+NEW_PASSWORD = "a-brand-new-passphrase"
+
+
+@pytest.fixture
+def signed_in_admin(client, make_user):
+    """The Django admin's browser session of an admin (who is not the user changed)."""
+    client.force_login(make_user(Role.ADMIN))
+    return client
+
+
+def test_an_admin_password_change_revokes_every_earlier_token(signed_in_admin, make_user):
+    user = make_user(Role.VIEWER)
+    tokens, oauth = login(user), oauth2_token(user)
+    response = signed_in_admin.post(
+        f"/admin/accounts/user/{user.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content
+    assert_revoked(tokens, oauth)
+
+
+def admin_change_form(user: User, **changes) -> dict:
+    """What the admin's user change form posts for ``user``, with ``changes``."""
+    data = {
+        "username": user.username,
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "is_active": "on",
+        "groups": [group.pk for group in user.groups.all()],
+        "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
+    }
+    data.update(changes)
+    return {name: value for name, value in data.items() if value is not None}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(
+            lambda: {"groups": [Group.objects.get_or_create(name="sales")[0].pk]}, id="roles"
+        ),
+        pytest.param(lambda: {"is_active": None}, id="is_active"),
+        pytest.param(lambda: {"is_superuser": "on"}, id="admin role"),
+    ],
+)
+def test_an_admin_change_form_revokes_every_earlier_token(signed_in_admin, make_user, change):
+    user = make_user(Role.VIEWER)
+    tokens, oauth = login(user), oauth2_token(user)
+    response = signed_in_admin.post(
+        f"/admin/accounts/user/{user.pk}/change/", admin_change_form(user, **change())
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert_revoked(tokens, oauth)
+
+
+def test_an_admin_change_of_the_name_only_revokes_nothing(signed_in_admin, make_user):
+    user = make_user(Role.VIEWER)
+    tokens = login(user)
+    response = signed_in_admin.post(
+        f"/admin/accounts/user/{user.pk}/change/", admin_change_form(user, first_name="Sam")
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert bearer(tokens["access"]).get(ME).status_code == 200
+
+
+def test_the_changepassword_command_revokes_every_earlier_token(make_user, monkeypatch):
+    user = make_user(Role.VIEWER)
+    tokens, oauth = login(user), oauth2_token(user)
+    monkeypatch.setattr(changepassword.Command, "_get_pass", lambda self, prompt="": NEW_PASSWORD)
+    call_command("changepassword", user.username, stdout=StringIO())
+    assert_revoked(tokens, oauth)
+
+
+def new_password(user: User) -> None:
+    user.set_password(NEW_PASSWORD)
+    user.save()
+
+
+def deactivated(user: User) -> None:
+    user.is_active = False
+    user.save()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(new_password, id="password"),
+        pytest.param(deactivated, id="is_active"),
+        pytest.param(lambda user: user.groups.clear(), id="roles cleared"),
+        pytest.param(
+            lambda user: Group.objects.get_or_create(name="sales")[0].user_set.add(user.pk),
+            id="role from group",
+        ),
+        pytest.param(
+            lambda user: Group.objects.get_or_create(name="viewer")[0].user_set.clear(),
+            id="group cleared",
+        ),
+    ],
+)
+def test_a_change_in_a_shell_revokes_every_earlier_token(make_user, change):
+    user = make_user(Role.VIEWER)
+    tokens, oauth = login(user), oauth2_token(user)
+    change(User.objects.get(pk=user.pk))
+    assert_revoked(tokens, oauth)
