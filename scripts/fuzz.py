@@ -15,6 +15,7 @@ Exits with Schemathesis' status: 0 when no check failed.
 
     python3 -m uv run python scripts/fuzz.py                    # make fuzz
     python3 -m uv run python scripts/fuzz.py --max-examples 5 --phases examples,coverage
+    python3 -m uv run python scripts/fuzz.py --max-time 90               # CI (.ci/run)
 
 Loopback only. Operations that would end the run's own session (logout, user edits)
 are left out; see docs/fuzzing.md.
@@ -56,6 +57,12 @@ def main() -> int:
     parser.add_argument("--phases", default="examples,coverage,fuzzing")
     parser.add_argument("--seed", type=int, default=None, help="repeat a run exactly")
     parser.add_argument("--workers", default="2", help="Schemathesis' concurrent workers")
+    parser.add_argument(
+        "--max-time",
+        type=int,
+        default=None,
+        help="seconds for Schemathesis' whole run (fuzzing repeats until they are spent)",
+    )
     args = parser.parse_args()
 
     server = os.environ.get("FUZZ_SERVER", harness.LOCAL_SERVER)
@@ -103,6 +110,7 @@ def fuzz(database: harness.Database, args: argparse.Namespace) -> int:
                 for arg in ("--exclude-operation-id", operation)
             ),
             *(("--seed", str(args.seed)) if args.seed is not None else ()),
+            *(("--max-time", str(args.max_time)) if args.max_time is not None else ()),
             "--no-color",
         ]
         return subprocess.run(command, check=False).returncode
