@@ -76,7 +76,8 @@ MIDDLEWARE = [
     "stockyard.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (admin, API docs, the console) from the app itself, under any server:
-    # ServeStatic is WhiteNoise made async-capable, so the chain stays async under uvicorn.
+    # ServeStatic is WhiteNoise made async (async-only): under uvicorn, requests under
+    # STATIC_URL take the async chain, and the one-hop sync chain leaves it out (core.asgi).
     "servestatic.middleware.ServeStaticMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
