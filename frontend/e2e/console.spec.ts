@@ -133,6 +133,13 @@ test('a viewer sees no write buttons, and a 403 is rendered', async ({ page, req
   await page.goto('/app/purchase-orders')
   await expect(page.getByTestId('po-table')).toBeVisible()
   await expect(page.getByTestId('new-po')).toHaveCount(0)
+  await page.goto('/app/returns')
+  await expect(page.getByTestId('returns-table')).toBeVisible()
+  await expect(page.getByTestId('new-return')).toHaveCount(0)
+  await page.goto('/app/customers')
+  await expect(page.getByTestId('customers-table')).toContainText('CUS-BLUEOAK')
+  await expect(page.getByRole('button', { name: 'Edit' })).toHaveCount(0)
+  await expect(page.getByRole('link', { name: 'Users' })).toHaveCount(0)
   await page.goto('/app/reports') // not in the menu; the API still says no
   await expect(page.getByTestId('problem').first()).toContainText('Not allowed')
 })
@@ -150,4 +157,96 @@ test('reports, products and the event feed render', async ({ page }) => {
   await page.goto('/app/events')
   await expect(page.getByTestId('events-table')).toBeVisible()
   await shot(page, 'events')
+  await page.goto('/app/sales-orders')
+  await expect(page.getByTestId('so-table')).toBeVisible()
+  await shot(page, 'sales-orders')
+  await page.goto('/app/returns')
+  await expect(page.getByTestId('returns-table')).toBeVisible()
+  await shot(page, 'returns')
+  await page.goto('/app/suppliers')
+  await expect(page.getByTestId('suppliers-table')).toBeVisible()
+  await shot(page, 'suppliers')
+})
+
+test('close a sales order, then take part of it back on a return and receive it', async ({ page, request }) => {
+  const api = await apiAs(request, 'manager')
+  const product = await freshProduct(api, 'RMA')
+  const main = await api.idOf('warehouses', 'MAIN')
+  await api.post('stock-adjustments/', { product: product.id, warehouse: main, quantity: '10', reason: 'e2e stock' })
+  const order = await api.post<Order>('sales-orders/', {
+    customer: await api.idOf('customers', 'CUS-BLUEOAK'),
+    warehouse: main,
+    lines: [{ product: product.id, quantity: '5' }],
+  })
+  await api.post(`sales-orders/${order.id}/confirm/`)
+  const shipment = await api.post<{ id: number }>('shipments/', { sales_order: order.id, carrier: 'UPS', lines: [{ sales_order_line: order.lines[0]!.id, quantity: '3' }] })
+  await api.post(`shipments/${shipment.id}/ship/`)
+
+  await signIn(page, 'manager', `/app/sales-orders/${order.id}`)
+  await expect(page.getByTestId('status')).toHaveText('partially_shipped')
+  await page.getByTestId('close').click()
+  await expect(page.getByTestId('status')).toHaveText('closed')
+  await expect(page.getByTestId(`released-${product.sku}`)).toHaveText('2')
+
+  await page.getByTestId('return-goods').click()
+  await expect(page.getByTestId('return-order')).toContainText(order.number)
+  await page.getByTestId(`return-${product.sku}`).fill('4') // more than shipped: 409 at the line
+  await page.getByTestId('create-return').click()
+  await expect(page.getByTestId('problem')).toBeVisible()
+  await page.getByTestId(`return-${product.sku}`).fill('1')
+  await page.locator('#return-reason').fill('damaged in transit')
+  await shot(page, 'return-new')
+  await page.getByTestId('create-return').click()
+  await expect(page.getByTestId('status')).toHaveText('requested')
+  await page.getByTestId('receive-return').click()
+  await expect(page.getByTestId('status')).toHaveText('received')
+  await expect(page.getByTestId('rma-lines')).toContainText(product.sku)
+  await shot(page, 'return')
+})
+
+test('edit forms: field errors at the field, a 412 keeps the edits, and feedback is sent', async ({ page, request }) => {
+  const api = await apiAs(request, 'manager')
+  const product = await freshProduct(api, 'EDIT')
+  await signIn(page, 'manager', `/app/products/${product.id}`)
+  await page.getByTestId('edit-product').click()
+  await page.locator('#edit-price').fill('-1')
+  await page.getByTestId('save-record').click()
+  await expect(page.locator('[data-field-error="price"]')).toBeVisible()
+  await page.locator('#edit-price').fill('13.75')
+  await page.locator('#edit-name').fill(`${product.sku} renamed`)
+  await api.patchCurrent(`products/${product.id}/`, { reorder_point: '3' }) // someone else saves first
+  await page.getByTestId('save-record').click()
+  await expect(page.getByTestId('stale')).toBeVisible()
+  await page.getByTestId('reload-stale').click()
+  await expect(page.getByTestId('stale')).toHaveCount(0)
+  await expect(page.locator('#edit-reorder_point')).toHaveValue(/^3(\.0+)?$/) // their version…
+  await expect(page.locator('#edit-price')).toHaveValue('13.75') // …with these edits over it
+  await page.getByTestId('save-record').click()
+  await expect(page.getByTestId('record-form')).toHaveCount(0)
+  const saved = await api.get<{ name: string; price: string; reorder_point: string }>(`products/${product.id}/`)
+  expect([saved.name, Number(saved.price), Number(saved.reorder_point)]).toEqual([`${product.sku} renamed`, 13.75, 3])
+
+  await page.goto('/app/customers')
+  await page.getByTestId('customers-search').fill('CUS-BLUEOAK')
+  await page.getByTestId('edit-CUS-BLUEOAK').click()
+  await expect(page.locator('#edit-code')).toHaveValue('CUS-BLUEOAK')
+  await shot(page, 'customer-edit')
+  await page.keyboard.press('Escape')
+
+  await page.getByTestId('feedback').click()
+  const note = `e2e feedback ${Date.now()}`
+  await page.getByTestId('feedback-message').fill(note)
+  await page.getByTestId('send-feedback').click()
+  await expect(page.getByText('Thank you: your feedback was sent')).toBeVisible()
+  const feedback = await api.get<{ results: { message: string; page: string }[] }>('feedback/?page_size=50')
+  expect(feedback.results.find((item) => item.message === note)?.page).toBe('/app/customers')
+})
+
+test('an admin opens a user\'s edit form: roles and a new password', async ({ page }) => {
+  await signIn(page, 'admin', '/app/users')
+  await page.getByTestId('users-search').fill('viewer')
+  await page.getByTestId('edit-viewer').click()
+  await expect(page.locator('#edit-username')).toHaveValue('viewer')
+  await expect(page.getByTestId('record-form')).toContainText('viewer')
+  await shot(page, 'users')
 })

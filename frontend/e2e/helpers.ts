@@ -21,14 +21,19 @@ export async function apiAs(request: APIRequestContext, role: Role) {
   expect(answer.ok()).toBeTruthy()
   const { access } = (await answer.json()) as { access: string }
   const headers = { Authorization: `Bearer ${access}` }
-  async function call<T>(method: 'GET' | 'POST', path: string, data?: unknown): Promise<T> {
-    const response = await request.fetch(`/api/v1/${path}`, { method, headers, data })
+  async function call<T>(method: 'GET' | 'POST' | 'PATCH', path: string, data?: unknown, extra: Record<string, string> = {}): Promise<T> {
+    const response = await request.fetch(`/api/v1/${path}`, { method, headers: { ...headers, ...extra }, data })
     expect(response.ok(), `${method} ${path}: ${response.status()} ${await response.text()}`).toBeTruthy()
     return (await response.json()) as T
   }
   return {
     get: <T>(path: string) => call<T>('GET', path),
     post: <T>(path: string, data?: unknown) => call<T>('POST', path, data ?? {}),
+    /** A PATCH naming the version it read, as another user's save would. */
+    async patchCurrent<T>(path: string, data: unknown): Promise<T> {
+      const read = await request.fetch(`/api/v1/${path}`, { headers })
+      return call<T>('PATCH', path, data, { 'If-Match': read.headers()['etag'] ?? '' })
+    },
     async idOf(resource: string, search: string): Promise<number> {
       const page = await call<{ results: { id: number }[] }>('GET', `${resource}/?search=${encodeURIComponent(search)}`)
       expect(page.results.length, `${resource} ${search}`).toBeGreaterThan(0)

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
 import { session } from '@/auth/session'
 
-import { api, ok } from './client'
+import { api, ok, versioned } from './client'
 import { ApiProblem } from './problem'
 
 const PROBLEM = {
@@ -57,5 +57,23 @@ describe('the API client', () => {
     await expect(ok(api.GET('/api/v1/auth/me/'))).rejects.toBeInstanceOf(ApiProblem)
     expect(session.signedIn).toBe(false)
     expect(sessionStorage.getItem('stockyard.tokens')).toBeNull()
+  })
+
+  it('reads a record with its ETag and writes it back with If-Match', async () => {
+    const product = { id: 4, name: 'Bolt' }
+    const fetch = vi
+      .fn()
+      .mockResolvedValueOnce(new Response(JSON.stringify(product), { status: 200, headers: { 'Content-Type': 'application/json', ETag: '"v1"' } }))
+      .mockResolvedValueOnce(answer(412, { ...PROBLEM, status: 412, code: 'precondition_failed', errors: undefined }, 'application/problem+json'))
+    vi.stubGlobal('fetch', fetch)
+    const read = await versioned(api.GET('/api/v1/products/{id}/', { params: { path: { id: 4 } } }))
+    expect(read.etag).toBe('"v1"')
+    const failure = await versioned(
+      api.PATCH('/api/v1/products/{id}/', { params: { path: { id: 4 }, header: { 'If-Match': read.etag } }, body: { name: 'Nut' } }),
+    ).catch((e: unknown) => e)
+    const request = fetch.mock.calls[1]![0] as Request
+    expect(request.method).toBe('PATCH')
+    expect(request.headers.get('If-Match')).toBe('"v1"')
+    expect((failure as ApiProblem).status).toBe(412)
   })
 })

@@ -45,3 +45,17 @@ export async function ok<T>(call: Promise<Answer<T>>): Promise<T> {
 export function idempotencyKey(): string {
   return crypto.randomUUID()
 }
+
+/** A resource as read or written, with its version: the `ETag` to send back as `If-Match`. */
+export interface Versioned<T> {
+  data: T
+  etag: string
+}
+
+/** The data of a 2xx answer and its `ETag` (optimistic concurrency: a write naming a
+ * version that is no longer current answers 412 `precondition_failed`). */
+export async function versioned<T>(call: Promise<Answer<T>>): Promise<Versioned<T>> {
+  const answer = await call
+  const data = await ok(Promise.resolve(answer))
+  return { data, etag: answer.response.headers.get('ETag') ?? '' }
+}

@@ -42,3 +42,10 @@ export async function searchSuppliers(search: string): Promise<Option[]> {
   const page = await ok(api.GET('/api/v1/suppliers/', { params: { query: { search, page_size: 20 } } }))
   return page.results.map((supplier) => ({ label: `${supplier.code} — ${supplier.name}`, value: supplier.id }))
 }
+
+/** Sales orders that have shipped goods, which a customer may send back. */
+export async function searchShippedOrders(search: string): Promise<Option[]> {
+  const status__in = ['partially_shipped', 'shipped', 'delivered', 'closed']
+  const page = await ok(api.GET('/api/v1/sales-orders/', { params: { query: { search, status__in, page_size: 20 } } }))
+  return page.results.map((order) => ({ label: `${order.number} — ${order.customer_name}`, value: order.id }))
+}
