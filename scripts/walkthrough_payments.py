@@ -192,8 +192,8 @@ assert made["form"]["payment_intent"] == [card["provider_reference"]], made
 assert made["key"] == f"stockyard-refund-{received['number']}-{card['id']}", made
 # The customer owes only for what they kept: still paid, with the refund taken off.
 assert paid(seller, order["id"]) == (str(total - refund), "paid")
-again = expect(clerk.post(f"/returns/{rma['id']}/receive/"), 409)
-assert again["code"] == "invalid_transition", again
+received_twice = expect(clerk.post(f"/returns/{rma['id']}/receive/"), 409)
+assert received_twice["code"] == "invalid_transition", received_twice
 time.sleep(2)  # nothing else may come: the refund was paid back once
 assert len(refunds) == 1 and paid(seller, order["id"]) == (str(total - refund), "paid")
 show("return refunded", f"{received['number']}: {refund} back to the card, once; order paid")
