@@ -33,6 +33,7 @@ from stockyard.core import decimals, errors
 from stockyard.core.decimals import ZERO, price
 from stockyard.core.models import delete_unreferenced, overflowing, save_unique, too_large_message
 from stockyard.events.services import publish, publish_many
+from stockyard.inventory import documents
 from stockyard.inventory.enums import MovementKind
 from stockyard.inventory.models import (
     StockBackorder,
@@ -259,7 +260,15 @@ class _Posting:
             )
         StockBackorder.objects.filter(pk__in=[backorder.pk for backorder in done]).delete()
         StockBackorder.objects.bulk_update(partly, ["quantity"])
-        return [_backorder_filled(fills) for fills in served.values()]
+        ids_by_type: dict[str, set[int]] = defaultdict(set)
+        for reference_type, reference_id in served:
+            ids_by_type[reference_type].add(reference_id)
+        status = {
+            (reference_type, reference_id): found
+            for reference_type, ids in ids_by_type.items()
+            for reference_id, found in documents.statuses(reference_type, ids).items()
+        }
+        return [_backorder_filled(fills, status.get(key)) for key, fills in served.items()]
 
 
 def _save_levels(levels: Sequence[StockLevel]) -> None:
@@ -317,14 +326,16 @@ def _level_events(level: StockLevel, available_before: Decimal) -> list[tuple[st
     return events
 
 
-def _backorder_filled(fills: list[_Fill]) -> tuple[str, dict[str, Any]]:
-    """``<document>.backorder_filled`` for the lines of one document just served."""
+def _backorder_filled(fills: list[_Fill], status: str | None) -> tuple[str, dict[str, Any]]:
+    """``<document>.backorder_filled`` for the lines of one document just served, with the
+    document's current ``status`` (``inventory.documents``; null if none is known)."""
     first = fills[0].backorder
     return (
         f"{first.reference_type}.backorder_filled",
         {
             "id": first.reference_id,
             "number": first.reference_number,
+            "status": status,
             "warehouse": first.warehouse_id,
             "lines": [
                 {

@@ -1,5 +1,6 @@
 """Reads on sales orders."""
 
+from collections.abc import Collection
 from decimal import Decimal
 
 from django.db import transaction
@@ -21,6 +22,12 @@ def sales_order_lines() -> QuerySet[SalesOrderLine]:
         # Overrides the model's plain attribute (0) with the queued quantity.
         quantity_backordered=backordered_quantity(reference_type=REFERENCE_TYPE)
     )
+
+
+def sales_order_statuses(ids: Collection[int]) -> dict[int, str]:
+    """``{id: status}`` of the sales orders ``ids`` (one query), for inventory's
+    ``sales_order.backorder_filled`` events."""
+    return dict(SalesOrder.objects.filter(pk__in=ids).values_list("pk", "status"))
 
 
 def sales_order_list(*, lines_limit: int | None = None) -> QuerySet[SalesOrder]:

@@ -79,6 +79,7 @@ def test_arrivals_fill_the_oldest_confirmation_first(product, warehouse):
         {
             "id": 1,
             "number": "SO-000001",
+            "status": None,  # no such sales order: the queue here is made by hand
             "warehouse": warehouse.pk,
             "lines": [
                 {
@@ -92,6 +93,7 @@ def test_arrivals_fill_the_oldest_confirmation_first(product, warehouse):
         {
             "id": 2,
             "number": "SO-000002",
+            "status": None,  # no such sales order: the queue here is made by hand
             "warehouse": warehouse.pk,
             "lines": [
                 {

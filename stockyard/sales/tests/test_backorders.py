@@ -70,6 +70,20 @@ def test_a_receipt_fills_the_backorder_and_says_so(warehouse, product, emitted):
     assert filled["data"]["id"] == order.pk
     assert filled["data"]["number"] == order.number
     assert filled["data"]["lines"][0]["quantity_filled"] == "6.000"
+    assert filled["data"]["status"] == Status.CONFIRMED  # like every sales_order event
+
+
+def test_the_fill_event_carries_the_orders_status_at_the_time(warehouse, product, emitted):
+    order = make_order((product, 10), warehouse=warehouse, allow_backorder=True, confirm=True)
+    ship(order, 4)
+    purchase = make_purchase_order(
+        [(product, 6, "3.00")], status=PurchaseOrderStatus.SUBMITTED, warehouse=warehouse
+    )
+    purchase_order_receive(
+        order=purchase, lines=[LineReceipt(purchase.lines.get().pk, D(6))], user=None
+    )
+    [filled] = emitted("sales_order.backorder_filled")
+    assert filled["data"]["status"] == Status.PARTIALLY_SHIPPED
 
 
 def test_only_what_is_reserved_ships(warehouse, product):
