@@ -14,6 +14,8 @@ import environ
 import pghistory
 import sentry_sdk
 import structlog
+from redis.asyncio.retry import Retry as AsyncRetry
+from redis.backoff import ExponentialBackoff
 from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
 
@@ -215,7 +217,18 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # redis-py 8 times socket reads out after 5 s by default, the length of the
             # layer's blocking BZPOPMIN: every idle receive (each WebSocket) would fail.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}]},
+            # Its async connections retry nothing by default: after a Redis restart each
+            # pooled connection failed its next command (a WebSocket handshake: 500);
+            # now a dropped connection is replaced and the command retried.
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": None,
+                        "retry": AsyncRetry(ExponentialBackoff(cap=1.0, base=0.05), 3),
+                    }
+                ]
+            },
         }
     }
 else:
