@@ -137,7 +137,6 @@ def sign_in() -> str:
 
 
 def main() -> int:
-    token = sign_in()
     stack = ["bash", "deploy/staging/stack.sh"]
     phases = {
         "graceful reload": [*stack, "reload"],
@@ -146,7 +145,9 @@ def main() -> int:
     }
     failed = False
     for name, command in phases.items():
-        load = Load(token)
+        # A token per phase: a release that builds its venv and console on a busy machine
+        # can outlast one access token (JWT_ACCESS_MINUTES, 15).
+        load = Load(sign_in())
         result = load.run(SETTLE, command)
         failures = sum(n for kind, n in load.counts.items() if kind.endswith("failed"))
         failed |= bool(failures) or result.returncode != 0

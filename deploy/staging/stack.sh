@@ -36,6 +36,9 @@ DB_NAME=stockyard
 VENV=$ROOT/.venv/bin
 
 as_postgres() { runuser -u postgres -- "$@"; }
+# uv itself, also when called from inside a project's venv (`uv run ...`: the drills),
+# whose python3 has no uv module.
+uv_() { if command -v uv >/dev/null; then uv "$@"; else python3 -m uv "$@"; fi; }
 log() { printf '  %-10s %s\n' "$1" "$2"; }
 
 install_packages() {
@@ -310,10 +313,12 @@ release_dir() { # ref -> var/staging/releases/<commit>, made once (the tree + it
   if [[ ! -f $dir/.release-ready ]]; then
     rm -rf "$dir" && mkdir -p "$dir"
     git archive "$commit" | tar -x -C "$dir"
-    (cd "$dir" && python3 -m uv sync --frozen --no-dev -q)
+    # Called as $(release_dir ...), where errexit is off: each step checked.
+    (cd "$dir" && uv_ sync --frozen --no-dev -q) || return 1
     # The console, built as the image builds it (deploy/Dockerfile), collected by switch_to.
     if [[ -f $dir/frontend/package-lock.json ]]; then
-      (cd "$dir/frontend" && npm ci --no-audit --no-fund --loglevel error >/dev/null && npm run -s build >/dev/null)
+      (cd "$dir/frontend" && npm ci --no-audit --no-fund --loglevel error >/dev/null &&
+        npm run -s build >/dev/null) || return 1
     fi
     touch "$dir/.release-ready"
   fi
