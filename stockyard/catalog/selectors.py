@@ -1,5 +1,6 @@
 """Reads on the catalog, shaped for the API, documents and reports."""
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -83,3 +84,10 @@ def products_by_sku(sku: str, products: QuerySet[Product] | None = None) -> Quer
     unique index on ``LOWER(sku)`` (``sku__iexact`` compares ``UPPER()`` and scans)."""
     rows = Product.objects.all() if products is None else products
     return rows.alias(sku_folded=Lower("sku")).filter(sku_folded=sku.strip().lower())
+
+
+def products_by_skus(skus: Iterable[str]) -> QuerySet[Product]:
+    """The products whose SKUs are among ``skus`` ignoring case, in one query through the
+    same unique index on ``LOWER(sku)``."""
+    folded = sorted({sku.strip().lower() for sku in skus})
+    return Product.objects.alias(sku_folded=Lower("sku")).filter(sku_folded__in=folded)

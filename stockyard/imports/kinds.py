@@ -7,8 +7,8 @@ categories. The row is then written by the owning app's service, which checks th
 business rules and records the events, as for any other write.
 """
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -19,9 +19,9 @@ from rest_framework import serializers
 from stockyard.accounts.models import User
 from stockyard.accounts.roles import Capability
 from stockyard.catalog import services as catalog
-from stockyard.catalog.models import Category, Product
-from stockyard.catalog.selectors import products_by_sku
-from stockyard.catalog.serializers import ProductSerializer
+from stockyard.catalog.models import Category, Product, Unit
+from stockyard.catalog.selectors import products_by_sku, products_by_skus
+from stockyard.catalog.serializers import ProductSerializer, UnitCodeField
 from stockyard.core.errors import ValidationFailed
 from stockyard.imports.enums import ImportKind
 from stockyard.inventory import selectors as inventory_selectors
@@ -38,6 +38,36 @@ OPENING_STOCK_REASON = "opening stock"
 
 class RowInvalid(ValidationFailed):
     """A row that breaks the shape its serializer expects; ``errors`` by column."""
+
+
+@dataclass
+class Lookups:
+    """What one import has already read, so a row costs no query that an earlier one
+    made: ``found``, the records the rows in hand are about (read once per batch of rows
+    by ``Kind.prefetch``), and ``references``, the units, categories, suppliers and
+    warehouses the rows name (each read once per import; the import writes none of
+    them). Passed to the row serializers as their context."""
+
+    found: dict[str, Model] = field(default_factory=dict)
+    references: dict[tuple[str, str], Model] = field(default_factory=dict)
+
+    def context(self) -> dict[str, Any]:
+        return {"references": self.references}
+
+
+class Remembered(serializers.RelatedField[Model, Any, Any]):
+    """A reference field that resolves each value once per import: the serializer's
+    context (``Lookups.context``) keeps what it found; bad values are not kept, so each
+    bad row still reports its own error. Without that context it reads every time."""
+
+    def to_internal_value(self, data: Any) -> Model:
+        remembered = self.context.get("references")
+        if remembered is None:
+            return super().to_internal_value(data)
+        key = (self.field_name, str(data).strip())
+        if key not in remembered:
+            remembered[key] = super().to_internal_value(data)
+        return remembered[key]
 
 
 class NaturalKeyField(serializers.RelatedField[Model, Any, Any]):
@@ -81,8 +111,16 @@ class SkuField(NaturalKeyField):
         return products_by_sku(value, queryset)
 
 
+class RememberedNaturalKey(Remembered, NaturalKeyField):
+    """A natural key resolved once per import (categories, suppliers, warehouses)."""
+
+
+class RememberedUnit(Remembered, UnitCodeField):  # type: ignore[misc]
+    """A product's unit by code, resolved once per import."""
+
+
 def _by(field: str, queryset: QuerySet[Any], **kwargs: Any) -> NaturalKeyField:
-    return NaturalKeyField(field, queryset=queryset, **kwargs)
+    return RememberedNaturalKey(field, queryset=queryset, **kwargs)
 
 
 def _checked(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
@@ -118,29 +156,44 @@ class Kind:
         """What the row is about, compared as the database compares it."""
         return tuple(record.get(column, "").strip().lower() for column in self.keys)
 
-    def apply(self, record: dict[str, str], *, user: User | None) -> Outcome:
+    def prefetch(self, records: Sequence[Mapping[str, str]], lookups: Lookups) -> None:
+        """Read, in one query, what the next ``records`` are about into ``lookups``."""
+
+    def apply(self, record: dict[str, str], *, user: User | None, lookups: Lookups) -> Outcome:
         raise NotImplementedError
 
 
 class _ProductRow(ProductSerializer):
+    unit = RememberedUnit(slug_field="code", queryset=Unit.objects.all(), required=False)
     category = _by("name", Category.objects.all(), required=False, allow_null=True)
     supplier = _by("code", Supplier.objects.all(), required=False, allow_null=True)
 
 
 @dataclass(frozen=True)
 class Upsert(Kind):
-    """Records created, or updated when ``find`` finds the row's key (``keys[0]``): the
-    row checked by the API's ``serializer`` (partially for an update), then written by
-    the owning app's ``create`` / ``update`` service."""
+    """Records created, or updated when the row's key (``keys[0]``) names one: the row
+    checked by the API's ``serializer`` (partially for an update), then written by the
+    owning app's ``create`` / ``update`` service. ``find`` reads the records a batch of
+    keys name, keyed by ``fold(key)`` (how the database compares keys)."""
 
-    find: Callable[[str], Model | None]
+    find: Callable[[list[str]], QuerySet[Any]]
+    fold: Callable[[str], str]
     serializer: type[serializers.ModelSerializer[Any]]
     create: Callable[..., Model]
     update: Callable[..., Model]
 
-    def apply(self, record: dict[str, str], *, user: User | None) -> Outcome:
-        found = self.find(record.get(self.keys[0], ""))
-        fields = _checked(self.serializer(found, data=record, partial=found is not None))
+    def prefetch(self, records: Sequence[Mapping[str, str]], lookups: Lookups) -> None:
+        column = self.keys[0]
+        keys = [self.fold(record.get(column, "")) for record in records]
+        lookups.found = {self.fold(getattr(row, column)): row for row in self.find(keys)}
+
+    def apply(self, record: dict[str, str], *, user: User | None, lookups: Lookups) -> Outcome:
+        found = lookups.found.get(self.fold(record.get(self.keys[0], "")))
+        fields = _checked(
+            self.serializer(
+                found, data=record, partial=found is not None, context=lookups.context()
+            )
+        )
         if found is None:
             self.create(**fields)
             return "created"
@@ -165,8 +218,8 @@ class _PriceRow(serializers.ModelSerializer[Product]):
 
 
 class Prices(Kind):
-    def apply(self, record: dict[str, str], *, user: User | None) -> Outcome:
-        fields = _checked(_PriceRow(data=record))
+    def apply(self, record: dict[str, str], *, user: User | None, lookups: Lookups) -> Outcome:
+        fields = _checked(_PriceRow(data=record, context=lookups.context()))
         catalog.product_update(product=fields.pop("sku"), **fields)
         return "updated"
 
@@ -187,8 +240,8 @@ class OpeningStock(Kind):
     (reason ``opening stock``), valued at ``unit_cost`` (else the product's cost). Only
     for stock with no movements yet: a row for stock already moving is refused."""
 
-    def apply(self, record: dict[str, str], *, user: User | None) -> Outcome:
-        fields = _checked(_OpeningStockRow(data=record))
+    def apply(self, record: dict[str, str], *, user: User | None, lookups: Lookups) -> Outcome:
+        fields = _checked(_OpeningStockRow(data=record, context=lookups.context()))
         product, warehouse = fields["sku"], fields["warehouse"]
         if inventory_selectors.stock_has_movements(
             product_id=product.pk, warehouse_id=warehouse.pk
@@ -232,7 +285,8 @@ KINDS: dict[str, Kind] = {
             _PRODUCT_COLUMNS,
             ("sku",),
             Capability.CATALOG_MANAGE,
-            find=lambda sku: products_by_sku(sku).first(),
+            find=products_by_skus,
+            fold=lambda sku: sku.strip().lower(),
             serializer=_ProductRow,
             create=catalog.product_create,
             update=lambda product, **fields: catalog.product_update(product=product, **fields),
@@ -242,7 +296,8 @@ KINDS: dict[str, Kind] = {
             (*_PARTNER_COLUMNS, "address", "bank_account", "lead_time_days"),
             ("code",),
             Capability.SUPPLIERS_MANAGE,
-            find=lambda code: Supplier.objects.filter(code=code).first(),
+            find=lambda codes: Supplier.objects.filter(code__in=codes),
+            fold=str,
             serializer=SupplierSerializer,
             create=partners.supplier_create,
             update=lambda supplier, **fields: partners.supplier_update(supplier=supplier, **fields),
@@ -252,7 +307,8 @@ KINDS: dict[str, Kind] = {
             (*_PARTNER_COLUMNS, "billing_address", "shipping_address", "credit_limit"),
             ("code",),
             Capability.CUSTOMERS_MANAGE,
-            find=lambda code: Customer.objects.filter(code=code).first(),
+            find=lambda codes: Customer.objects.filter(code__in=codes),
+            fold=str,
             serializer=CustomerSerializer,
             create=partners.customer_create,
             update=lambda customer, **fields: partners.customer_update(customer=customer, **fields),

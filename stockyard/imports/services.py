@@ -10,6 +10,7 @@ is inside the transaction, invisible until it ends).
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from itertools import islice
 from typing import Any
 
 import structlog
@@ -26,7 +27,7 @@ from stockyard.core.errors import ApplicationError, PermissionDenied
 from stockyard.core.jobs import job_claim
 from stockyard.imports import readers
 from stockyard.imports.enums import ImportStatus
-from stockyard.imports.kinds import KINDS, Kind
+from stockyard.imports.kinds import KINDS, Kind, Lookups
 from stockyard.imports.models import Import
 from stockyard.integrations.notices import failure_notice_send
 
@@ -34,7 +35,7 @@ logger = structlog.get_logger("stockyard.imports")
 
 RUN_TASK = "stockyard.imports.tasks.run_import"
 MAX_ERRORS = 1000  # reported; a file with more bad rows says how many more
-PROGRESS_EVERY = 500  # rows between progress updates
+BATCH_ROWS = 500  # rows whose records are read in one query; progress is updated per batch
 HEADER_ROW = 1
 
 
@@ -115,18 +116,25 @@ def _apply(job: Import) -> None:
         if job.errors:
             return
         seen: dict[tuple[str, ...], int] = {}
-        bad_rows = 0
-        for done, (number, record) in enumerate(records, start=1):
-            problems = _row_problems(kind, job, number, record, seen)
-            if problems:
-                bad_rows += 1
+        lookups = Lookups()
+        done = 0
+        for batch in _batches(records, BATCH_ROWS):
+            kind.prefetch([record for _, record in batch], lookups)
+            for number, record in batch:
+                problems = _row_problems(kind, job, number, record, seen=seen, lookups=lookups)
                 job.errors.extend(problems[: max(0, MAX_ERRORS - len(job.errors))])
-            if done % PROGRESS_EVERY == 0:
-                cache.set(progress_key(job.pk), done, timeout=settings.IMPORT_TIME_LIMIT)
+            done += len(batch)
+            cache.set(progress_key(job.pk), done, timeout=settings.IMPORT_TIME_LIMIT)
         if len(job.errors) >= MAX_ERRORS:
             job.errors.append(_error(None, "", f"Only the first {MAX_ERRORS} errors are listed."))
         if job.errors or job.dry_run:
             transaction.set_rollback(True)
+
+
+def _batches(rows: Iterator[readers.Row], size: int) -> Iterator[list[readers.Row]]:
+    """The rows in lists of ``size`` (the last one shorter), read as they are iterated."""
+    while batch := list(islice(rows, size)):
+        yield batch
 
 
 def _header_errors(kind: Kind, header: list[str]) -> list[dict[str, Any]]:
@@ -143,7 +151,9 @@ def _row_problems(
     job: Import,
     number: int,
     record: dict[str, str],
+    *,
     seen: dict[tuple[str, ...], int],
+    lookups: Lookups,
 ) -> list[dict[str, Any]]:
     key = kind.key(record)
     if key in seen:
@@ -151,7 +161,7 @@ def _row_problems(
         return [_error(number, kind.keys[0], message)]
     seen[key] = number
     try:
-        outcome = kind.apply(record, user=job.owner)
+        outcome = kind.apply(record, user=job.owner, lookups=lookups)
     except ApplicationError as exc:
         if not exc.errors:
             return [_error(number, "", exc.detail)]

@@ -4,6 +4,8 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from stockyard.accounts.roles import Role
 from stockyard.catalog.models import Product
@@ -53,6 +55,30 @@ def test_products_are_created_and_updated_by_sku(manager, upload):
     # Written through the catalog's services: the events are there.
     assert Event.objects.filter(type="product.created", data__sku="NUT-1").exists()
     assert Event.objects.filter(type="product.updated", data__sku="bolt-1").exists()
+
+
+def test_references_are_read_once_per_import_and_records_once_per_batch(manager, upload):
+    """A row costs only its own writes: the unit, category and supplier it names are read
+    once per import, the products the rows are about once per batch of rows; a bad
+    reference is still reported on every row that has it."""
+    SupplierFactory(code="ACME")
+    CategoryFactory(name="Fasteners")
+    ProductFactory(sku="BOLT-0")
+    rows = [f"bolt-{n},Bolt {n},0.35,0.12,pcs,ACME,Fasteners,10" for n in range(30)]
+    rows += ["NUT-1,Nut,0.10,0.03,pcs,NOPE,,", "NUT-2,Nut,0.10,0.03,pcs,NOPE,,"]
+    with CaptureQueriesContext(connection) as queries:
+        result = upload(manager, "products", csv_file(PRODUCTS + "\n".join(rows) + "\n"))
+    assert errors_of(result) == {(32, "supplier"), (33, "supplier")}
+    reads = [query["sql"] for query in queries if query["sql"].startswith("SELECT")]
+
+    def reading(table: str) -> list[str]:
+        return [sql for sql in reads if sql.split(" WHERE ")[0].endswith(f'FROM "{table}"')]
+
+    assert len(reading("catalog_unit")) == 1
+    assert len(reading("catalog_category")) == 1
+    assert len(reading("partners_supplier")) == 1 + 2  # ACME once, NOPE on each bad row
+    found = [sql for sql in reading("catalog_product") if "IN (" in sql]
+    assert len(found) == 1, found
 
 
 def test_an_xlsx_file_imports_like_a_csv(manager, upload):
