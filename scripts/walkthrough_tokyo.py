@@ -1,9 +1,12 @@
 """A Tokyo shop, end to end over HTTP: it sells in yen, buys tea priced in euros, and
 weighs rice by the kilogram. Checks converted prices, totals to the yen, units of
 measure, the credit limit in the customer's currency, day buckets in Tokyo's calendar
-(and another zone's with ``tz=``) and the bytes of a CSV download.
+(and another zone's with ``tz=``), the bytes of a CSV download, a closed order's shipped
+revenue and stock values to the yen, report schedules at 07:00 Tokyo time, units and
+exchange rates in the audit log, and the status in a backorder-filled event.
 
-Run against a server whose business is in Tokyo (demo data seeded in that setting):
+Run against a server on PostgreSQL (the audit trail is written by its triggers) whose
+business is in Tokyo (demo data seeded in that setting); it can run again on the same data:
 
     export TIME_ZONE=Asia/Tokyo DEFAULT_CURRENCY=JPY
     python3 -m uv run python manage.py seed_demo
@@ -15,7 +18,7 @@ import codecs
 import csv
 import io
 import uuid
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -62,7 +65,13 @@ matcha = expect(
 rice = expect(
     admin.post(
         "/products/",
-        json={"sku": f"RICE-{RUN}", "name": "Koshihikari rice", "unit": "kg", "price": "850"},
+        json={
+            "sku": f"RICE-{RUN}",
+            "name": "Koshihikari rice",
+            "unit": "kg",
+            "price": "850",
+            "cost": "123.45",
+        },
     ),
     201,
 )
@@ -185,4 +194,164 @@ mine = [row for row in rows if row["customer"] == str(customer["id"])]
 assert len(mine) == 1 and mine[0]["name"] == "株式会社 東京茶舗", rows  # no mojibake
 assert mine[0]["revenue"] == str(subtotal), mine
 show("csv", {"first bytes": download.content[:12], "row": mine[0]})
+
+# 7. A closed order counts the yen of what it shipped: 3 tins at 34 yen less 2 % is 100
+#    yen; one tin shipped, then closed, is 33 yen (not 33.33).
+buyer = expect(
+    sales.post(
+        "/customers/", json={"code": f"TKB-{RUN}", "name": "Ginza Kissa", "currency": "JPY"}
+    ),
+    201,
+)
+short = expect(
+    sales.post(
+        "/sales-orders/",
+        json={
+            "customer": buyer["id"],
+            "warehouse": warehouse["id"],
+            "lines": [
+                {
+                    "product": matcha["id"],
+                    "quantity": "3",
+                    "unit_price": "34",
+                    "discount_percent": "2",
+                }
+            ],
+        },
+    ),
+    201,
+)
+short = expect(sales.post(f"/sales-orders/{short['id']}/confirm/"), 200)
+shipment = expect(
+    clerk.post(
+        "/shipments/",
+        json={
+            "sales_order": short["id"],
+            "lines": [{"sales_order_line": short["lines"][0]["id"], "quantity": "1"}],
+        },
+    ),
+    201,
+)
+expect(clerk.post(f"/shipments/{shipment['id']}/ship/"), 200)
+expect(sales.post(f"/sales-orders/{short['id']}/close/"), 200)
+short_day = datetime.fromisoformat(short["confirmed_at"].replace("Z", "+00:00")).astimezone(TOKYO)
+closed = expect(
+    manager.get(
+        "/reports/sales/",
+        params={
+            "customer": buyer["id"],
+            "date_from": str(short_day.date()),
+            "date_to": str(short_day.date()),
+        },
+    ),
+    200,
+)["totals"]
+assert (closed["quantity"], closed["revenue"]) == ("1.000", "33"), closed
+show("closed order's shipped revenue", closed)
+
+# 8. Stock values in yen: 25.5 kg of rice at 123.45 yen is 3,148 yen (3147.975 half-up).
+[rice_level] = expect(clerk.get("/stock-levels/", params={"product": rice["id"]}), 200)["results"]
+expected_value = yen(Decimal(rice_level["on_hand"]) * Decimal(rice_level["average_cost"]))
+assert rice_level["value"] == str(expected_value) == "3148", rice_level
+valuation = expect(manager.get("/reports/inventory-valuation/"), 200)["rows"]
+[rice_row] = [row for row in valuation if row["product"] == rice["id"]]
+assert rice_row["value"] == "3148", rice_row
+show("rice in stock", (rice_level["on_hand"], rice_level["average_cost"], rice_level["value"]))
+
+# 9. Schedules run at their hour in Tokyo (07:00 there is 22:00 UTC the day before), or
+#    in the zone their params name.
+now = datetime.now(TOKYO)
+schedule = expect(
+    manager.post(
+        "/report-schedules/",
+        json={
+            "name": f"Tokyo mornings {RUN}",
+            "report": "sales",
+            "params": {"group_by": "product"},
+            "format": "csv",
+            "frequency": "daily",
+            "hour": 7,
+            "recipients": ["owner@example.com"],
+        },
+    ),
+    201,
+)
+next_run = datetime.fromisoformat(schedule["next_run_at"].replace("Z", "+00:00"))
+assert schedule["next_run_at"].endswith(("Z", "+00:00")), schedule  # stored and shown in UTC
+local = next_run.astimezone(TOKYO)
+assert (local.hour, local.minute) == (7, 0) and 0 < (next_run - now).total_seconds() <= 86400
+moved = expect(
+    manager.patch(
+        f"/report-schedules/{schedule['id']}/",
+        json={"params": {"group_by": "product", "tz": "UTC"}},
+    ),
+    200,
+)
+assert moved["next_run_at"].replace("+00:00", "Z").endswith("T07:00:00Z"), moved
+assert manager.delete(f"/report-schedules/{schedule['id']}/").status_code == 204
+show("schedule at 07:00", {"Asia/Tokyo": schedule["next_run_at"], "UTC": moved["next_run_at"]})
+
+# 10. Units and exchange rates are in the audit trail.
+crate = expect(
+    admin.post(
+        "/units/", json={"code": f"crate{RUN}".lower(), "name": "crate", "decimal_places": 0}
+    ),
+    201,
+)
+expect(admin.patch(f"/units/{crate['id']}/", json={"name": "Crate"}), 200)
+franc = expect(
+    admin.post(
+        "/exchange-rates/",
+        json={
+            "base": "CHF",
+            "quote": "JPY",
+            "rate": "170.25",
+            "valid_from": str(date(1990, 1, 1) + timedelta(days=int(RUN, 16) % 3000)),
+        },
+    ),
+    201,
+)
+assert admin.delete(f"/exchange-rates/{franc['id']}/").status_code == 204
+trail = {}
+for object_type, object_id in (("unit", crate["id"]), ("exchange_rate", franc["id"])):
+    entries = expect(
+        manager.get("/audit-log/", params={"object_type": object_type, "object_id": object_id}),
+        200,
+    )["results"]
+    trail[object_type] = [(entry["action"], entry["actor_username"]) for entry in reversed(entries)]
+assert trail == {
+    "unit": [("create", "admin"), ("update", "admin")],
+    "exchange_rate": [("create", "admin"), ("delete", "admin")],
+}, trail
+show("audit trail", trail)
+
+# 11. A backorder filled by arriving stock says the order's status.
+cursor = expect(manager.get("/events/"), 200)["cursor"]
+sencha = expect(
+    admin.post(
+        "/products/", json={"sku": f"SENCHA-{RUN}", "name": "Sencha", "unit": "pcs", "price": "900"}
+    ),
+    201,
+)
+waiting = expect(
+    sales.post(
+        "/sales-orders/",
+        json={
+            "customer": buyer["id"],
+            "warehouse": warehouse["id"],
+            "allow_backorder": True,
+            "lines": [{"product": sencha["id"], "quantity": "4"}],
+        },
+    ),
+    201,
+)
+expect(sales.post(f"/sales-orders/{waiting['id']}/confirm/"), 200)
+arrival = {"product": sencha["id"], "warehouse": warehouse["id"], "quantity": "4"}
+expect(clerk.post("/stock-adjustments/", json={**arrival, "reason": "found"}), 201)
+[filled] = expect(
+    manager.get("/events/", params={"after": cursor, "types": "sales_order.backorder_filled"}),
+    200,
+)["results"]
+assert (filled["data"]["number"], filled["data"]["status"]) == (waiting["number"], "confirmed")
+show("backorder filled", (filled["data"]["number"], filled["data"]["status"]))
 print("Tokyo walkthrough: all checks passed")
