@@ -57,10 +57,16 @@ export async function freshProduct(api: Awaited<ReturnType<typeof apiAs>>, label
   })
 }
 
-/** Picks an option in a search picker by typing into it. */
+/** Picks an option in a search picker by typing into it. A dialog focuses its first field
+ * as it finishes opening, and a picker that loses focus without a choice clears itself:
+ * text typed during the opening can vanish, so type again until the option shows. */
 export async function pick(page: Page, input: ReturnType<Page['locator']>, text: string): Promise<void> {
-  await input.fill(text)
-  await page.locator('.p-autocomplete-option', { hasText: text }).first().click()
+  const option = page.locator('.p-autocomplete-option', { hasText: text }).first()
+  await expect(async () => {
+    await input.fill(text)
+    await expect(option).toBeVisible({ timeout: 3_000 })
+  }).toPass({ timeout: 30_000 })
+  await option.click()
 }
 
 export async function shot(page: Page, name: string): Promise<void> {
