@@ -1,11 +1,10 @@
 """Shapes of the payments API; what may be paid is decided by the services."""
 
-from decimal import Decimal
 from typing import Any
 
 from rest_framework import serializers
 
-from stockyard.core.decimals import AMOUNT_DIGITS, AMOUNT_PLACES
+from stockyard.core.decimals import AMOUNT_DIGITS, AMOUNT_PLACES, step
 from stockyard.core.serializers import AmountField
 from stockyard.payments.models import Payment
 from stockyard.sales.models import SalesOrder
@@ -40,8 +39,9 @@ class ManualPaymentSerializer(serializers.Serializer[Any]):
     amount = serializers.DecimalField(
         max_digits=AMOUNT_DIGITS,
         decimal_places=AMOUNT_PLACES,
-        min_value=Decimal("0.01"),
-        help_text="Received, in the order's currency; at most what is still due.",
+        min_value=step(AMOUNT_PLACES),
+        help_text="Received, in the order's currency, with at most its minor unit's places "
+        "(ISO 4217: JPY 0, USD 2, KWD 3); at most what is still due.",
     )
     note = serializers.CharField(
         max_length=500,

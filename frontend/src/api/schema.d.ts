@@ -2179,7 +2179,7 @@ export interface components {
             sales_order: number;
             /**
              * Format: decimal
-             * @description Received, in the order's currency; at most what is still due.
+             * @description Received, in the order's currency, with at most its minor unit's places (ISO 4217: JPY 0, USD 2, KWD 3); at most what is still due.
              */
             amount: string;
             /**

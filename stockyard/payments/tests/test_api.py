@@ -8,11 +8,15 @@ import pytest
 import responses
 
 from stockyard.accounts.roles import Role
+from stockyard.catalog.tests.factories import ProductFactory
 from stockyard.core.testing import assert_problem, run_concurrently
+from stockyard.inventory.tests.factories import WarehouseFactory, put_stock
+from stockyard.partners.tests.factories import CustomerFactory
 from stockyard.payments import services
 from stockyard.payments.models import Payment, ProviderEvent
 from stockyard.payments.tests.conftest import intent_event, signed
 from stockyard.sales import services as sales
+from stockyard.sales.services import OrderLineInput
 
 URL = "/api/v1/payments/"
 WEBHOOK = "/api/v1/payments/stripe/webhook/"
@@ -280,3 +284,27 @@ def test_webhook_body_is_json_in_the_schema(api_client):
     operation = schema["paths"]["/api/v1/payments/stripe/webhook/"]["post"]
     assert "400" in operation["responses"]
     assert json.dumps(operation).count("Stripe-Signature") >= 1
+
+
+def test_the_smallest_payment_is_the_currencys_minor_unit(seller, settings):
+    settings.DEFAULT_CURRENCY = "KWD"  # no exchange rate needed for a KWD order
+    warehouse = WarehouseFactory()
+    product = ProductFactory(price=Decimal("0.5"))
+    put_stock(product, warehouse, 1)
+    dinars = sales.sales_order_confirm(
+        order=sales.sales_order_create(
+            customer=CustomerFactory(currency="KWD"),
+            warehouse=warehouse,
+            lines=[OrderLineInput(product=product, quantity=Decimal(1))],
+            user=None,
+        ),
+        user=None,
+    )
+    fils = seller.post(URL, {"sales_order": dinars.pk, "amount": "0.005"})
+    assert fils.status_code == 201, fils.content  # 5 fils: KWD has 3 places (ISO 4217)
+    assert fils.json()["amount"] == "0.005"
+    too_fine = seller.post(URL, {"sales_order": dinars.pk, "amount": "0.0005"})
+    assert_problem(too_fine, 400, "validation_error")
+    assert_problem(
+        seller.post(URL, {"sales_order": dinars.pk, "amount": "0"}), 400, "validation_error"
+    )
