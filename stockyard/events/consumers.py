@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
+import structlog
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from oauth2_provider.settings import oauth2_settings
+from redis.exceptions import RedisError
 from rest_framework.exceptions import AuthenticationFailed
 
 from stockyard.accounts.authentication import bearer_authenticate
@@ -28,8 +30,13 @@ from stockyard.events.announcements import GROUP
 from stockyard.events.selectors import FEED_LIMIT, FeedPage, event_feed
 from stockyard.events.serializers import EventSerializer, SubscribeSerializer
 
+logger = structlog.get_logger("stockyard.events")
+
 CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_PERMISSION_DENIED = 4403
+CLOSE_TRY_AGAIN_LATER = 1013  # "Try Again Later", IANA's WebSocket close code registry
+# What the channel layer raises while its Redis is unreachable (redis-py, sockets).
+LAYER_UNAVAILABLE = (RedisError, OSError)
 # Access is checked again before pushing, at most this often: a deactivated user or one
 # who lost the capability stops receiving events within this time.
 ACCESS_RECHECK_SECONDS = 60.0
@@ -60,13 +67,34 @@ def _judge(token: str) -> tuple[float | None, int | None]:
 
 
 class EventStreamConsumer(AsyncWebsocketConsumer):
-    """Bad, expired or missing token: close 4401; no ``events.view``: close 4403. The
-    client may send ``{"subscribe": ["sales_order.*", "stock.*"]}`` (default: every
-    event); anything else gets an error frame and the connection stays open."""
+    """Bad, expired or missing token: close 4401; no ``events.view``: close 4403; the
+    channel layer (Redis) unreachable: close 1013, try again later. The client may send
+    ``{"subscribe": ["sales_order.*", "stock.*"]}`` (default: every event); anything else
+    gets an error frame and the connection stays open."""
 
     grant: _Grant | None = None
+    accepted: bool = False
     cursor: int = 0
     types: list[str]
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Run the connection; if the channel layer's Redis fails, close it with 1013.
+
+        Without this, a Redis outage failed the handshake with an HTTP 500 (the layer's
+        receive loop raises even before ``connect``). The client's long-poll fallback
+        (``GET /api/v1/events/``) keeps working on PostgreSQL alone meanwhile.
+        """
+        try:
+            await super().__call__(scope, receive, send)
+        except LAYER_UNAVAILABLE:
+            logger.warning("event_stream_unavailable", exc_info=True)
+            if not self.accepted:
+                await send({"type": "websocket.accept"})  # a refusal carries no close code
+            await send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER})
+
+    async def accept(self, subprotocol: str | None = None, headers: Any = None) -> None:
+        await super().accept(subprotocol, headers)
+        self.accepted = True
 
     async def connect(self) -> None:
         query = parse_qs(self.scope.get("query_string", b"").decode())
@@ -85,8 +113,12 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
-        if self.grant is not None:
+        if self.grant is None:
+            return
+        try:
             await self.channel_layer.group_discard(GROUP, self.channel_name)
+        except LAYER_UNAVAILABLE:  # the membership expires with the layer's group_expiry
+            logger.warning("event_stream_unavailable", exc_info=True)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
