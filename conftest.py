@@ -1,9 +1,11 @@
 """Fixtures shared by every app's tests."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
+from django.core import signals
 from django.core.cache import cache
+from django.db import close_old_connections
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -81,3 +83,16 @@ def emitted(db: None) -> Callable[..., list[dict[str, object]]]:
         return [event.as_message() for event in rows]
 
     return events
+
+
+@pytest.fixture
+def test_connection_kept() -> Iterator[None]:
+    """The real handler closes the database connection at each request's start and end,
+    which would close the test's transaction; Django's own test clients do the same."""
+    for signal in (signals.request_started, signals.request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        for signal in (signals.request_started, signals.request_finished):
+            signal.connect(close_old_connections)

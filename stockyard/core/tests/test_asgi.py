@@ -1,34 +1,18 @@
 """The ASGI application as uvicorn serves it (in process): a request for a sync view is
 handed to a thread once, whole; the waiting views keep the async chain."""
 
-from collections.abc import Iterator
 from typing import Any, cast
 
 import httpx
 import pytest
 from asgiref.sync import SyncToAsync, async_to_sync
-from django.core import signals
-from django.db import close_old_connections
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from config.asgi import django_asgi_app
 from stockyard.accounts.roles import Role
 from stockyard.events.services import publish
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def test_connection_kept() -> Iterator[None]:
-    """The real handler closes the database connection at each request's start and end,
-    which would close the test's transaction; Django's own test clients do the same."""
-    for signal in (signals.request_started, signals.request_finished):
-        signal.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        for signal in (signals.request_started, signals.request_finished):
-            signal.connect(close_old_connections)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("test_connection_kept")]
 
 
 @pytest.fixture

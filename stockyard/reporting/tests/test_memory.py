@@ -13,8 +13,6 @@ from typing import Any, cast
 import httpx
 import pytest
 from asgiref.sync import async_to_sync
-from django.core import signals
-from django.db import close_old_connections
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from config.asgi import django_asgi_app
@@ -49,19 +47,6 @@ def no_collection() -> Iterator[None]:
         yield
     finally:
         gc.enable()
-
-
-@pytest.fixture
-def test_connection_kept() -> Iterator[None]:
-    """The real handler closes the database connection at each request's start and end,
-    which would close the test's transaction; Django's own test clients do the same."""
-    for signal in (signals.request_started, signals.request_finished):
-        signal.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        for signal in (signals.request_started, signals.request_finished):
-            signal.connect(close_old_connections)
 
 
 @pytest.mark.usefixtures("test_connection_kept", "no_collection")
