@@ -21,13 +21,16 @@ def _places(value: Decimal) -> int:
 
 def unit_quantity_problems(quantities: Iterable[UnitQuantity]) -> dict[str, list[str]]:
     """``{field: [message]}`` for each quantity with more decimals than its product's
-    unit allows (one query for the units, whatever the number of lines)."""
-    quantities = list(quantities)
+    unit allows: one query for the units of the quantities with decimals, whatever their
+    number, and none when every quantity is whole (a whole quantity fits every unit)."""
+    fractional = [(field, product, q) for field, product, q in quantities if _places(q)]
+    if not fractional:
+        return {}
     units = Unit.objects.in_bulk(
-        {product.unit_id for _, product, _ in quantities}, field_name="code"
+        {product.unit_id for _, product, _ in fractional}, field_name="code"
     )
     problems = {}
-    for field, product, quantity in quantities:
+    for field, product, quantity in fractional:
         unit = units[product.unit_id]
         if _places(quantity) > unit.decimal_places:
             allowed = "whole" if unit.decimal_places == 0 else f"{unit.decimal_places}-decimal"

@@ -167,6 +167,14 @@ class TestUnitRounding(TestCase):
         assert (problems == {}) == (rounded(quantity, places) == quantity)
 
 
+def test_only_quantities_with_decimals_read_their_units(pieces, django_assert_num_queries):
+    with django_assert_num_queries(0):  # a whole quantity fits every unit
+        assert unit_quantity_problems([("a", pieces, D("4")), ("b", pieces, D("-2.000"))]) == {}
+    with django_assert_num_queries(1):
+        problems = unit_quantity_problems([("a", pieces, D("4")), ("b", pieces, D("2.5"))])
+    assert list(problems) == ["b"]
+
+
 @pytest.mark.parametrize(
     "case", [("JPY", "123.45", "123"), ("KWD", "0.1235", "0.124"), ("USD", "0.125", "0.13")]
 )
