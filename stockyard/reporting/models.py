@@ -139,6 +139,39 @@ class SalesHour(models.Model):
         return f"sales {self.hour:%Y-%m-%d %H}:00 UTC, warehouse {self.warehouse_id}"
 
 
+class SalesDay(models.Model):
+    """Sales per day of the business's zone (``TIME_ZONE``), warehouse and order
+    currency: the measures of ``SalesHour``, kept by the same statement, for the day in
+    that zone the orders were confirmed (returns received) in. A year is at most 365 rows
+    per warehouse and currency; reports in the business's zone read it, whatever the
+    zone's offset (``reporting.summaries``)."""
+
+    day = models.DateField(help_text="The day in the business's time zone.")
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    currency = models.CharField(max_length=3)
+    confirmed_orders = models.IntegerField(default=0, db_default=0)
+    sold_quantity = models.DecimalField(max_digits=24, decimal_places=3, default=0, db_default=0)
+    sold_revenue = models.DecimalField(
+        max_digits=40, decimal_places=SUMMARY_AMOUNT_PLACES, default=0, db_default=0
+    )
+    returned_quantity = models.DecimalField(
+        max_digits=24, decimal_places=3, default=0, db_default=0
+    )
+    returned_revenue = models.DecimalField(
+        max_digits=40, decimal_places=SUMMARY_AMOUNT_PLACES, default=0, db_default=0
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "warehouse", "currency"], name="sales_day_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"sales {self.day:%Y-%m-%d}, warehouse {self.warehouse_id}"
+
+
 class SummaryBuild(models.Model):
     """A summary that ``rebuild_report_summaries`` has built from the whole history: from
     then on the services keep it, and reports read it. Without a row, reports read the
@@ -146,6 +179,13 @@ class SummaryBuild(models.Model):
 
     name = models.CharField(max_length=50, primary_key=True)
     built_at = models.DateTimeField()
+    zone = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The TIME_ZONE its daily rows were built in; empty: none were.",
+    )
 
     def __str__(self) -> str:
         return f"{self.name} summary, built {self.built_at:%Y-%m-%d %H:%M}"

@@ -19,12 +19,12 @@ to; ``orders`` counts sales only. Every amount is converted to DEFAULT_CURRENCY 
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, QuerySet, Sum
 from django.utils import timezone
 
 from stockyard.core.decimals import ZERO
 from stockyard.reporting.enums import ColumnKind
-from stockyard.reporting.models import SalesHour
+from stockyard.reporting.models import SalesDay, SalesHour
 from stockyard.reporting.reports.base import Body, Report
 from stockyard.reporting.reports.grouping import ObjectGroup, grouped_rows
 from stockyard.reporting.reports.params import (
@@ -39,12 +39,14 @@ from stockyard.reporting.reports.params import (
 )
 from stockyard.reporting.summaries import (
     RETURNED_REVENUE,
+    SALES,
     SOLD,
     SOLD_REVENUE,
     buckets_start_on_utc_hours,
+    built_zone,
     counted_lines,
+    days_answer,
     received_return_lines,
-    sales_summary_built,
 )
 from stockyard.reporting.tables import Column, Row, ratio
 
@@ -129,40 +131,48 @@ SUMMARY_MEASURES = {
 }
 
 
-def _summarized(params: Mapping[str, Any]) -> bool:
-    """Whether the hourly summary answers exactly (``reporting.summaries``): time rows,
-    filtered only by what it is kept per, in a zone whose buckets start on UTC hours,
-    once it has been built."""
+def _summary(params: Mapping[str, Any]) -> QuerySet[SalesDay] | QuerySet[SalesHour] | None:
+    """The summary rows of the period that answer exactly (``reporting.summaries``), if
+    any: time rows filtered only by what the summary is kept per, once it has been built;
+    its days in the zone they were built in, else its hours in a zone whose buckets start
+    on UTC hours."""
     bucket = time_bucket(params["group_by"])
-    return (
-        bucket is not None
-        and not {name for name, value in params.items() if value is not None}
-        & (FILTERS.keys() - SUMMARY_FILTERS.keys())
-        and buckets_start_on_utc_hours(
-            params["date_from"], params["date_to"], bucket, timezone.get_current_timezone()
-        )
-        and sales_summary_built()
-    )
-
-
-def _from_summary(params: Mapping[str, Any]) -> Body:
+    if bucket is None or {name for name, value in params.items() if value is not None} & (
+        FILTERS.keys() - SUMMARY_FILTERS.keys()
+    ):
+        return None
+    built = built_zone(SALES)
+    if built is None:
+        return None
+    if days_answer(built, params["tz"]):
+        days = SalesDay.objects.filter(day__gte=params["date_from"], day__lte=params["date_to"])
+        return narrowed(days, params, SUMMARY_FILTERS)
+    zone = timezone.get_current_timezone()
+    if not buckets_start_on_utc_hours(params["date_from"], params["date_to"], bucket, zone):
+        return None
     start, end = period_bounds(params)
-    hours = narrowed(
-        SalesHour.objects.filter(hour__gte=start, hour__lt=end), params, SUMMARY_FILTERS
-    )
-    keys, rows = grouped_rows(
-        hours, params=params, date_field="hour", objects=(), measures=SUMMARY_MEASURES
+    hours = SalesHour.objects.filter(hour__gte=start, hour__lt=end)
+    return narrowed(hours, params, SUMMARY_FILTERS)
+
+
+def _from_summary(
+    rows: QuerySet[SalesDay] | QuerySet[SalesHour], params: Mapping[str, Any]
+) -> Body:
+    date_field = "day" if rows.model is SalesDay else "hour"
+    keys, found = grouped_rows(
+        rows, params=params, date_field=date_field, objects=(), measures=SUMMARY_MEASURES
     )
     return Body(
         columns=[*keys, *COLUMNS],
-        rows=[_with_average(row) for row in rows],
-        totals=_with_average(hours.aggregate(**SUMMARY_MEASURES)),
+        rows=[_with_average(row) for row in found],
+        totals=_with_average(rows.aggregate(**SUMMARY_MEASURES)),
     )
 
 
 def sales(params: Mapping[str, Any]) -> Body:
-    if _summarized(params):
-        return _from_summary(params)
+    summary = _summary(params)
+    if summary is not None:
+        return _from_summary(summary, params)
     start, end = period_bounds(params)
     lines = counted_lines().filter(order__confirmed_at__gte=start, order__confirmed_at__lt=end)
     lines = narrowed(lines.annotate(sold=SOLD, sold_revenue=SOLD_REVENUE), params, FILTERS)

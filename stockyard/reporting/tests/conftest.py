@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from stockyard.accounts.roles import Role
 from stockyard.catalog.tests.factories import ProductFactory
 from stockyard.inventory.tests.factories import WarehouseFactory, put_stock
 from stockyard.partners.tests.factories import CustomerFactory
@@ -30,6 +31,16 @@ def gadget(warehouse):
     product = ProductFactory(sku="GADGET", name="Gadget", price=Decimal("25.00"))
     put_stock(product, warehouse, 1000, unit_cost="12.50")
     return product
+
+
+@pytest.fixture
+def manager(client_for):
+    return client_for(Role.MANAGER)
+
+
+@pytest.fixture
+def customers(alice, bob):
+    return alice, bob
 
 
 @pytest.fixture

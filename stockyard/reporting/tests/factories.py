@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import time_machine
 
@@ -19,6 +20,13 @@ from stockyard.sales.tests.factories import make_order
 from stockyard.shipping import services as shipping
 from stockyard.shipping.models import Shipment
 from stockyard.shipping.services import ShipmentLineInput
+
+
+def report_body(client: Any, name: str, **params: object) -> Any:
+    """``GET /reports/<name>/`` with ``params``: the JSON of a 200."""
+    response = client.get(f"/api/v1/reports/{name}/", params)
+    assert response.status_code == 200, response.content
+    return response.json()
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

@@ -6,17 +6,11 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from stockyard.accounts.roles import Role
 from stockyard.core.testing import assert_problem
 
 pytestmark = pytest.mark.django_db
 
 VALUATION = "/api/v1/reports/inventory-valuation/"
-
-
-@pytest.fixture
-def manager(client_for):
-    return client_for(Role.MANAGER)
 
 
 def test_json_beyond_the_row_limit_is_refused_pointing_at_files_and_exports(

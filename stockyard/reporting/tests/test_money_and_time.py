@@ -24,11 +24,6 @@ pytestmark = pytest.mark.django_db
 REPORTS = "/api/v1/reports/"
 
 
-@pytest.fixture
-def manager(client_for):
-    return client_for(Role.MANAGER)
-
-
 def _sales_days(client, **params):
     response = client.get(f"{REPORTS}sales/", {"date_from": "2026-11-02", **params})
     assert response.status_code == 200, response.content

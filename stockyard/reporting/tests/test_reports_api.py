@@ -25,11 +25,6 @@ REPORTS = "/api/v1/reports/"
 NOVEMBER = {"date_from": "2026-11-01", "date_to": "2026-11-10"}
 
 
-@pytest.fixture
-def manager(client_for):
-    return client_for(Role.MANAGER)
-
-
 def _report(client, name, **params):
     response = client.get(f"{REPORTS}{name}/", params)
     assert response.status_code == 200, response.content

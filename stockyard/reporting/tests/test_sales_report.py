@@ -8,25 +8,14 @@ import time_machine
 
 from stockyard.accounts.roles import Role
 from stockyard.catalog.tests.factories import ExchangeRateFactory
-from stockyard.reporting.tests.factories import line, shipped, sold, utc
+from stockyard.reporting.tests.factories import line, report_body, shipped, sold, utc
 from stockyard.sales import returns
 from stockyard.sales import services as sales
 from stockyard.sales.returns import ReturnLineInput
 
 pytestmark = pytest.mark.django_db
 
-URL = "/api/v1/reports/sales/"
 NOVEMBER = {"date_from": "2026-11-01", "date_to": "2026-11-10"}
-
-
-@pytest.fixture
-def manager(client_for):
-    return client_for(Role.MANAGER)
-
-
-@pytest.fixture
-def customers(alice, bob):
-    return alice, bob
 
 
 @pytest.fixture
@@ -61,14 +50,8 @@ def history(warehouse, other_warehouse, widget, gadget, customers):
     return counted
 
 
-def _get(client, **params):
-    response = client.get(URL, params)
-    assert response.status_code == 200, response.content
-    return response.json()
-
-
 def test_daily_rows_cover_every_day_of_the_period_and_count_only_confirmed_orders(manager, history):
-    body = _get(manager, **NOVEMBER)
+    body = report_body(manager, "sales", **NOVEMBER)
     assert body["report"] == "sales"
     assert body["params"] == {
         "date_from": "2026-11-01",
@@ -114,13 +97,15 @@ def test_daily_rows_cover_every_day_of_the_period_and_count_only_confirmed_order
 
 
 def test_weeks_start_on_monday_and_months_are_keyed_by_year_and_month(manager, history):
-    weekly = _get(manager, group_by="week", **NOVEMBER)
+    weekly = report_body(manager, "sales", group_by="week", **NOVEMBER)
     assert [(row["key"], row["orders"], row["revenue"]) for row in weekly["rows"]] == [
         ("2026-10-26", 0, "0.00"),  # Sunday the 1st belongs to the week of Monday 26 October
         ("2026-11-02", 2, "72.00"),
         ("2026-11-09", 1, "10.00"),
     ]
-    monthly = _get(manager, group_by="month", date_from="2026-10-01", date_to="2026-11-30")
+    monthly = report_body(
+        manager, "sales", group_by="month", date_from="2026-10-01", date_to="2026-11-30"
+    )
     assert [(row["key"], row["orders"], row["revenue"]) for row in monthly["rows"]] == [
         ("2026-10", 1, "90.00"),
         ("2026-11", 3, "82.00"),
@@ -130,7 +115,7 @@ def test_weeks_start_on_monday_and_months_are_keyed_by_year_and_month(manager, h
 def test_by_product_names_the_product_and_totals_count_each_order_once(
     manager, history, widget, gadget
 ):
-    body = _get(manager, group_by="product", **NOVEMBER)
+    body = report_body(manager, "sales", group_by="product", **NOVEMBER)
     assert [column["name"] for column in body["columns"]][:4] == ["key", "product", "sku", "name"]
     assert body["rows"] == [
         {
@@ -158,7 +143,7 @@ def test_by_product_names_the_product_and_totals_count_each_order_once(
 
 
 def test_by_customer(manager, history, alice, bob):
-    body = _get(manager, group_by="customer", **NOVEMBER)
+    body = report_body(manager, "sales", group_by="customer", **NOVEMBER)
     assert [
         (row["key"], row["customer"], row["name"], row["orders"], row["revenue"])
         for row in body["rows"]
@@ -176,7 +161,7 @@ def test_by_customer(manager, history, alice, bob):
 )
 def test_filters_narrow_the_orders_and_lines_counted(manager, history, request, filters, expected):
     params = {name: request.getfixturevalue(value).pk for name, value in filters.items()}
-    totals = _get(manager, **NOVEMBER, **params)["totals"]
+    totals = report_body(manager, "sales", **NOVEMBER, **params)["totals"]
     assert (totals["orders"], totals["revenue"]) == expected
 
 
@@ -193,10 +178,10 @@ def test_orders_in_other_currencies_count_at_the_rate_they_recorded(
     )
     # A later rate changes nothing: the order keeps the one it recorded.
     ExchangeRateFactory(base="EUR", quote="USD", rate=Decimal("2"), valid_from=date(2026, 11, 4))
-    totals = _get(manager, **NOVEMBER)["totals"]
+    totals = report_body(manager, "sales", **NOVEMBER)["totals"]
     # 27 + 25 + 20 + 10 USD, and 60 EUR at 1.1 = 66 USD
     assert (totals["orders"], totals["revenue"]) == (4, "148.00")
-    only_eur = _get(manager, currency="EUR", **NOVEMBER)["totals"]
+    only_eur = report_body(manager, "sales", currency="EUR", **NOVEMBER)["totals"]
     assert only_eur == {
         "orders": 1,
         "quantity": "2.000",
@@ -213,14 +198,14 @@ def test_averages_round_half_up(manager, warehouse, widget, alice):
             customer=alice,
             warehouse=warehouse,
         )
-    totals = _get(manager, **NOVEMBER)["totals"]
+    totals = report_body(manager, "sales", **NOVEMBER)["totals"]
     assert totals["revenue"] == "0.05"
     assert totals["average_order_value"] == "0.03"
 
 
 def test_the_default_period_is_the_last_30_days(client_for, time_machine):
     time_machine.move_to(utc(2026, 3, 15, 12))
-    body = _get(client_for(Role.MANAGER))
+    body = report_body(client_for(Role.MANAGER), "sales")
     assert (body["params"]["date_from"], body["params"]["date_to"]) == ("2026-02-14", "2026-03-15")
     assert len(body["rows"]) == 30
 
@@ -246,7 +231,7 @@ def test_query_count_does_not_grow_with_the_data(
         # (2) and of returns (2), and the savepoint and its release: a report reads in one
         # transaction (here nested)
         with django_assert_max_num_queries(9):
-            body = _get(manager, group_by=group_by, customer=alice.pk, **NOVEMBER)
+            body = report_body(manager, "sales", group_by=group_by, customer=alice.pk, **NOVEMBER)
         assert body["totals"]["revenue"] == str(Decimal("35.00") * 10)
 
 
@@ -258,11 +243,13 @@ def test_a_closed_order_counts_what_it_shipped(manager, warehouse, widget, alice
         warehouse=warehouse,
     )
     shipped(order, utc(2026, 11, 3, 10), share=Decimal(1) / 3)
-    assert _get(manager, **NOVEMBER)["totals"]["revenue"] == "27.00"  # still open: all of it
+    assert (
+        report_body(manager, "sales", **NOVEMBER)["totals"]["revenue"] == "27.00"
+    )  # still open: all of it
 
     sales.sales_order_close(order=order, user=None)
 
-    totals = _get(manager, **NOVEMBER)["totals"]
+    totals = report_body(manager, "sales", **NOVEMBER)["totals"]
     assert (totals["orders"], totals["quantity"], totals["revenue"]) == (1, "1.000", "9.00")
 
 
@@ -290,7 +277,7 @@ def test_returns_received_in_the_period_net_quantity_and_revenue(
         sales_order=order, lines=[ReturnLineInput(widget_line, Decimal(1))], user=None
     )
 
-    daily = {row["key"]: row for row in _get(manager, **NOVEMBER)["rows"]}
+    daily = {row["key"]: row for row in report_body(manager, "sales", **NOVEMBER)["rows"]}
     assert (daily["2026-11-02"]["quantity"], daily["2026-11-02"]["revenue"]) == ("4.000", "52.00")
     assert daily["2026-11-05"] == {  # the refund less its tax, on the day it came back
         "key": "2026-11-05",
@@ -299,14 +286,14 @@ def test_returns_received_in_the_period_net_quantity_and_revenue(
         "revenue": "-9.00",
         "average_order_value": None,
     }
-    totals = _get(manager, **NOVEMBER)["totals"]
+    totals = report_body(manager, "sales", **NOVEMBER)["totals"]
     assert (totals["orders"], totals["quantity"], totals["revenue"]) == (1, "3.000", "43.00")
-    by_product = _get(manager, group_by="product", **NOVEMBER)["rows"]
+    by_product = report_body(manager, "sales", group_by="product", **NOVEMBER)["rows"]
     assert [(row["sku"], row["quantity"], row["revenue"]) for row in by_product] == [
         ("GADGET", "1.000", "25.00"),
         ("WIDGET", "2.000", "18.00"),
     ]
-    before = _get(manager, date_from="2026-11-01", date_to="2026-11-04")["totals"]
+    before = report_body(manager, "sales", date_from="2026-11-01", date_to="2026-11-04")["totals"]
     assert before["revenue"] == "52.00"  # received after the period: not netted
 
 
@@ -324,7 +311,7 @@ def test_a_return_alone_in_a_period_is_a_row_of_its_own(manager, warehouse, widg
             ),
             user=None,
         )
-    rows = _get(manager, group_by="customer", **NOVEMBER)["rows"]
+    rows = report_body(manager, "sales", group_by="customer", **NOVEMBER)["rows"]
     assert [(row["name"], row["orders"], row["quantity"], row["revenue"]) for row in rows] == [
         ("Alice Ltd", 0, "-1.000", "-10.00")
     ]

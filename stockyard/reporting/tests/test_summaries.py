@@ -1,7 +1,8 @@
-"""The sales summary: kept by the services, rebuilt by a command, and the report read from
-it equal to the documents — after cancels, closes and returns, in several zones."""
+"""The sales summary (days in the business's zone, UTC hours): kept by the services,
+rebuilt by a command, and the report read from it equal to the documents — after cancels,
+closes and returns, in several zones and with the business in two."""
 
-from collections import defaultdict
+from collections import Counter
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -10,13 +11,12 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from stockyard.accounts.roles import Role
 from stockyard.catalog.tests.factories import ExchangeRateFactory
 from stockyard.inventory.tests.factories import put_stock
 from stockyard.reporting.enums import TimeBucket
-from stockyard.reporting.models import SalesHour, SummaryBuild
+from stockyard.reporting.models import SalesDay, SalesHour, SummaryBuild
 from stockyard.reporting.summaries import SALES, buckets_start_on_utc_hours
-from stockyard.reporting.tests.factories import line, shipped, sold, utc
+from stockyard.reporting.tests.factories import line, report_body, shipped, sold, utc
 from stockyard.sales import returns
 from stockyard.sales import services as sales
 from stockyard.sales.enums import ReturnStatus, SalesOrderStatus
@@ -25,20 +25,20 @@ from stockyard.sales.returns import ReturnLineInput
 
 pytestmark = pytest.mark.django_db
 
-URL = "/api/v1/reports/sales/"
 PERIOD = {"date_from": "2026-10-30", "date_to": "2026-11-30"}
 ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Pacific/Chatham")
 CENT = Decimal("0.01")
 
 
-@pytest.fixture
-def manager(client_for):
-    return client_for(Role.MANAGER)
+@pytest.fixture(autouse=True)
+def business(request, settings):
+    """The business's zone, ``TIME_ZONE``, while the history is made (``UTC`` unless a
+    test parametrizes it)."""
+    settings.TIME_ZONE = getattr(request, "param", "UTC")
+    return settings.TIME_ZONE
 
 
-@pytest.fixture
-def customers(alice, bob):
-    return alice, bob
+BUSINESSES = pytest.mark.parametrize("business", ["UTC", "Asia/Kolkata"], indirect=True)
 
 
 @pytest.fixture
@@ -98,12 +98,6 @@ def history(warehouse, other_warehouse, widget, gadget, customers):
     return orders
 
 
-def _get(client, **params):
-    response = client.get(URL, params)
-    assert response.status_code == 200, response.content
-    return response.json()
-
-
 def _documents(zone: str, **filters: object) -> dict[str, object]:
     """The period's totals added up in Python from the orders, lines and returns."""
     tz = ZoneInfo(zone)
@@ -147,6 +141,7 @@ def _documents(zone: str, **filters: object) -> dict[str, object]:
     }
 
 
+@BUSINESSES
 @pytest.mark.parametrize("zone", ZONES)
 def test_reports_from_the_summary_equal_the_documents(manager, history, warehouse, zone):
     call_command("rebuild_report_summaries")
@@ -158,11 +153,8 @@ def test_reports_from_the_summary_equal_the_documents(manager, history, warehous
     for filters in variants:
         for group_by in ("day", "week", "month"):
             params = {**PERIOD, "tz": zone, "group_by": group_by, **filters}
-            from_summary = _get(manager, **params)
-            SummaryBuild.objects.filter(name=SALES).delete()
-            from_documents = _get(manager, **params)
-            SummaryBuild.objects.create(name=SALES, built_at=utc(2026, 12, 1))
-            assert from_summary == from_documents, (filters, group_by)
+            from_summary = report_body(manager, "sales", **params)
+            assert from_summary == _from_documents(manager, **params), (filters, group_by)
         documents = _documents(
             zone,
             **({"warehouse_id": warehouse.pk} if "warehouse" in filters else {}),
@@ -173,32 +165,71 @@ def test_reports_from_the_summary_equal_the_documents(manager, history, warehous
     assert _documents(zone)["orders"] in (6, 7)  # the cancelled order never counts
 
 
-def _summary_rows() -> set[tuple]:
-    """The summary's non-empty rows (a cancel leaves its hour's row at zero)."""
+def _from_documents(client, **params):
+    """The report as it reads without a summary."""
+    build = SummaryBuild.objects.filter(name=SALES)
+    (kept,) = build.values()
+    build.delete()
+    try:
+        return report_body(client, "sales", **params)
+    finally:
+        SummaryBuild.objects.create(**kept)
+
+
+@BUSINESSES
+def test_the_business_zone_reads_the_days_other_zones_the_hours(manager, business, history):
+    call_command("rebuild_report_summaries")
+    SalesHour.objects.all().delete()
+    in_business = {**PERIOD, "group_by": "week"}  # tz: the business's zone
+    assert report_body(manager, "sales", **in_business) == _from_documents(manager, **in_business)
+    assert report_body(manager, "sales", tz="Europe/Berlin", **PERIOD)["totals"]["orders"] == 0
+
+
+def test_after_time_zone_changes_the_hours_answer_until_a_rebuild(manager, settings, history):
+    """Days built in UTC are not days of Asia/Tokyo: the report reads the hours (or the
+    documents, in a zone of half hours) until the command builds days in the new zone."""
+    call_command("rebuild_report_summaries")
+    for zone in ("Asia/Tokyo", "Asia/Kolkata"):
+        settings.TIME_ZONE = zone
+        SalesDay.objects.all().delete()  # must not be read: days of another zone
+        assert report_body(manager, "sales", **PERIOD) == _from_documents(manager, **PERIOD)
+        call_command("rebuild_report_summaries")
+        assert SummaryBuild.objects.get(name=SALES).zone == zone
+        SalesHour.objects.all().delete()  # the days answer now
+        assert report_body(manager, "sales", **PERIOD) == _from_documents(manager, **PERIOD)
+        call_command("rebuild_report_summaries")
+
+
+def _summary_rows(model: type[SalesHour] | type[SalesDay]) -> set[tuple]:
+    """The grain's non-empty rows (a cancel leaves its hour's and day's rows at zero)."""
     measures = ("confirmed_orders", "sold_quantity", "sold_revenue", "returned_quantity")
-    rows = SalesHour.objects.values_list(
-        "hour", "warehouse", "currency", *measures, "returned_revenue"
-    )
+    key = "hour" if model is SalesHour else "day"
+    rows = model.objects.values_list(key, "warehouse", "currency", *measures, "returned_revenue")
     return {row for row in rows if any(row[3:])}
 
 
+@BUSINESSES
 def test_the_services_keep_the_summary_as_a_rebuild_computes_it(history):
-    kept = _summary_rows()
-    assert kept  # written by confirm, cancel, close and return receipts
-    call_command("rebuild_report_summaries")
-    assert _summary_rows() == kept
-    call_command("rebuild_report_summaries")  # idempotent
-    assert _summary_rows() == kept
+    for model in (SalesHour, SalesDay):
+        kept = _summary_rows(model)
+        assert kept  # written by confirm, cancel, close and return receipts
+        call_command("rebuild_report_summaries")
+        assert _summary_rows(model) == kept, model
+        call_command("rebuild_report_summaries")  # idempotent
+        assert _summary_rows(model) == kept, model
 
 
-def test_orders_count_in_their_confirmation_hour_so_they_add_up(history):
-    hours = defaultdict(int)
-    for row in SalesHour.objects.all():
-        hours[row.hour] += row.confirmed_orders
+@BUSINESSES
+def test_orders_count_in_their_confirmation_hour_and_day_so_they_add_up(business, history):
     counted = SalesOrder.objects.exclude(status=SalesOrderStatus.CANCELLED).exclude(
         confirmed_at=None
     )
-    assert sum(hours.values()) == counted.count() == 7
+    zone = ZoneInfo(business)
+    days = Counter()  # == ignores days at zero (only returns, or cancelled)
+    for row in SalesDay.objects.all():
+        days[row.day] += row.confirmed_orders
+    assert days == Counter(order.confirmed_at.astimezone(zone).date() for order in counted)
+    assert sum(row.confirmed_orders for row in SalesHour.objects.all()) == counted.count() == 7
 
 
 def test_without_a_build_reports_read_the_documents(manager, history, django_assert_num_queries):
@@ -206,15 +237,16 @@ def test_without_a_build_reports_read_the_documents(manager, history, django_ass
     report's query count: auth 2, the build check, rows and totals of sales and returns
     4, and the transaction's savepoint 2)."""
     with django_assert_num_queries(9):
-        body = _get(manager, **PERIOD)
+        body = report_body(manager, "sales", **PERIOD)
     call_command("rebuild_report_summaries")
     with django_assert_num_queries(7):  # the build check, rows and totals of the summary
-        assert _get(manager, **PERIOD) == body
+        assert report_body(manager, "sales", **PERIOD) == body
 
 
-def test_a_rebuild_marks_the_summary_built_even_without_history(db):
+def test_a_rebuild_marks_the_summary_built_even_without_history(settings, db):
+    settings.TIME_ZONE = "Asia/Tokyo"
     call_command("rebuild_report_summaries")
-    assert SummaryBuild.objects.filter(name=SALES).exists()
+    assert SummaryBuild.objects.get(name=SALES).zone == "Asia/Tokyo"
 
 
 @pytest.mark.parametrize(
