@@ -5,7 +5,7 @@ After the transaction commits, the sequencer (``events_sequence``) gives its eve
 """
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from stockyard.core.locks import take_turns
+from stockyard.core.statements import Statement, insert_statement
 from stockyard.events.announcements import announce
 from stockyard.events.models import Event
 from stockyard.events.webhooks import webhook_deliveries_create
@@ -39,12 +40,25 @@ def publish_many(events: Iterable[tuple[str, Mapping[str, Any]]]) -> list[Event]
     """Record ``(type, data)`` events in the outbox with one INSERT, in the given order
     (their ids follow it), atomically with the caller's change. Same rule as ``publish``."""
     _require_transaction()
-    now = timezone.now()
-    created = Event.objects.bulk_create(
-        Event(type=type, occurred_at=now, data=_json_safe(data)) for type, data in events
-    )
+    created = Event.objects.bulk_create(_outbox_rows(events))
     _sequence_after_commit()
     return created
+
+
+def publishing_statement(events: Sequence[tuple[str, Mapping[str, Any]]]) -> Statement:
+    """``publish_many`` for a service that sends the outbox INSERT along with its own
+    writes, in one round trip (``core.statements.execute_together``): the INSERT recording
+    ``events`` (at least one), in the given order. Same rule: the caller's transaction must
+    run it; sequencing is asked for once that transaction commits."""
+    _require_transaction()
+    statement = insert_statement(_outbox_rows(events))
+    _sequence_after_commit()
+    return statement
+
+
+def _outbox_rows(events: Iterable[tuple[str, Mapping[str, Any]]]) -> list[Event]:
+    now = timezone.now()
+    return [Event(type=type, occurred_at=now, data=_json_safe(data)) for type, data in events]
 
 
 def events_sequence() -> int:

@@ -32,7 +32,8 @@ from stockyard.catalog.units import UnitQuantity, require_unit_quantities
 from stockyard.core import decimals, errors
 from stockyard.core.decimals import ZERO, price
 from stockyard.core.models import delete_unreferenced, overflowing, save_unique, too_large_message
-from stockyard.events.services import publish, publish_many
+from stockyard.core.statements import Statement, execute_together, insert_statement, inserted
+from stockyard.events.services import publish, publishing_statement
 from stockyard.inventory import documents
 from stockyard.inventory.enums import MovementKind
 from stockyard.inventory.models import (
@@ -213,25 +214,32 @@ class _Posting:
         return movement
 
     def commit(self) -> list[StockMovement]:
-        """Fill the backorders waiting on levels whose available stock rose, then write the
-        touched levels (one UPDATE), the movements (one INSERT) and the events (one
-        INSERT: ``stock.changed`` per touched level in the order of their keys, each
-        followed by ``stock.below_reorder_point`` if the level just fell to its product's
-        reorder point, then ``<document>.backorder_filled`` per document served)."""
+        """Fill the backorders waiting on levels whose available stock rose, then write, in
+        one round trip while the levels are locked, the touched levels (one UPDATE), the
+        events (one INSERT: ``stock.changed`` per touched level in the order of their
+        keys, each followed by ``stock.below_reorder_point`` if the level just fell to its
+        product's reorder point, then ``<document>.backorder_filled`` per document served)
+        and the movements (one INSERT, answering their ids)."""
         filled = self._fill_backorders()
-        _save_levels([self.levels[key] for key in sorted(self.touched)])
-        created = StockMovement.objects.bulk_create(self.movements)
-        publish_many(
-            [
-                *(
-                    event
-                    for key in sorted(self.touched)
-                    for event in _level_events(self.levels[key], self._available_before[key])
-                ),
-                *filled,
-            ]
-        )
-        return created
+        keys = sorted(self.touched)
+        if not keys:
+            return []
+        events = [
+            *(
+                event
+                for key in keys
+                for event in _level_events(self.levels[key], self._available_before[key])
+            ),
+            *filled,
+        ]
+        statements = [
+            _levels_update([self.levels[key] for key in keys]),
+            publishing_statement(events),
+        ]
+        if self.movements:
+            statements.append(insert_statement(self.movements, returning_ids=True))
+        inserted(self.movements, execute_together(statements))
+        return self.movements
 
     def _fill_backorders(self) -> list[tuple[str, dict[str, Any]]]:
         """Reserve for the queue of every level whose available stock rose, oldest first;
@@ -271,16 +279,14 @@ class _Posting:
         return [_backorder_filled(fills, status.get(key)) for key, fills in served.items()]
 
 
-def _save_levels(levels: Sequence[StockLevel]) -> None:
-    """Save what postings change on ``levels`` with one UPDATE, however many there are.
+def _levels_update(levels: Sequence[StockLevel]) -> Statement:
+    """The UPDATE saving what postings change on ``levels`` (at least one), however many.
 
     ``bulk_update`` issues the same statement but builds its CASE expressions through the
     ORM, at three times the CPU of saving the levels one by one; written out, the statement
     costs less than a single ``save()``. Values are prepared by the model fields, as
     ``save()`` prepares them, and ``updated_at`` moves as ``auto_now`` would move it.
     """
-    if not levels:
-        return
     now = timezone.now()
     for level in levels:
         level.updated_at = now
@@ -295,12 +301,11 @@ def _save_levels(levels: Sequence[StockLevel]) -> None:
             value = field.get_db_prep_save(getattr(level, field.attname), connection)
             params += [level.pk, value]
     ids = ", ".join(["%s"] * len(levels))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(StockLevel._meta.db_table)} SET {', '.join(assignments)} "
-            f"WHERE {pk} IN ({ids})",
-            [*params, *(level.pk for level in levels)],
-        )
+    return (
+        f"UPDATE {quote(StockLevel._meta.db_table)} SET {', '.join(assignments)} "
+        f"WHERE {pk} IN ({ids})",
+        [*params, *(level.pk for level in levels)],
+    )
 
 
 def _level_events(level: StockLevel, available_before: Decimal) -> list[tuple[str, dict[str, Any]]]:
