@@ -40,6 +40,7 @@ from stockyard.partners.models import Supplier
 from stockyard.purchasing.enums import PurchaseOrderStatus as Status
 from stockyard.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from stockyard.purchasing.selectors import ReorderSuggestion, reorder_suggestion_list
+from stockyard.reporting import summaries
 
 HUNDRED = Decimal(100)
 REFERENCE_TYPE = "purchase_order"
@@ -282,6 +283,7 @@ def purchase_order_submit(*, order: PurchaseOrder, user: Actor) -> PurchaseOrder
         )
     order.status = Status.SUBMITTED
     order.save(update_fields=["status", "updated_at"])
+    summaries.purchase_order_counted(order)
     publish("purchase_order.submitted", _event_data(order))
     return order
 
@@ -371,7 +373,9 @@ def purchase_order_receive(
 
     for line, quantity in arriving:
         line.quantity_received += quantity
+    summaries.purchase_order_counted(order, sign=-1)  # what it counted until now ...
     PurchaseOrderLine.objects.bulk_update([line for line, _ in arriving], ["quantity_received"])
+    summaries.purchase_order_counted(order)  # ... with what has arrived now
     inventory.stock_receive(
         lines=_stock_lines(order, arriving), reference=_reference(order), user=user
     )
@@ -391,6 +395,8 @@ def purchase_order_cancel(*, order: PurchaseOrder, user: Actor) -> PurchaseOrder
             f"Goods have been received against {order.number}: close it instead of cancelling."
         )
     order.require_status(CANCELLABLE, "cancel")
+    if order.status == Status.SUBMITTED:
+        summaries.purchase_order_counted(order, sign=-1)
     order.status = Status.CANCELLED
     order.save(update_fields=["status", "updated_at"])
     publish("purchase_order.cancelled", _event_data(order))

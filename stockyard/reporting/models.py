@@ -172,6 +172,80 @@ class SalesDay(models.Model):
         return f"sales {self.day:%Y-%m-%d}, warehouse {self.warehouse_id}"
 
 
+class PurchaseDay(models.Model):
+    """Purchases per ``order_date``, warehouse, order currency and supplier, kept by the
+    purchasing services in the transaction of each change (``reporting.summaries``): what
+    the purchases report's month and supplier rows add up instead of the order lines.
+
+    The orders submitted and not cancelled (an order counts once, on its date: so orders
+    add up across days), the quantity ordered and received, the spend (line totals) and
+    the received value (received quantity x unit cost, each line rounded to its
+    currency's minor unit), amounts in DEFAULT_CURRENCY at each order's rate, unrounded.
+    A row whose orders were all cancelled stays, at zero."""
+
+    day = models.DateField(help_text="The orders' order_date.")
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    currency = models.CharField(max_length=3)
+    supplier = models.ForeignKey(
+        "partners.Supplier", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    submitted_orders = models.IntegerField(default=0, db_default=0)
+    ordered_quantity = models.DecimalField(max_digits=24, decimal_places=3, default=0, db_default=0)
+    ordered_spend = models.DecimalField(
+        max_digits=40, decimal_places=SUMMARY_AMOUNT_PLACES, default=0, db_default=0
+    )
+    received_quantity = models.DecimalField(
+        max_digits=24, decimal_places=3, default=0, db_default=0
+    )
+    received_amount = models.DecimalField(
+        max_digits=40, decimal_places=SUMMARY_AMOUNT_PLACES, default=0, db_default=0
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "warehouse", "currency", "supplier"], name="purchase_day_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"purchases {self.day:%Y-%m-%d}, warehouse {self.warehouse_id}"
+
+
+class FulfillmentDay(models.Model):
+    """Shipments that left, per day of the business's zone (``TIME_ZONE``), kept by the
+    shipping services when a shipment ships (``reporting.summaries``): what the
+    fulfillment report's day, week and month rows add up instead of the shipments.
+
+    Keyed as well by what the measures the API defines need to add up: ``waited_hours``,
+    the whole hours from the order's confirmation the shipment left within (``ceil``, at
+    most 8,761: a shipment is on time for ``on_time_hours=N`` when ``waited_hours <= N``),
+    and ``previous_day``, the day the order's previous shipment left (null for its first):
+    the orders shipped in a bucket starting on day ``d`` are the shipments in it whose
+    ``previous_day`` is null or before ``d``. ``waited_seconds`` adds up their times
+    from confirmation, to the microsecond."""
+
+    day = models.DateField(help_text="The day in the business's time zone it left.")
+    previous_day = models.DateField(null=True)
+    waited_hours = models.IntegerField()
+    shipped = models.IntegerField(default=0, db_default=0, help_text="Shipments.")
+    waited_seconds = models.DecimalField(max_digits=24, decimal_places=6, default=0, db_default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "previous_day", "waited_hours"],
+                name="fulfillment_day_key",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"fulfillment {self.day:%Y-%m-%d}, {self.waited_hours} h"
+
+
 class SummaryBuild(models.Model):
     """A summary that ``rebuild_report_summaries`` has built from the whole history: from
     then on the services keep it, and reports read it. Without a row, reports read the

@@ -38,8 +38,21 @@ How it is kept exact
   read the documents, correctly and as slowly as before, and while the zone it records
   is not ``TIME_ZONE`` they read the hours.
 
-When the report reads it (``reports/sales.py``): grouped by day, week or month, filtered
-by nothing but ``warehouse`` and ``currency``, once the summary is built: the days when
+Purchases (``models.PurchaseDay``) are kept the same way per ``order_date`` (a day
+already, in no zone), warehouse, currency and supplier: submitting an order adds it,
+cancelling a submitted one takes it away, a receipt takes away what the order counted
+and adds what it counts now (received quantity and value); closing and returning goods
+to the supplier change no measure. The purchases report's month and supplier rows read
+it unless filtered by product.
+
+Shipments that left (``models.FulfillmentDay``) are kept per day of the business's zone
+when a shipment ships (nothing else changes a shipment that left), keyed as well by the
+whole hours it waited (for ``on_time_hours``) and the day its order's previous shipment
+left (for the distinct ``orders_shipped`` of any bucket); the fulfillment report reads
+it in the business's zone.
+
+When the sales report reads its summary (``reports/sales.py``): grouped by day, week or
+month, filtered by nothing but ``warehouse`` and ``currency``, once it is built: the days when
 the report's zone is the business's zone its days were built in, else the hours when
 every bucket starts on a whole UTC hour (every zone with whole-hour offsets; India's
 +05:30 or Nepal's +05:45 are read from the documents). Otherwise the documents.
@@ -48,6 +61,7 @@ every bucket starts on a whole UTC hour (every zone with whole-hour offsets; Ind
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -58,22 +72,38 @@ from django.db.models import (
     DateField,
     DecimalField,
     F,
+    Func,
+    IntegerField,
+    Max,
     Min,
     Model,
+    OuterRef,
+    Q,
     QuerySet,
+    Subquery,
     Sum,
+    Value,
     When,
 )
-from django.db.models.functions import Trunc
+from django.db.models.functions import Cast, Ceil, Least, Trunc
 from django.utils import timezone
 
 from stockyard.core.models import money_in
 from stockyard.core.time import business_zone
+from stockyard.purchasing.enums import PurchaseOrderStatus
+from stockyard.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from stockyard.reporting.enums import TimeBucket
-from stockyard.reporting.models import SalesDay, SalesHour, SummaryBuild
+from stockyard.reporting.models import (
+    FulfillmentDay,
+    PurchaseDay,
+    SalesDay,
+    SalesHour,
+    SummaryBuild,
+)
 from stockyard.reporting.tables import bucket_start, next_bucket
 from stockyard.sales.enums import ReturnStatus, SalesOrderStatus
 from stockyard.sales.models import CustomerReturn, CustomerReturnLine, SalesOrder, SalesOrderLine
+from stockyard.shipping.models import Shipment
 
 SALES = "sales"
 
@@ -117,6 +147,9 @@ class Grain:
 HOURS = Grain(SalesHour, ("hour", "warehouse_id", "currency"))
 DAYS = Grain(SalesDay, ("day", "warehouse_id", "currency"))
 SALES_GRAINS = (DAYS, HOURS)
+
+
+PURCHASE_DAYS = Grain(PurchaseDay, ("day", "warehouse_id", "currency", "supplier_id"))
 
 
 def _in_business_days(field: str) -> Trunc:
@@ -200,6 +233,100 @@ def customer_return_counted(customer_return: CustomerReturn) -> None:
     add_to_summaries(_returned(lines), SALES_GRAINS, RETURNED_MEASURES)
 
 
+PURCHASES = "purchases"
+PURCHASES_NOT_COUNTED = (PurchaseOrderStatus.DRAFT, PurchaseOrderStatus.CANCELLED)
+SPEND = F("line_total") * F("order__exchange_rate")  # in DEFAULT_CURRENCY, unrounded
+RECEIVED_VALUE = money_in(F("quantity_received") * F("unit_cost"), currency="order__currency") * F(
+    "order__exchange_rate"
+)
+PURCHASE_MEASURES = (
+    "submitted_orders",
+    "ordered_quantity",
+    "ordered_spend",
+    "received_quantity",
+    "received_amount",
+)
+
+
+def counted_purchase_lines() -> QuerySet[PurchaseOrderLine]:
+    """Lines of the orders purchases count: submitted and not cancelled."""
+    return PurchaseOrderLine.objects.exclude(order__status__in=PURCHASES_NOT_COUNTED)
+
+
+def _bought(lines: QuerySet[PurchaseOrderLine]) -> QuerySet[Any, Any]:
+    return (
+        lines.values(
+            s_day=F("order__order_date"),
+            s_warehouse_id=F("order__warehouse"),
+            s_currency=F("order__currency"),
+            s_supplier_id=F("order__supplier"),
+        )
+        .annotate(
+            s_submitted_orders=Count("order", distinct=True),
+            s_ordered_quantity=Sum("quantity"),
+            s_ordered_spend=Sum(SPEND),
+            s_received_quantity=Sum("quantity_received"),
+            s_received_amount=Sum(RECEIVED_VALUE),
+        )
+        .order_by()
+    )
+
+
+def purchase_order_counted(order: PurchaseOrder, *, sign: int = 1) -> None:
+    """Add (``sign=1``) or take away (``-1``) what ``order`` counts in purchases as it
+    stands in the database now. Services call it after submitting, before cancelling a
+    submitted order, and around what a receipt changes."""
+    lines = counted_purchase_lines().filter(order=order)
+    add_to_summaries(_bought(lines), (PURCHASE_DAYS,), PURCHASE_MEASURES, sign)
+
+
+FULFILLMENT = "fulfillment"
+NEVER_ON_TIME = 24 * 365 + 1  # waited longer than the largest on_time_hours
+FULFILLMENT_DAYS = Grain(FulfillmentDay, ("day", "previous_day", "waited_hours"))
+FULFILLMENT_MEASURES = ("shipped", "waited_seconds")
+
+
+def seconds_to_ship() -> Func:
+    """A shipment's time from its order's confirmation to leaving, in seconds (exact:
+    ``numeric`` to the microsecond)."""
+    return Func(
+        F("shipped_at") - F("sales_order__confirmed_at"),
+        template="EXTRACT(EPOCH FROM %(expressions)s)",
+        output_field=DecimalField(),
+    )
+
+
+def _previous_shipment() -> Subquery:
+    """When the order's shipment before this one left: the latest that left earlier (or
+    at the same instant with a lower id), else null."""
+    earlier = Q(shipped_at__lt=OuterRef("shipped_at")) | Q(
+        shipped_at=OuterRef("shipped_at"), pk__lt=OuterRef("pk")
+    )
+    before = Shipment.objects.filter(earlier, sales_order=OuterRef("sales_order"))
+    return Subquery(before.order_by("-shipped_at", "-pk").values("shipped_at")[:1])
+
+
+def _left(shipments: QuerySet[Shipment]) -> QuerySet[Any, Any]:
+    waited = Least(Ceil(seconds_to_ship() / Value(HOUR)), Value(NEVER_ON_TIME))
+    return (
+        shipments.values(
+            s_day=_in_business_days("shipped_at"),
+            s_previous_day=Trunc(
+                _previous_shipment(), "day", output_field=DateField(), tzinfo=business_zone()
+            ),
+            s_waited_hours=Cast(waited, IntegerField()),
+        )
+        .annotate(s_shipped=Count("id"), s_waited_seconds=Sum(seconds_to_ship()))
+        .order_by()
+    )
+
+
+def shipment_counted(shipment: Shipment) -> None:
+    """Add a shipment that has just left."""
+    shipments = Shipment.objects.filter(pk=shipment.pk)
+    add_to_summaries(_left(shipments), (FULFILLMENT_DAYS,), FULFILLMENT_MEASURES)
+
+
 # --- rebuilding ------------------------------------------------------------------------
 
 
@@ -234,16 +361,53 @@ def rebuild_range(grain: Grain, start: Any, end: Any, refill: Callable[[], None]
     refill()
 
 
-def _refill_sales(grain: Grain, start: datetime, end: datetime) -> Callable[[], None]:
-    def refill() -> None:
-        sold = counted_lines().filter(order__confirmed_at__gte=start, order__confirmed_at__lt=end)
-        add_to_summaries(_sold(sold), (grain,), SOLD_MEASURES)
-        returned = received_return_lines().filter(
-            customer_return__received_at__gte=start, customer_return__received_at__lt=end
-        )
-        add_to_summaries(_returned(returned), (grain,), RETURNED_MEASURES)
+def _refill_sales(grain: Grain, start: datetime, end: datetime) -> None:
+    sold = counted_lines().filter(order__confirmed_at__gte=start, order__confirmed_at__lt=end)
+    add_to_summaries(_sold(sold), (grain,), SOLD_MEASURES)
+    returned = received_return_lines().filter(
+        customer_return__received_at__gte=start, customer_return__received_at__lt=end
+    )
+    add_to_summaries(_returned(returned), (grain,), RETURNED_MEASURES)
 
-    return refill
+
+def rebuild_purchases_summary() -> int:
+    """Recompute the purchases summary from the documents, one month of order dates per
+    transaction (from the first order's to the last's: dates may lie ahead), then mark it
+    built; returns how many months were rebuilt."""
+    dates = PurchaseOrder.objects.aggregate(first=Min("order_date"), last=Max("order_date"))
+    rebuilt = 0
+    if dates["first"] is not None:
+        for start, end in months(dates["first"], dates["last"]):
+            rebuild_range(PURCHASE_DAYS, start, end, partial(_refill_purchases, start, end))
+            rebuilt += 1
+    mark_built(PURCHASES)
+    return rebuilt
+
+
+def _refill_purchases(start: date, end: date) -> None:
+    lines = counted_purchase_lines().filter(order__order_date__gte=start, order__order_date__lt=end)
+    add_to_summaries(_bought(lines), (PURCHASE_DAYS,), PURCHASE_MEASURES)
+
+
+def rebuild_fulfillment_summary() -> int:
+    """Recompute the fulfillment summary from the shipments, one month of the business's
+    days per transaction, then mark it built in ``TIME_ZONE``; returns how many months
+    were rebuilt."""
+    first = Shipment.objects.aggregate(first=Min("shipped_at"))["first"]
+    rebuilt = 0
+    if first is not None:
+        zone = business_zone()
+        for start, end in months(first.astimezone(zone).date(), timezone.localdate(timezone=zone)):
+            since, until = (datetime.combine(day, time.min, tzinfo=zone) for day in (start, end))
+            rebuild_range(FULFILLMENT_DAYS, start, end, partial(_refill_fulfillment, since, until))
+            rebuilt += 1
+    mark_built(FULFILLMENT)
+    return rebuilt
+
+
+def _refill_fulfillment(since: datetime, until: datetime) -> None:
+    shipments = Shipment.objects.filter(shipped_at__gte=since, shipped_at__lt=until)
+    add_to_summaries(_left(shipments), (FULFILLMENT_DAYS,), FULFILLMENT_MEASURES)
 
 
 def mark_built(name: str) -> None:
@@ -265,11 +429,13 @@ def rebuild_sales_summary() -> int:
             first_hour, end_hour = (
                 datetime.combine(day, time.min, tzinfo=UTC) for day in (start, end)
             )
-            rebuild_range(HOURS, first_hour, end_hour, _refill_sales(HOURS, first_hour, end_hour))
+            rebuild_range(
+                HOURS, first_hour, end_hour, partial(_refill_sales, HOURS, first_hour, end_hour)
+            )
             rebuilt += 1
         for start, end in months(first.astimezone(zone).date(), now.astimezone(zone).date()):
             since, until = (datetime.combine(day, time.min, tzinfo=zone) for day in (start, end))
-            rebuild_range(DAYS, start, end, _refill_sales(DAYS, since, until))
+            rebuild_range(DAYS, start, end, partial(_refill_sales, DAYS, since, until))
     mark_built(SALES)
     return rebuilt
 

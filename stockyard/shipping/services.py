@@ -26,6 +26,7 @@ from stockyard.core import errors
 from stockyard.core.decimals import ZERO
 from stockyard.events.services import publish
 from stockyard.inventory.services import Reference, StockLine, stock_issue
+from stockyard.reporting import summaries
 from stockyard.sales.enums import SalesOrderStatus
 from stockyard.sales.models import SalesOrder, SalesOrderLine
 from stockyard.sales.selectors import sales_order_lock
@@ -249,6 +250,7 @@ def shipment_ship(*, shipment: Shipment, user: Actor) -> Shipment:
     shipment.status = Status.SHIPPED
     shipment.shipped_at = timezone.now()
     shipment.save(update_fields=["status", "shipped_at", "updated_at"])
+    summaries.shipment_counted(shipment)
     _publish("shipment.shipped", shipment)
     return shipment
 

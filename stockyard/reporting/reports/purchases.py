@@ -11,13 +11,11 @@ order's amounts are converted to DEFAULT_CURRENCY at the ``exchange_rate`` it re
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Count, F, Sum
+from django.db.models import Count, Sum
 
 from stockyard.core.decimals import ZERO
-from stockyard.core.models import money_in
-from stockyard.purchasing.enums import PurchaseOrderStatus
-from stockyard.purchasing.models import PurchaseOrderLine
 from stockyard.reporting.enums import ColumnKind
+from stockyard.reporting.models import PurchaseDay
 from stockyard.reporting.reports.base import Body, Report
 from stockyard.reporting.reports.grouping import ObjectGroup, grouped_rows
 from stockyard.reporting.reports.params import (
@@ -28,9 +26,14 @@ from stockyard.reporting.reports.params import (
     supplier_field,
     warehouse_field,
 )
+from stockyard.reporting.summaries import (
+    PURCHASES,
+    RECEIVED_VALUE,
+    SPEND,
+    built_zone,
+    counted_purchase_lines,
+)
 from stockyard.reporting.tables import Column
-
-NOT_COUNTED = (PurchaseOrderStatus.DRAFT, PurchaseOrderStatus.CANCELLED)
 
 
 class PurchasesParams(MoneyPeriodParams):
@@ -57,14 +60,21 @@ FILTERS = {
 MEASURES = {
     "orders": Count("order", distinct=True),
     "quantity": Sum("quantity", default=ZERO),
-    "spend": Sum(F("line_total") * F("order__exchange_rate"), default=ZERO),
+    "spend": Sum(SPEND, default=ZERO),
     # Before the measure named like the field: an F() names the column only until then.
-    "received_value": Sum(
-        money_in(F("quantity_received") * F("unit_cost"), currency="order__currency")
-        * F("order__exchange_rate"),
-        default=ZERO,
-    ),
+    "received_value": Sum(RECEIVED_VALUE, default=ZERO),
     "quantity_received": Sum("quantity_received", default=ZERO),
+}
+SUMMARY_GROUPS = (
+    ObjectGroup("supplier", "supplier", {"name": "supplier__name"}, "supplier__name"),
+)
+SUMMARY_FILTERS = {"warehouse": "warehouse", "supplier": "supplier", "currency": "currency"}
+SUMMARY_MEASURES = {
+    "orders": Sum("submitted_orders", default=0),
+    "quantity": Sum("ordered_quantity", default=ZERO),
+    "spend": Sum("ordered_spend", default=ZERO),
+    "received_value": Sum("received_amount", default=ZERO),
+    "quantity_received": Sum("received_quantity", default=ZERO),
 }
 COLUMNS = [
     Column("orders", ColumnKind.INTEGER),
@@ -75,10 +85,29 @@ COLUMNS = [
 ]
 
 
+def _summarized(params: Mapping[str, Any]) -> bool:
+    """Whether the daily summary answers (``reporting.summaries``): grouped by month or
+    supplier, not filtered by product, once it has been built."""
+    return (
+        params["group_by"] != "product"
+        and params["product"] is None
+        and built_zone(PURCHASES) is not None
+    )
+
+
 def purchases(params: Mapping[str, Any]) -> Body:
-    lines = PurchaseOrderLine.objects.filter(
+    if _summarized(params):
+        days = PurchaseDay.objects.filter(
+            day__gte=params["date_from"], day__lte=params["date_to"]
+        ).exclude(submitted_orders=0)  # only cancelled orders there: no row, as from the lines
+        days = narrowed(days, params, SUMMARY_FILTERS)
+        keys, rows = grouped_rows(
+            days, params=params, date_field="day", objects=SUMMARY_GROUPS, measures=SUMMARY_MEASURES
+        )
+        return Body(columns=[*keys, *COLUMNS], rows=rows, totals=days.aggregate(**SUMMARY_MEASURES))
+    lines = counted_purchase_lines().filter(
         order__order_date__gte=params["date_from"], order__order_date__lte=params["date_to"]
-    ).exclude(order__status__in=NOT_COUNTED)
+    )
     lines = narrowed(lines, params, FILTERS)
     keys, rows = grouped_rows(
         lines, params=params, date_field="order__order_date", objects=GROUPS, measures=MEASURES

@@ -1,9 +1,11 @@
-"""The sales summary (days in the business's zone, UTC hours): kept by the services,
-rebuilt by a command, and the report read from it equal to the documents — after cancels,
-closes and returns, in several zones and with the business in two."""
+"""The summaries: kept by the services, rebuilt by a command, and the reports read from
+them equal to the documents. Sales (days in the business's zone, UTC hours) after
+cancels, closes and returns, in several zones and with the business in two; purchases
+after cancels, receipts in steps, closes and returns to the supplier; fulfillment with
+orders shipped in parts across days and weeks, late, and never on time."""
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -13,15 +15,34 @@ from django.core.management import call_command
 
 from stockyard.catalog.tests.factories import ExchangeRateFactory
 from stockyard.inventory.tests.factories import put_stock
+from stockyard.partners.tests.factories import SupplierFactory
+from stockyard.purchasing import services as purchasing
+from stockyard.purchasing.enums import PurchaseOrderStatus as Status
+from stockyard.purchasing.models import PurchaseOrder
 from stockyard.reporting.enums import TimeBucket
-from stockyard.reporting.models import SalesDay, SalesHour, SummaryBuild
-from stockyard.reporting.summaries import SALES, buckets_start_on_utc_hours
-from stockyard.reporting.tests.factories import line, report_body, shipped, sold, utc
+from stockyard.reporting.models import (
+    FulfillmentDay,
+    PurchaseDay,
+    SalesDay,
+    SalesHour,
+    SummaryBuild,
+)
+from stockyard.reporting.summaries import (
+    FULFILLMENT,
+    NEVER_ON_TIME,
+    PURCHASES,
+    SALES,
+    buckets_start_on_utc_hours,
+)
+from stockyard.reporting.tests.factories import bought, line, report_body, shipped, sold, utc
 from stockyard.sales import returns
 from stockyard.sales import services as sales
 from stockyard.sales.enums import ReturnStatus, SalesOrderStatus
 from stockyard.sales.models import CustomerReturnLine, SalesOrder
 from stockyard.sales.returns import ReturnLineInput
+from stockyard.shipping import services as shipping
+from stockyard.shipping.models import Shipment
+from stockyard.shipping.services import ShipmentLineInput
 
 pytestmark = pytest.mark.django_db
 
@@ -266,3 +287,261 @@ def test_buckets_on_utc_hours_only_in_whole_hour_zones(zone, whole_hours):
         )
         is whole_hours
     )
+
+
+# --- purchases ------------------------------------------------------------------------
+
+PURCHASE_PERIOD = {"date_from": "2026-10-15", "date_to": "2026-11-30"}
+
+
+@pytest.fixture
+def suppliers(db):
+    ExchangeRateFactory(base="EUR", quote="USD", rate=Decimal("1.1"), valid_from=date(2026, 1, 1))
+    return (
+        SupplierFactory(name="Acme"),
+        SupplierFactory(name="Bolt", currency="EUR"),
+        SupplierFactory(name="Cole"),  # only a cancelled order: no row
+    )
+
+
+@pytest.fixture
+def purchase_history(warehouse, other_warehouse, widget, gadget, suppliers):
+    """Orders on several dates, in two warehouses and currencies, walked to every status;
+    received in two steps, goods returned to a supplier, a line whose received value
+    rounds."""
+    acme, bolt, cole = suppliers
+    orders = [
+        bought(utc(2026, 10, 10, 9), [(widget, 10, "4.00")], Status.RECEIVED, supplier=acme),
+        bought(utc(2026, 10, 20, 9), [(widget, 10, "4.00")], Status.CLOSED, supplier=acme),
+        bought(
+            utc(2026, 10, 31, 23),
+            [(gadget, 3, "3.3333"), (widget, 5, "4.00")],
+            Status.PARTIALLY_RECEIVED,
+            supplier=bolt,
+            warehouse=other_warehouse,
+        ),
+        bought(utc(2026, 11, 2, 9), [(widget, 7, "4.10")], Status.SUBMITTED, supplier=bolt),
+        bought(utc(2026, 11, 2, 15), [(gadget, 2, "12.50")], Status.RECEIVED, supplier=acme),
+        bought(utc(2026, 11, 9, 9), [(widget, 4, "4.00")], Status.CANCELLED, supplier=cole),
+        bought(utc(2026, 11, 9, 9), [(widget, 99, "4.00")], Status.DRAFT, supplier=acme),
+        bought(utc(2026, 12, 1, 9), [(widget, 6, "4.00")], Status.SUBMITTED, supplier=acme),
+    ]
+    with time_machine.travel(utc(2026, 11, 20, 9), tick=False):  # tax is spent too
+        taxed = purchasing.purchase_order_create(
+            supplier=acme,
+            warehouse=other_warehouse,
+            lines=[purchasing.OrderLine(gadget, Decimal(4), Decimal("10.00"), Decimal("20"))],
+            user=None,
+        )
+        orders.append(purchasing.purchase_order_submit(order=taxed, user=None))
+    for order in (orders[2], orders[3], orders[8]):  # receipts after the order's day
+        for received in order.lines.all():
+            purchasing.purchase_order_receive(
+                order=order, lines=[purchasing.LineReceipt(received.pk, Decimal(1))], user=None
+            )
+    purchasing.purchase_order_close(order=orders[8], user=None)
+    first = orders[4].lines.get()
+    purchasing.purchase_order_return(
+        order=orders[4], lines=[purchasing.LineReceipt(first.pk, Decimal(1))], user=None
+    )
+    return orders
+
+
+def _purchase_documents(**filters: object) -> dict[str, object]:
+    """The period's purchase totals added up in Python from the orders and lines."""
+    first, last = (date.fromisoformat(PURCHASE_PERIOD[name]) for name in ("date_from", "date_to"))
+    orders, quantity, received, spend, value = 0, Decimal(0), Decimal(0), Decimal(0), Decimal(0)
+    for order in PurchaseOrder.objects.prefetch_related("lines"):
+        if (
+            order.status in (Status.DRAFT, Status.CANCELLED)
+            or not first <= order.order_date <= last
+        ):
+            continue
+        if not all(getattr(order, name) == value for name, value in filters.items()):
+            continue
+        orders += 1
+        for item in order.lines.all():
+            quantity += item.quantity
+            received += item.quantity_received
+            spend += item.line_total * order.exchange_rate
+            line_value = (item.quantity_received * item.unit_cost).quantize(CENT, ROUND_HALF_UP)
+            value += line_value * order.exchange_rate
+    return {
+        "orders": orders,
+        "quantity": f"{quantity:.3f}",
+        "spend": str(spend.quantize(CENT, ROUND_HALF_UP)),
+        "quantity_received": f"{received:.3f}",
+        "received_value": str(value.quantize(CENT, ROUND_HALF_UP)),
+    }
+
+
+def _purchases_from_documents(client, **params):
+    build = SummaryBuild.objects.filter(name=PURCHASES)
+    (kept,) = build.values()
+    build.delete()
+    try:
+        return report_body(client, "purchases", **params)
+    finally:
+        SummaryBuild.objects.create(**kept)
+
+
+def test_purchases_from_the_summary_equal_the_documents(
+    manager, purchase_history, warehouse, suppliers
+):
+    call_command("rebuild_report_summaries")
+    _, bolt, _ = suppliers
+    variants = [
+        ({}, {}),
+        ({"warehouse": warehouse.pk}, {"warehouse_id": warehouse.pk}),
+        ({"supplier": bolt.pk}, {"supplier_id": bolt.pk}),
+        ({"currency": "EUR"}, {"currency": "EUR"}),
+    ]
+    for filters, fields in variants:
+        for group_by in ("month", "supplier"):
+            params = {**PURCHASE_PERIOD, "group_by": group_by, **filters}
+            from_summary = report_body(manager, "purchases", **params)
+            assert from_summary == _purchases_from_documents(manager, **params), params
+        assert from_summary["totals"] == _purchase_documents(**fields), filters
+    by_supplier = report_body(manager, "purchases", group_by="supplier", **PURCHASE_PERIOD)
+    assert [row["name"] for row in by_supplier["rows"]] == ["Acme", "Bolt"]  # not Cole
+    assert _purchase_documents()["orders"] == 5
+
+
+def test_purchases_by_product_read_the_documents(manager, purchase_history, widget):
+    call_command("rebuild_report_summaries")
+    PurchaseDay.objects.all().delete()
+    for params in ({"group_by": "product"}, {"product": widget.pk}):
+        body = report_body(manager, "purchases", **PURCHASE_PERIOD, **params)
+        assert body == _purchases_from_documents(manager, **PURCHASE_PERIOD, **params)
+        assert body["totals"]["orders"]
+
+
+def _purchase_rows() -> set[tuple]:
+    measures = [field.name for field in PurchaseDay._meta.fields[5:]]
+    rows = PurchaseDay.objects.values_list("day", "warehouse", "currency", "supplier", *measures)
+    return {row for row in rows if any(row[4:])}
+
+
+def test_the_purchasing_services_keep_the_summary_as_a_rebuild_computes_it(purchase_history):
+    kept = _purchase_rows()
+    assert len(kept) == 7  # submit, receipts, cancel (its row at zero), the taxed one
+    call_command("rebuild_report_summaries")
+    assert _purchase_rows() == kept
+    assert SummaryBuild.objects.filter(name=PURCHASES).exists()
+
+
+# --- fulfillment ----------------------------------------------------------------------
+
+# From a Wednesday: the first week starts before the period, with a shipment in between.
+FULFILLMENT_PERIOD = {"date_from": "2026-11-04", "date_to": "2026-12-02"}
+
+
+@pytest.fixture
+def shipments(warehouse, widget, alice):
+    """Orders shipped whole, in thirds over days and weeks, twice at one instant, late,
+    more than a year late (never on time), around day boundaries of UTC and Kolkata; a
+    shipment pending and one cancelled."""
+
+    def order(when):
+        return sold(when, line(widget, 3, "10.00"), customer=alice, warehouse=warehouse)
+
+    split = order(utc(2026, 11, 2, 10))
+    shipped(split, utc(2026, 11, 3, 9), share=Decimal(1) / 3)  # before the period
+    shipped(split, utc(2026, 11, 5, 12), share=Decimal(2) / 3)
+    thirds = order(utc(2026, 11, 9, 8))
+    for moment in (utc(2026, 11, 9, 20), utc(2026, 11, 12, 8), utc(2026, 11, 16, 3)):
+        shipped(thirds, moment, share=Decimal(1) / 3)
+    twice = order(utc(2026, 11, 20, 23, 30))  # the 21st in Kolkata
+    for _ in range(2):
+        shipped(twice, utc(2026, 11, 21, 2), share=Decimal(1) / 3)
+    shipped(order(utc(2026, 11, 27, 0, 10)), utc(2026, 12, 1, 23, 10))  # 119 h; Dec 2 in Kolkata
+    shipped(order(utc(2025, 10, 1, 9)), utc(2026, 11, 18, 9))  # 9,912 h
+    shipped(order(utc(2026, 11, 29, 23)), utc(2026, 11, 30, 23))  # 24 h
+    waiting = order(utc(2026, 11, 25, 9))
+    shipping.shipment_create(
+        sales_order=waiting,
+        lines=[ShipmentLineInput(waiting.lines.get(), Decimal(1))],
+        user=None,
+    )
+    shipping.shipment_cancel(
+        shipment=shipping.shipment_create(
+            sales_order=waiting,
+            lines=[ShipmentLineInput(waiting.lines.get(), Decimal(1))],
+            user=None,
+        ),
+        user=None,
+    )
+
+
+def _fulfillment_documents(zone: str, on_time_hours: int) -> dict[str, object]:
+    """The period's fulfillment totals worked out in Python from the shipments."""
+    tz = ZoneInfo(zone)
+    start = datetime.combine(date.fromisoformat(FULFILLMENT_PERIOD["date_from"]), time.min, tz)
+    end = datetime.combine(date(2026, 12, 3), time.min, tz)
+    orders, waits = set(), []
+    for shipment in Shipment.objects.select_related("sales_order"):
+        shipped_at, confirmed_at = shipment.shipped_at, shipment.sales_order.confirmed_at
+        if shipped_at is not None and confirmed_at is not None and start <= shipped_at < end:
+            orders.add(shipment.sales_order_id)
+            waits.append(shipped_at - confirmed_at)
+    seconds = sum((Decimal(wait.total_seconds()) for wait in waits), Decimal(0))
+    on_time = sum(wait <= timedelta(hours=on_time_hours) for wait in waits)
+    return {
+        "shipments": len(waits),
+        "orders_shipped": len(orders),
+        "average_hours_to_ship": str((seconds / len(waits) / 3600).quantize(CENT, ROUND_HALF_UP)),
+        "on_time_rate": str((Decimal(on_time * 100) / len(waits)).quantize(CENT, ROUND_HALF_UP)),
+    }
+
+
+def _fulfillment_from_documents(client, **params):
+    build = SummaryBuild.objects.filter(name=FULFILLMENT)
+    (kept,) = build.values()
+    build.delete()
+    try:
+        return report_body(client, "fulfillment", **params)
+    finally:
+        SummaryBuild.objects.create(**kept)
+
+
+@BUSINESSES
+def test_fulfillment_from_the_summary_equals_the_shipments(manager, business, shipments):
+    call_command("rebuild_report_summaries")
+    for on_time_hours in (None, 1, 12, 72, 119, 8760):  # 72 and 119: on the hour
+        hours = {"on_time_hours": on_time_hours} if on_time_hours else {}
+        for group_by in ("day", "week", "month"):
+            params = {**FULFILLMENT_PERIOD, "group_by": group_by, **hours}
+            from_summary = report_body(manager, "fulfillment", **params)
+            assert from_summary == _fulfillment_from_documents(manager, **params), params
+        expected = _fulfillment_documents(business, on_time_hours or 48)
+        assert from_summary["totals"] == expected, on_time_hours
+    assert from_summary["totals"]["orders_shipped"] == 6
+
+
+@BUSINESSES
+def test_fulfillment_is_read_from_the_summary_in_the_business_zone_only(
+    manager, business, shipments
+):
+    call_command("rebuild_report_summaries")
+    FulfillmentDay.objects.all().delete()
+    assert report_body(manager, "fulfillment", **FULFILLMENT_PERIOD)["totals"]["shipments"] == 0
+    other = "Europe/Berlin"
+    body = report_body(manager, "fulfillment", tz=other, **FULFILLMENT_PERIOD)
+    assert body["totals"] == _fulfillment_documents(other, 48)
+
+
+def _fulfillment_rows() -> set[tuple]:
+    return set(
+        FulfillmentDay.objects.values_list(
+            "day", "previous_day", "waited_hours", "shipped", "waited_seconds"
+        )
+    )
+
+
+@BUSINESSES
+def test_the_shipping_services_keep_the_summary_as_a_rebuild_computes_it(shipments):
+    kept = _fulfillment_rows()
+    assert len(kept) == 10
+    call_command("rebuild_report_summaries")
+    assert _fulfillment_rows() == kept
+    assert {row[2] for row in kept} >= {3, 24, 119, NEVER_ON_TIME}  # 2.5 h waited: 3
