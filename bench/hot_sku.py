@@ -50,15 +50,16 @@ def prepare() -> dict[str, int]:
 
 def set_stock(product_id: int, warehouse_id: int, units: int) -> int:
     """Bring the level to exactly ``units`` through the service; return its level id."""
-    from stockyard.inventory.models import StockLevel
+    from stockyard.catalog.models import Product
+    from stockyard.inventory.models import StockLevel, Warehouse
     from stockyard.inventory.services import stock_adjust
 
     level = StockLevel.objects.filter(product_id=product_id, warehouse_id=warehouse_id).first()
     current = level.on_hand if level else Decimal(0)
     if current != units:
         stock_adjust(
-            product_id=product_id,
-            warehouse_id=warehouse_id,
+            product=Product.objects.get(pk=product_id),
+            warehouse=Warehouse.objects.get(pk=warehouse_id),
             quantity=Decimal(units) - current,
             reason="benchmark reset",
         )

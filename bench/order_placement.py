@@ -78,8 +78,8 @@ def prepare(product_count: int) -> Fixture:
         level = StockLevel.objects.filter(product=product, warehouse=warehouse).first()
         if level is None or level.on_hand - level.reserved < 100_000:
             stock_adjust(
-                product_id=product.pk,
-                warehouse_id=warehouse.pk,
+                product=product,
+                warehouse=warehouse,
                 quantity=Decimal(1_000_000),
                 reason="benchmark stock",
                 unit_cost=Decimal("5.00"),

@@ -72,8 +72,8 @@ def main() -> int:
     def adjust(quantity: int) -> None:
         nonlocal expected
         inventory.stock_adjust(
-            product_id=product.pk,
-            warehouse_id=warehouse.pk,
+            product=product,
+            warehouse=warehouse,
             quantity=Decimal(quantity),
             reason=f"replica drill {stamp}",
             unit_cost=Decimal("1.00"),

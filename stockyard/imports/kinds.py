@@ -249,8 +249,8 @@ class OpeningStock(Kind):
             message = f"{product.sku} in {warehouse.code} already has stock movements."
             raise ValidationFailed(message, errors={"sku": [message]})
         inventory.stock_adjust(
-            product_id=product.pk,
-            warehouse_id=warehouse.pk,
+            product=product,
+            warehouse=warehouse,
             quantity=fields["quantity"],
             reason=OPENING_STOCK_REASON,
             unit_cost=fields.get("unit_cost"),

@@ -29,8 +29,8 @@ def seed() -> list[str]:
             quantity = Decimal((index * 7 + position * 13) % 60)
             if quantity:
                 services.stock_adjust(
-                    product_id=product.pk,
-                    warehouse_id=warehouse.pk,
+                    product=product,
+                    warehouse=warehouse,
                     quantity=quantity,
                     reason=OPENING_REASON,
                     unit_cost=product.cost,

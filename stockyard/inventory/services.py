@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from stockyard.accounts.models import Actor, recorded_actor
+from stockyard.catalog.models import Product
 from stockyard.catalog.units import UnitQuantity, require_unit_quantities
 from stockyard.core import decimals, errors
 from stockyard.core.decimals import ZERO, price
@@ -93,15 +94,29 @@ class CountLine:
 
 
 def _lock_levels(keys: Iterable[LevelKey]) -> dict[LevelKey, StockLevel]:
-    """Lock the stock levels of ``keys`` in primary-key order, creating missing ones first."""
-    ordered = sorted(set(keys))
-    levels = _select_for_update(ordered)
+    """Lock the stock levels of ``keys`` in primary-key order, creating missing ones first;
+    each comes with its product and warehouse, read by the same statement."""
+    return _locked(sorted(set(keys)), related=("product", "warehouse"))
+
+
+def _lock_level(product: Product, warehouse: Warehouse) -> StockLevel:
+    """The stock level of ``product`` in ``warehouse``, locked as ``_lock_levels`` locks,
+    with the product and warehouse the caller has just read: the locking statement joins
+    neither, so it costs less and the lock is taken sooner."""
+    key = (product.pk, warehouse.pk)
+    level = _locked([key], related=())[key]
+    level.product, level.warehouse = product, warehouse
+    return level
+
+
+def _locked(ordered: list[LevelKey], related: tuple[str, ...]) -> dict[LevelKey, StockLevel]:
+    levels = _select_for_update(ordered, related)
     if len(levels) < len(ordered):
         StockLevel.objects.bulk_create(  # sorted, so racing creators insert in one order
             [StockLevel(product_id=p, warehouse_id=w) for p, w in ordered if (p, w) not in levels],
             ignore_conflicts=True,
         )
-        levels = _select_for_update(ordered)
+        levels = _select_for_update(ordered, related)
     return levels
 
 
@@ -116,14 +131,14 @@ def _matching(keys: Iterable[LevelKey]) -> Q:
     return matching
 
 
-def _select_for_update(keys: list[LevelKey]) -> dict[LevelKey, StockLevel]:
-    levels = (
-        StockLevel.objects.select_for_update(of=("self",))
-        .select_related("product", "warehouse")
-        .filter(_matching(keys))
-        .order_by("pk")
-    )
-    return {(level.product_id, level.warehouse_id): level for level in levels}
+def _select_for_update(
+    keys: list[LevelKey], related: tuple[str, ...]
+) -> dict[LevelKey, StockLevel]:
+    levels = StockLevel.objects.select_for_update(of=("self",))
+    if related:  # (no names would follow every foreign key)
+        levels = levels.select_related(*related)
+    ordered = levels.filter(_matching(keys)).order_by("pk")
+    return {(level.product_id, level.warehouse_id): level for level in ordered}
 
 
 def _positive(quantity: Decimal, field: str = "quantity") -> None:
@@ -410,23 +425,25 @@ def _average_without(level: StockLevel, quantity: Decimal, unit_cost: Decimal) -
 @transaction.atomic
 def stock_adjust(
     *,
-    product_id: int,
-    warehouse_id: int,
+    product: Product,
+    warehouse: Warehouse,
     quantity: Decimal,
     reason: str,
     note: str = "",
     unit_cost: Decimal | None = None,
     user: Actor = None,
 ) -> StockMovement:
-    """Correct stock by a signed quantity. Positive adjustments are valued at ``unit_cost``,
-    else the current average cost, else the product's cost (the rule of ``_Posting.move``).
-    Quantities finer than the product's unit, or adding to an inactive product → 400."""
+    """Correct the stock of ``product`` in ``warehouse`` by a signed quantity; both as the
+    caller read them (their sku, code, cost and active flag are not read again). Positive
+    adjustments are valued at ``unit_cost``, else the current average cost, else the
+    product's cost (the rule of ``_Posting.move``). Quantities finer than the product's
+    unit, or adding to an inactive product → 400."""
     if quantity == 0:
         raise errors.ValidationFailed(
             "An adjustment must change stock.", errors={"quantity": ["Must not be 0."]}
         )
-    key = (product_id, warehouse_id)
-    level = _lock_levels([key])[key]
+    key = (product.pk, warehouse.pk)
+    level = _lock_level(product, warehouse)
     _check_units({key: level}, [("quantity", key, quantity)])
     _refuse_inactive_gain(level, quantity, "product")
     if level.on_hand + quantity < level.reserved:

@@ -124,8 +124,8 @@ class StockAdjustmentViewSet(_StockOperationViewSet, mixins.CreateModelMixin):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.validated(request)
         movement = services.stock_adjust(
-            product_id=data["product"].pk,
-            warehouse_id=data["warehouse"].pk,
+            product=data["product"],
+            warehouse=data["warehouse"],
             quantity=data["quantity"],
             reason=data["reason"],
             note=data["note"],

@@ -20,8 +20,8 @@ def put_stock(
 ) -> StockLevel:
     """Opening stock through the real service, so the ledger stays consistent."""
     services.stock_adjust(
-        product_id=product.pk,
-        warehouse_id=warehouse.pk,
+        product=product,
+        warehouse=warehouse,
         quantity=Decimal(quantity),
         reason="opening",
         unit_cost=Decimal(unit_cost),

@@ -174,9 +174,7 @@ def test_count_with_nested_errors_names_the_line(clerk, product, warehouse):
 def test_movements_are_cursor_paginated_newest_first_and_filterable(clerk, product, warehouse):
     put_stock(product, warehouse, 10)
     for _ in range(3):
-        services.stock_adjust(
-            product_id=product.pk, warehouse_id=warehouse.pk, quantity=D("-1"), reason="x"
-        )
+        services.stock_adjust(product=product, warehouse=warehouse, quantity=D("-1"), reason="x")
     page = clerk.get(f"/api/v1/stock-movements/?product={product.pk}&page_size=2").json()
     assert set(page) == {"next", "previous", "results"}
     assert len(page["results"]) == 2

@@ -111,9 +111,7 @@ def test_every_movement_that_raises_availability_fills(product, warehouse):
     other = WarehouseFactory()
     put_stock(product, other, 10)
     queue(product, warehouse, 1, 10)
-    services.stock_adjust(
-        product_id=product.pk, warehouse_id=warehouse.pk, quantity=D(1), reason="found"
-    )
+    services.stock_adjust(product=product, warehouse=warehouse, quantity=D(1), reason="found")
     assert waiting() == {10: D(9)}
     services.stock_transfer(
         product_id=product.pk,
@@ -169,6 +167,4 @@ def test_an_arrival_that_raises_nothing_available_queries_no_queue(
     put_stock(product, warehouse, 5)
     # savepoint, lock, the product's unit, write the level, the movement, the events, release
     with django_assert_max_num_queries(7):
-        services.stock_adjust(
-            product_id=product.pk, warehouse_id=warehouse.pk, quantity=D(-1), reason="broken"
-        )
+        services.stock_adjust(product=product, warehouse=warehouse, quantity=D(-1), reason="broken")

@@ -23,7 +23,7 @@ def test_thirty_concurrent_single_unit_removals_against_ten_in_stock():
 
     def remove_one(_: int) -> object:
         return services.stock_adjust(
-            product_id=product.pk, warehouse_id=warehouse.pk, quantity=D("-1"), reason="race"
+            product=product, warehouse=warehouse, quantity=D("-1"), reason="race"
         )
 
     outcomes = run_concurrently(remove_one, 30)

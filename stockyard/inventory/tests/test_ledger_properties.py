@@ -69,8 +69,8 @@ class LedgerMachine(RuleBasedStateMachine):
     def adjust(self, p: int, w: int, quantity: Decimal) -> None:
         self.refused_or_done(
             services.stock_adjust,
-            product_id=self.products[p],
-            warehouse_id=self.warehouses[w],
+            product=Product.objects.get(pk=self.products[p]),
+            warehouse=Warehouse.objects.get(pk=self.warehouses[w]),
             quantity=quantity,
             reason="property",
         )

@@ -41,7 +41,7 @@ def ledger_sum(product, warehouse) -> Decimal:
 def test_adjust_up_and_down_appends_movements_and_events(product, warehouse):
     put_stock(product, warehouse, 10, unit_cost="4.00")
     movement = services.stock_adjust(
-        product_id=product.pk, warehouse_id=warehouse.pk, quantity=D("-3"), reason="damaged"
+        product=product, warehouse=warehouse, quantity=D("-3"), reason="damaged"
     )
     assert movement.kind == MovementKind.ADJUSTMENT
     assert movement.quantity == D("-3")
@@ -64,9 +64,7 @@ def test_adjust_up_and_down_appends_movements_and_events(product, warehouse):
 def test_adjust_below_zero_is_insufficient_stock_and_changes_nothing(product, warehouse):
     put_stock(product, warehouse, 2)
     with pytest.raises(errors.InsufficientStock) as caught:
-        services.stock_adjust(
-            product_id=product.pk, warehouse_id=warehouse.pk, quantity=D("-3"), reason="lost"
-        )
+        services.stock_adjust(product=product, warehouse=warehouse, quantity=D("-3"), reason="lost")
     assert product.sku in caught.value.detail and warehouse.code in caught.value.detail
     assert level(product, warehouse).on_hand == D("2")
     assert StockMovement.objects.count() == 1
@@ -76,9 +74,7 @@ def test_adjust_cannot_remove_reserved_stock(product, warehouse):
     put_stock(product, warehouse, 5)
     services.stock_reserve(lines=[StockLine(product.pk, warehouse.pk, D("4"))], reference=ORDER)
     with pytest.raises(errors.InsufficientStock):
-        services.stock_adjust(
-            product_id=product.pk, warehouse_id=warehouse.pk, quantity=D("-2"), reason="lost"
-        )
+        services.stock_adjust(product=product, warehouse=warehouse, quantity=D("-2"), reason="lost")
 
 
 def test_receive_updates_the_moving_average_cost(product, warehouse):
@@ -216,12 +212,8 @@ def test_issue_more_than_reserved_is_refused(product, warehouse):
 def test_crossing_the_reorder_point_publishes_once(product, warehouse):
     put_stock(product, warehouse, 8)
     for _ in range(3):  # 8 → 7 → 6 → 5: crosses at 5
-        services.stock_adjust(
-            product_id=product.pk, warehouse_id=warehouse.pk, quantity=D("-1"), reason="x"
-        )
-    services.stock_adjust(
-        product_id=product.pk, warehouse_id=warehouse.pk, quantity=D("-1"), reason="x"
-    )
+        services.stock_adjust(product=product, warehouse=warehouse, quantity=D("-1"), reason="x")
+    services.stock_adjust(product=product, warehouse=warehouse, quantity=D("-1"), reason="x")
     below = Event.objects.filter(type="stock.below_reorder_point")
     assert below.count() == 1
     assert below.get().data["available"] == "5.000"

@@ -91,7 +91,7 @@ def test_buyers_drafting_from_suggestions_at_once_draft_the_need_once():
     for _ in range(3):
         product = ProductFactory(supplier=SupplierFactory(), reorder_point=D(10))
         inventory.stock_adjust(
-            product_id=product.pk, warehouse_id=warehouse.pk, quantity=D(1), reason="opening"
+            product=product, warehouse=warehouse, quantity=D(1), reason="opening"
         )
 
     def draft(_: int) -> object:

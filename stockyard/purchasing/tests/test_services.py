@@ -371,7 +371,7 @@ def test_reorder_alerts_fire_once_a_day_per_product_and_warehouse(warehouse, emi
     already = ProductFactory(reorder_point=D(5))
     put_stock(already, warehouse, 6)
     inventory.stock_adjust(  # crosses the reorder point: inventory alerts at once
-        product_id=already.pk, warehouse_id=warehouse.pk, quantity=D("-2"), reason="damaged"
+        product=already, warehouse=warehouse, quantity=D("-2"), reason="damaged"
     )
     assert len(emitted("stock.below_reorder_point")) == 1
 

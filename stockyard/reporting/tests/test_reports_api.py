@@ -149,9 +149,7 @@ def test_valuation_values_stock_on_hand_at_average_cost(
 ):
     empty = ProductFactory(sku="EMPTY")
     put_stock(empty, warehouse, 3)
-    inventory.stock_adjust(
-        product_id=empty.pk, warehouse_id=warehouse.pk, quantity=Decimal(-3), reason="lost"
-    )
+    inventory.stock_adjust(product=empty, warehouse=warehouse, quantity=Decimal(-3), reason="lost")
     put_stock(gadget, other_warehouse, "0.333", unit_cost="3.3333")  # 1.10999 → 1.11
     body = _report(manager, "inventory-valuation")
     assert body["params"] == {"tz": "UTC", "warehouse": None, "category": None}
@@ -214,8 +212,8 @@ def test_stock_movements_lists_the_ledger_of_the_period(manager, warehouse, make
     for day, quantity, reason in ((1, 10, "opening"), (3, -2, "damaged"), (12, 5, "found")):
         with time_machine.travel(utc(2026, 11, day, 9), tick=False):
             inventory.stock_adjust(
-                product_id=product.pk,
-                warehouse_id=warehouse.pk,
+                product=product,
+                warehouse=warehouse,
                 quantity=Decimal(quantity),
                 reason=reason,
                 unit_cost=Decimal("2.00") if quantity > 0 else None,

@@ -165,7 +165,7 @@ def test_arrivals_racing_confirmations_and_cancellations_never_oversell():
             return services.sales_order_confirm(order=drafts[index], user=None)
         if index < 18:
             return stock_adjust(
-                product_id=product.pk, warehouse_id=warehouse.pk, quantity=D(2), reason="arrival"
+                product=product, warehouse=warehouse, quantity=D(2), reason="arrival"
             )
         return services.sales_order_cancel(order=early[index - 18], user=None)
 
