@@ -58,6 +58,7 @@ every bucket starts on a whole UTC hour (every zone with whole-hour offsets; Ind
 +05:30 or Nepal's +05:45 are read from the documents). Otherwise the documents.
 """
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -195,7 +196,13 @@ def add_to_summaries(
 ) -> None:
     """Add ``sign`` x the rows of ``contribution`` to every grain, in one statement: the
     contribution is computed once and summed per grain key."""
-    sql, params = contribution.query.sql_with_params()
+    _add_compiled(*contribution.query.sql_with_params(), grains, measures, sign)
+
+
+def _add_compiled(
+    sql: str, params: Sequence[Any], grains: Sequence[Grain], measures: Sequence[str], sign: int
+) -> None:
+    """``add_to_summaries`` of a contribution already compiled to ``sql`` and ``params``."""
     columns = ", ".join(measures)
     summed = ", ".join(f"{sign:d} * SUM(c.s_{name})" for name in measures)
     added = ", ".join(f"{name} = s.{name} + excluded.{name}" for name in measures)
@@ -220,11 +227,30 @@ SOLD_MEASURES = ("confirmed_orders", "sold_quantity", "sold_revenue")
 RETURNED_MEASURES = ("returned_quantity", "returned_revenue")
 
 
+_ANY_ORDER = -2_147_483_647
+"""An id no order has, standing for the order in ``_order_sold``'s compiled SQL."""
+
+
+@functools.cache
+def _order_sold(zone: tzinfo) -> tuple[str, tuple[Any, ...], int]:
+    """What one order sold (``_sold`` of its lines), with business days in ``zone``,
+    compiled once per process and zone, since only the order's id changes between orders:
+    ``(sql, params, index of the id in params)``. Building and compiling the query was
+    ~10 % of the CPU of placing an order."""
+    sold = _sold(counted_lines().filter(order_id=_ANY_ORDER))
+    sql, params = sold.query.sql_with_params()
+    if params.count(_ANY_ORDER) != 1:
+        raise RuntimeError("The order's id must be the compiled query's one unique parameter")
+    return sql, params, params.index(_ANY_ORDER)
+
+
 def sales_order_counted(order: SalesOrder, *, sign: int = 1) -> None:
     """Add (``sign=1``) or take away (``-1``) what ``order`` counts in sales as it stands
     in the database now. Services call it after confirming, before cancelling, and
     around what closing changes; nothing for an order sales do not count."""
-    add_to_summaries(_sold(counted_lines().filter(order=order)), SALES_GRAINS, SOLD_MEASURES, sign)
+    sql, params, order_index = _order_sold(business_zone())
+    params = (*params[:order_index], order.pk, *params[order_index + 1 :])
+    _add_compiled(sql, params, SALES_GRAINS, SOLD_MEASURES, sign)
 
 
 def customer_return_counted(customer_return: CustomerReturn) -> None:

@@ -19,6 +19,7 @@ from stockyard.partners.tests.factories import SupplierFactory
 from stockyard.purchasing import services as purchasing
 from stockyard.purchasing.enums import PurchaseOrderStatus as Status
 from stockyard.purchasing.models import PurchaseOrder
+from stockyard.reporting import summaries
 from stockyard.reporting.enums import TimeBucket
 from stockyard.reporting.models import (
     FulfillmentDay,
@@ -545,3 +546,20 @@ def test_the_shipping_services_keep_the_summary_as_a_rebuild_computes_it(shipmen
     call_command("rebuild_report_summaries")
     assert _fulfillment_rows() == kept
     assert {row[2] for row in kept} >= {3, 24, 119, NEVER_ON_TIME}  # 2.5 h waited: 3
+
+
+def test_an_orders_contribution_is_compiled_once(warehouse, widget, alice, monkeypatch):
+    """Only the order's id changes between orders: the query is built once per process,
+    and each order still adds its own lines."""
+    first = sold(
+        utc(2026, 11, 2, 10, 5), line(widget, 2, "10.00"), customer=alice, warehouse=warehouse
+    )
+    monkeypatch.setattr(summaries, "_sold", None)  # building it again would fail
+    second = sold(
+        utc(2026, 11, 2, 10, 40), line(widget, 3, "10.00"), customer=alice, warehouse=warehouse
+    )
+    sales.sales_order_cancel(order=first, user=None)
+
+    (hour,) = SalesHour.objects.all()
+    assert (hour.confirmed_orders, hour.sold_quantity) == (1, 3)
+    assert second.lines.get().quantity == 3
