@@ -16,9 +16,17 @@ REFERENCE_TYPE = "sales_order"
 """How stock movements, reservations and backorders name a sales order."""
 
 
-def sales_order_lines() -> QuerySet[SalesOrderLine]:
-    """Lines with their products and ``quantity_backordered`` (from the backorder queue)."""
-    return SalesOrderLine.objects.select_related("product").annotate(  # type: ignore[no-redef]
+def sales_order_lines(*, backordered: bool = True) -> QuerySet[SalesOrderLine]:
+    """Lines with their products and ``quantity_backordered`` (from the backorder queue).
+
+    ``backordered=False`` for the lines of a draft that does not allow backorders: only
+    confirming queues a line, so the queue is not read and ``quantity_backordered`` is the
+    model's 0.
+    """
+    lines = SalesOrderLine.objects.select_related("product")
+    if not backordered:
+        return lines
+    return lines.annotate(  # type: ignore[no-redef]
         # Overrides the model's plain attribute (0) with the queued quantity.
         quantity_backordered=backordered_quantity(reference_type=REFERENCE_TYPE)
     )

@@ -74,7 +74,9 @@ class OrderLineInput:
 
 
 def _locked(order: SalesOrder) -> SalesOrder:
-    """The order re-read under a row lock: every transition starts here."""
+    """The order re-read under a row lock: every transition starts here. ``order`` may be
+    an unsaved stand-in holding only the id (``SalesOrder.DoesNotExist`` when there is no
+    such order)."""
     return (
         SalesOrder.objects.select_for_update(of=("self",))
         .select_related("customer", "warehouse")
@@ -84,7 +86,8 @@ def _locked(order: SalesOrder) -> SalesOrder:
 
 def _lines(order: SalesOrder) -> list[SalesOrderLine]:
     """The order's lines in id order with their products, loaded onto the order."""
-    prefetch_related_objects([order], Prefetch("lines", queryset=sales_order_lines()))
+    lines = sales_order_lines(backordered=order.allow_backorder or order.status != Status.DRAFT)
+    prefetch_related_objects([order], Prefetch("lines", queryset=lines))
     return list(order.lines.all())
 
 

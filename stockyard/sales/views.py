@@ -1,5 +1,7 @@
+from collections.abc import Callable
 from typing import Any
 
+from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -97,6 +99,17 @@ class SalesOrderViewSet(DocumentViewSet[SalesOrder]):
         """The services hand orders back with everything the representation needs."""
         return document
 
+    def transition(self, service: Callable[..., SalesOrder]) -> Response:
+        """Answer the order after ``service(order=..., user=...)`` moved it on. The service
+        reads the order under its row lock first thing, so the order is not read before:
+        the service gets a stand-in holding the id from the URL, and an id of no order is
+        a 404 as ``get_object`` would answer it."""
+        try:
+            order = service(order=SalesOrder(pk=self.kwargs["pk"]), user=self.request.user)
+        except SalesOrder.DoesNotExist:
+            raise Http404 from None
+        return self.respond(order)
+
     def perform_create(self, serializer: Any) -> None:
         order = services.sales_order_create(user=self.request.user, **serializer.validated_data)
         serializer.instance = self.shown(order)
@@ -120,9 +133,7 @@ class SalesOrderViewSet(DocumentViewSet[SalesOrder]):
     )
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str | None = None) -> Response:
-        return self.respond(
-            services.sales_order_confirm(order=self.get_object(), user=request.user)
-        )
+        return self.transition(services.sales_order_confirm)
 
     @extend_schema(
         request=None,
@@ -132,7 +143,7 @@ class SalesOrderViewSet(DocumentViewSet[SalesOrder]):
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
-        return self.respond(services.sales_order_cancel(order=self.get_object(), user=request.user))
+        return self.transition(services.sales_order_cancel)
 
     @extend_schema(
         request=None,
@@ -146,7 +157,7 @@ class SalesOrderViewSet(DocumentViewSet[SalesOrder]):
     )
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str | None = None) -> Response:
-        return self.respond(services.sales_order_close(order=self.get_object(), user=request.user))
+        return self.transition(services.sales_order_close)
 
 
 RETURN_EXAMPLE = OpenApiExample(
