@@ -2,23 +2,31 @@
 
 The one place that decides it, at the model layer, so no path escapes it: the API's user
 service, the Django admin (change form, password form, actions), ``manage.py
-changepassword``, a shell. Two hooks, both calling ``services.user_tokens_revoke``
+changepassword``, a shell. Three hooks, all calling ``services.user_tokens_revoke``
 (when the user was ever issued a token):
 
 - a saved ``User`` whose stored ``password``, ``is_active`` or ``is_superuser`` (the
   admin role) differs from the row it replaces — compared with the database row, so an
   assignment of a hash or a flag counts as much as ``set_password``;
 - a change of the user's groups (roles) from either side (``user.groups.add/remove/set/
-  clear``, ``group.user_set...``).
+  clear``, ``group.user_set...``);
+- a group renamed or deleted: the roles of its users change with it.
 
-``QuerySet.update()`` and raw SQL are not seen (no model code runs); the API and the
-admin never use them on users. A user who was never issued a token (a new user getting
-their first roles) has nothing to revoke: their epoch stays.
+A change of groups also moves the ``roles_epoch`` of every user it touches, token or
+not, in the transaction of the change: ``User.roles`` is cached per user and roles epoch
+(``models.group_roles``), and the epoch moving is what has it read again.
+
+``QuerySet.update()``, raw SQL and writes of the user-group rows themselves
+(``UserRole``) are not seen (no model code runs); the API and the admin never use them.
+A user who was never issued a token (a new user getting their first roles) has nothing
+to revoke: their token epoch stays.
 """
 
 from typing import Any
 
-from django.db.models.signals import m2m_changed, post_save, pre_save
+from django.contrib.auth.models import Group
+from django.db.models import F, QuerySet
+from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from oauth2_provider.models import AccessToken, RefreshToken
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
@@ -29,6 +37,7 @@ from stockyard.accounts.services import user_tokens_revoke
 REVOKING_FIELDS = ("password", "is_active", "is_superuser")
 _PENDING = "_revoke_tokens_after_save"
 _CLEARED = "_users_losing_the_group"
+_RENAMED = "_group_renamed"
 
 
 def _revoke(user: User) -> None:
@@ -78,8 +87,37 @@ def _revoke_on_role_change(
         return
     if not reverse:
         if action == "post_clear" or pk_set:
-            _revoke(instance)
+            _roles_changed(User.objects.filter(pk=instance.pk))
+            instance.refresh_from_db(fields=["roles_epoch", "token_epoch"])
+            instance.__dict__.pop("roles", None)
         return
     user_ids = instance.__dict__.pop(_CLEARED, []) if action == "post_clear" else pk_set or []
-    for user in User.objects.filter(pk__in=user_ids):
+    _roles_changed(User.objects.filter(pk__in=user_ids))
+
+
+def _roles_changed(users: QuerySet[User]) -> None:
+    """``users``' groups changed: their roles are to be read again (``roles_epoch``) and
+    their tokens revoked."""
+    users.update(roles_epoch=F("roles_epoch") + 1)
+    for user in users:  # read after the update
         _revoke(user)
+
+
+@receiver(pre_save, sender=Group)
+def _note_group_rename(sender: type[Group], instance: Group, **kwargs: Any) -> None:
+    written = kwargs.get("update_fields")
+    if instance._state.adding or (written is not None and "name" not in written):
+        return
+    stored = Group.objects.filter(pk=instance.pk).values_list("name", flat=True).first()
+    setattr(instance, _RENAMED, stored is not None and stored != instance.name)
+
+
+@receiver(post_save, sender=Group)
+def _revoke_after_group_rename(sender: type[Group], instance: Group, **_: Any) -> None:
+    if instance.__dict__.pop(_RENAMED, False):
+        _roles_changed(User.objects.filter(groups=instance))
+
+
+@receiver(pre_delete, sender=Group)
+def _revoke_before_group_delete(sender: type[Group], instance: Group, **_: Any) -> None:
+    _roles_changed(User.objects.filter(groups=instance))

@@ -249,6 +249,12 @@ def deactivated(user: User) -> None:
     user.save()
 
 
+def renamed_viewer_group(user: User) -> None:
+    group = Group.objects.get(name="viewer")
+    group.name = "former-viewer"
+    group.save()
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -263,6 +269,8 @@ def deactivated(user: User) -> None:
             lambda user: Group.objects.get_or_create(name="viewer")[0].user_set.clear(),
             id="group cleared",
         ),
+        pytest.param(renamed_viewer_group, id="group renamed"),
+        pytest.param(lambda user: Group.objects.get(name="viewer").delete(), id="group deleted"),
     ],
 )
 def test_a_change_in_a_shell_revokes_every_earlier_token(make_user, change):
@@ -270,3 +278,49 @@ def test_a_change_in_a_shell_revokes_every_earlier_token(make_user, change):
     tokens, oauth = login(user), oauth2_token(user)
     change(User.objects.get(pk=user.pk))
     assert_revoked(tokens, oauth)
+
+
+ROLE_CHANGES = [
+    pytest.param(lambda user: user.groups.clear(), id="roles cleared"),
+    pytest.param(
+        lambda user: Group.objects.get(name="viewer").user_set.remove(user.pk), id="from group"
+    ),
+    pytest.param(renamed_viewer_group, id="group renamed"),
+    pytest.param(lambda user: Group.objects.get(name="viewer").delete(), id="group deleted"),
+]
+
+
+@pytest.mark.parametrize("change", ROLE_CHANGES)
+def test_a_change_of_roles_is_seen_by_the_next_read(make_user, change):
+    """Roles are cached per user and roles epoch (``models.group_roles``), tokens or not:
+    each change moves the epoch, and a user read afterwards has the new roles."""
+    user = make_user(Role.VIEWER)
+    assert User.objects.get(pk=user.pk).roles == {Role.VIEWER}  # cached for this epoch
+
+    change(User.objects.get(pk=user.pk))
+
+    assert User.objects.get(pk=user.pk).roles == frozenset()
+
+
+def test_a_user_read_before_a_change_of_roles_cannot_undo_it_by_saving(make_user):
+    user = make_user(Role.VIEWER)
+    stale = User.objects.get(pk=user.pk)
+    assert stale.roles == {Role.VIEWER}
+    user.groups.clear()
+
+    stale.first_name = "Late"
+    stale.save()
+
+    assert User.objects.get(pk=user.pk).roles == frozenset()
+
+
+def test_roles_are_read_once_per_roles_epoch(make_user, django_assert_num_queries):
+    user = make_user(Role.VIEWER)
+    client = bearer(login(user)["access"])
+    assert client.get(ME).json()["roles"] == ["viewer"]
+    with django_assert_num_queries(1):  # the user; the roles are known for this epoch
+        assert client.get(ME).json()["roles"] == ["viewer"]
+    user.groups.add(Group.objects.get_or_create(name="sales")[0])
+    fresh = bearer(login(user)["access"])
+    with django_assert_num_queries(2):  # the user, and the roles of the new epoch
+        assert fresh.get(ME).json()["roles"] == ["sales", "viewer"]
