@@ -288,6 +288,7 @@ def test_inactive_warehouses_take_no_stock(clerk, product):
     assert "warehouse" in response.json()["errors"]
 
 
+@pytest.mark.postgres  # elsewhere the writes go one statement at a time
 def test_an_adjustment_holds_its_lock_for_one_round_trip(
     clerk, product, warehouse, django_assert_num_queries
 ):
