@@ -172,25 +172,14 @@ class SalesDay(models.Model):
         return f"sales {self.day:%Y-%m-%d}, warehouse {self.warehouse_id}"
 
 
-class PurchaseDay(models.Model):
-    """Purchases per ``order_date``, warehouse, order currency and supplier, kept by the
-    purchasing services in the transaction of each change (``reporting.summaries``): what
-    the purchases report's month and supplier rows add up instead of the order lines.
+class PurchaseMeasures(models.Model):
+    """What the purchases summaries sum (``reporting.summaries``): the orders submitted
+    and not cancelled (an order counts once, on its date: so orders add up across days),
+    the quantity ordered and received, the spend (line totals) and the received value
+    (received quantity x unit cost, each line rounded to its currency's minor unit),
+    amounts in DEFAULT_CURRENCY at each order's rate, unrounded. A row whose orders were
+    all cancelled stays, at zero."""
 
-    The orders submitted and not cancelled (an order counts once, on its date: so orders
-    add up across days), the quantity ordered and received, the spend (line totals) and
-    the received value (received quantity x unit cost, each line rounded to its
-    currency's minor unit), amounts in DEFAULT_CURRENCY at each order's rate, unrounded.
-    A row whose orders were all cancelled stays, at zero."""
-
-    day = models.DateField(help_text="The orders' order_date.")
-    warehouse = models.ForeignKey(
-        "inventory.Warehouse", on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-    currency = models.CharField(max_length=3)
-    supplier = models.ForeignKey(
-        "partners.Supplier", on_delete=models.PROTECT, related_name="+", db_index=False
-    )
     submitted_orders = models.IntegerField(default=0, db_default=0)
     ordered_quantity = models.DecimalField(max_digits=24, decimal_places=3, default=0, db_default=0)
     ordered_spend = models.DecimalField(
@@ -204,6 +193,25 @@ class PurchaseDay(models.Model):
     )
 
     class Meta:
+        abstract = True
+
+
+class PurchaseDay(PurchaseMeasures):
+    """Purchases per ``order_date``, warehouse, order currency and supplier, kept by the
+    purchasing services in the transaction of each change: what the purchases report's
+    month and supplier rows add up instead of the order lines when a filter narrows them
+    or they are per supplier."""
+
+    day = models.DateField(help_text="The orders' order_date.")
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    currency = models.CharField(max_length=3)
+    supplier = models.ForeignKey(
+        "partners.Supplier", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "warehouse", "currency", "supplier"], name="purchase_day_key"
@@ -212,6 +220,17 @@ class PurchaseDay(models.Model):
 
     def __str__(self) -> str:
         return f"purchases {self.day:%Y-%m-%d}, warehouse {self.warehouse_id}"
+
+
+class PurchaseDate(PurchaseMeasures):
+    """Purchases per ``order_date`` alone (all warehouses, currencies and suppliers), kept
+    by the statement that keeps ``PurchaseDay``: at most 365 rows a year, what the
+    purchases report's month rows add up when nothing narrows them."""
+
+    day = models.DateField(unique=True, help_text="The orders' order_date.")
+
+    def __str__(self) -> str:
+        return f"purchases {self.day:%Y-%m-%d}"
 
 
 class FulfillmentDay(models.Model):

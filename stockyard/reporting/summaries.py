@@ -38,8 +38,10 @@ How it is kept exact
   read the documents, correctly and as slowly as before, and while the zone it records
   is not ``TIME_ZONE`` they read the hours.
 
-Purchases (``models.PurchaseDay``) are kept the same way per ``order_date`` (a day
-already, in no zone), warehouse, currency and supplier: submitting an order adds it,
+Purchases are kept the same way per ``order_date`` (a day already, in no zone), at two
+grains written by one statement: per date, warehouse, currency and supplier
+(``models.PurchaseDay``) and per date alone (``models.PurchaseDate``, for unfiltered
+month rows): submitting an order adds it,
 cancelling a submitted one takes it away, a receipt takes away what the order counted
 and adds what it counts now (received quantity and value); closing and returning goods
 to the supplier change no measure. The purchases report's month and supplier rows read
@@ -96,6 +98,7 @@ from stockyard.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from stockyard.reporting.enums import TimeBucket
 from stockyard.reporting.models import (
     FulfillmentDay,
+    PurchaseDate,
     PurchaseDay,
     SalesDay,
     SalesHour,
@@ -151,6 +154,8 @@ SALES_GRAINS = (DAYS, HOURS)
 
 
 PURCHASE_DAYS = Grain(PurchaseDay, ("day", "warehouse_id", "currency", "supplier_id"))
+PURCHASE_DATES = Grain(PurchaseDate, ("day",))
+PURCHASE_GRAINS = (PURCHASE_DAYS, PURCHASE_DATES)
 
 
 def _in_business_days(field: str) -> Trunc:
@@ -303,7 +308,7 @@ def purchase_order_counted(order: PurchaseOrder, *, sign: int = 1) -> None:
     stands in the database now. Services call it after submitting, before cancelling a
     submitted order, and around what a receipt changes."""
     lines = counted_purchase_lines().filter(order=order)
-    add_to_summaries(_bought(lines), (PURCHASE_DAYS,), PURCHASE_MEASURES, sign)
+    add_to_summaries(_bought(lines), PURCHASE_GRAINS, PURCHASE_MEASURES, sign)
 
 
 FULFILLMENT = "fulfillment"
@@ -404,15 +409,16 @@ def rebuild_purchases_summary() -> int:
     rebuilt = 0
     if dates["first"] is not None:
         for start, end in months(dates["first"], dates["last"]):
-            rebuild_range(PURCHASE_DAYS, start, end, partial(_refill_purchases, start, end))
+            for grain in PURCHASE_GRAINS:
+                rebuild_range(grain, start, end, partial(_refill_purchases, grain, start, end))
             rebuilt += 1
     mark_built(PURCHASES)
     return rebuilt
 
 
-def _refill_purchases(start: date, end: date) -> None:
+def _refill_purchases(grain: Grain, start: date, end: date) -> None:
     lines = counted_purchase_lines().filter(order__order_date__gte=start, order__order_date__lt=end)
-    add_to_summaries(_bought(lines), (PURCHASE_DAYS,), PURCHASE_MEASURES)
+    add_to_summaries(_bought(lines), (grain,), PURCHASE_MEASURES)
 
 
 def rebuild_fulfillment_summary() -> int:

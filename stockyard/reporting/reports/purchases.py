@@ -11,11 +11,11 @@ order's amounts are converted to DEFAULT_CURRENCY at the ``exchange_rate`` it re
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 
 from stockyard.core.decimals import ZERO
 from stockyard.reporting.enums import ColumnKind
-from stockyard.reporting.models import PurchaseDay
+from stockyard.reporting.models import PurchaseDate, PurchaseDay, PurchaseMeasures
 from stockyard.reporting.reports.base import Body, Report
 from stockyard.reporting.reports.grouping import ObjectGroup, grouped_rows
 from stockyard.reporting.reports.params import (
@@ -85,22 +85,24 @@ COLUMNS = [
 ]
 
 
-def _summarized(params: Mapping[str, Any]) -> bool:
-    """Whether the daily summary answers (``reporting.summaries``): grouped by month or
-    supplier, not filtered by product, once it has been built."""
-    return (
-        params["group_by"] != "product"
-        and params["product"] is None
-        and built_zone(PURCHASES) is not None
-    )
+def _summary(params: Mapping[str, Any]) -> QuerySet[PurchaseMeasures] | None:
+    """The summary rows of the period that answer (``reporting.summaries``), if any:
+    grouped by month or supplier, not filtered by product, once built; the dates alone
+    for month rows nothing narrows."""
+    if params["group_by"] == "product" or params["product"] is not None:
+        return None
+    if built_zone(PURCHASES) is None:
+        return None
+    narrowing = any(params[name] is not None for name in SUMMARY_FILTERS)
+    model = PurchaseDay if narrowing or params["group_by"] == "supplier" else PurchaseDate
+    days = model.objects.filter(day__gte=params["date_from"], day__lte=params["date_to"])
+    # Rows of cancelled orders only are at zero: skipped, as they have no line counted.
+    return narrowed(days.exclude(submitted_orders=0), params, SUMMARY_FILTERS)
 
 
 def purchases(params: Mapping[str, Any]) -> Body:
-    if _summarized(params):
-        days = PurchaseDay.objects.filter(
-            day__gte=params["date_from"], day__lte=params["date_to"]
-        ).exclude(submitted_orders=0)  # only cancelled orders there: no row, as from the lines
-        days = narrowed(days, params, SUMMARY_FILTERS)
+    days = _summary(params)
+    if days is not None:
         keys, rows = grouped_rows(
             days, params=params, date_field="day", objects=SUMMARY_GROUPS, measures=SUMMARY_MEASURES
         )

@@ -4,6 +4,7 @@ cancels, closes and returns, in several zones and with the business in two; purc
 after cancels, receipts in steps, closes and returns to the supplier; fulfillment with
 orders shipped in parts across days and weeks, late, and never on time."""
 
+import importlib
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -12,6 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
+from django.db.migrations import RunSQL
 
 from stockyard.catalog.tests.factories import ExchangeRateFactory
 from stockyard.inventory.tests.factories import put_stock
@@ -23,6 +26,7 @@ from stockyard.reporting import summaries
 from stockyard.reporting.enums import TimeBucket
 from stockyard.reporting.models import (
     FulfillmentDay,
+    PurchaseDate,
     PurchaseDay,
     SalesDay,
     SalesHour,
@@ -410,6 +414,27 @@ def test_purchases_from_the_summary_equal_the_documents(
     assert _purchase_documents()["orders"] == 5
 
 
+def test_unfiltered_months_read_the_dates_the_rest_the_days(manager, purchase_history, suppliers):
+    call_command("rebuild_report_summaries")
+    PurchaseDay.objects.all().delete()
+    months = {**PURCHASE_PERIOD, "group_by": "month"}
+    assert report_body(manager, "purchases", **months) == _purchases_from_documents(
+        manager, **months
+    )
+    narrowed = report_body(manager, "purchases", supplier=suppliers[0].pk, **months)
+    assert narrowed["totals"]["orders"] == 0
+
+
+def test_a_release_adding_a_grain_drops_the_build_mark(purchase_history):
+    """Migration 0011 adds the dates empty: the mark made before it must not survive."""
+    migration = importlib.import_module("stockyard.reporting.migrations.0011_purchase_date")
+    call_command("rebuild_report_summaries")
+    (drop,) = [op for op in migration.Migration.operations if isinstance(op, RunSQL)]
+    with connection.cursor() as cursor:
+        cursor.execute(drop.sql)
+    assert not SummaryBuild.objects.filter(name=PURCHASES).exists()
+
+
 def test_purchases_by_product_read_the_documents(manager, purchase_history, widget):
     call_command("rebuild_report_summaries")
     PurchaseDay.objects.all().delete()
@@ -419,17 +444,27 @@ def test_purchases_by_product_read_the_documents(manager, purchase_history, widg
         assert body["totals"]["orders"]
 
 
-def _purchase_rows() -> set[tuple]:
-    measures = [field.name for field in PurchaseDay._meta.fields[5:]]
-    rows = PurchaseDay.objects.values_list("day", "warehouse", "currency", "supplier", *measures)
-    return {row for row in rows if any(row[4:])}
+PURCHASE_MEASURES = (
+    "submitted_orders",
+    "ordered_quantity",
+    "ordered_spend",
+    "received_quantity",
+    "received_amount",
+)
+
+
+def _purchase_rows(model: type[PurchaseDay] | type[PurchaseDate]) -> set[tuple]:
+    keys = ("day", "warehouse", "currency", "supplier") if model is PurchaseDay else ("day",)
+    rows = model.objects.values_list(*keys, *PURCHASE_MEASURES)
+    return {row for row in rows if any(row[len(keys) :])}
 
 
 def test_the_purchasing_services_keep_the_summary_as_a_rebuild_computes_it(purchase_history):
-    kept = _purchase_rows()
-    assert len(kept) == 7  # submit, receipts, cancel (its row at zero), the taxed one
+    kept = {model: _purchase_rows(model) for model in (PurchaseDay, PurchaseDate)}
+    # submit, receipts, cancel (its row at zero), the taxed one; two on Nov 2
+    assert (len(kept[PurchaseDay]), len(kept[PurchaseDate])) == (7, 6)
     call_command("rebuild_report_summaries")
-    assert _purchase_rows() == kept
+    assert {model: _purchase_rows(model) for model in kept} == kept
     assert SummaryBuild.objects.filter(name=PURCHASES).exists()
 
 
