@@ -17,6 +17,7 @@ from stockyard.core.decimals import price, quantity
 from stockyard.core.locks import take_turns
 from stockyard.core.models import delete_unreferenced, save_unique
 from stockyard.events.services import publish
+from stockyard.inventory.services import stock_level_reorder_points_copy
 from stockyard.partners.models import Supplier
 
 
@@ -110,9 +111,17 @@ def product_update(*, product: Product, **changes: Unpack[ProductChanges]) -> Pr
     supplier = changes.get("supplier")
     if supplier is not None and supplier.pk != product.supplier_id:
         _ensure_supplier_active(supplier)
+    point_changes = changes.get("reorder_point", product.reorder_point) != product.reorder_point
     for name, value in changes.items():
         setattr(product, name, value)
-    return _save_product(product, "product.updated")
+    if not point_changes:
+        return _save_product(product, "product.updated")
+    # Its stock levels carry the point (their low-stock index): copied before and after
+    # the product row is written (inventory.services.stock_level_reorder_points_copy).
+    stock_level_reorder_points_copy(product=product)
+    _save_product(product, "product.updated")
+    stock_level_reorder_points_copy(product=product)
+    return product
 
 
 @transaction.atomic

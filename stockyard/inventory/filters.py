@@ -1,8 +1,8 @@
 import django_filters
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 
 from stockyard.inventory.enums import MovementKind
-from stockyard.inventory.models import StockLevel, StockMovement
+from stockyard.inventory.models import LOW_STOCK, StockLevel, StockMovement
 
 
 class StockLevelFilter(django_filters.FilterSet):
@@ -20,11 +20,8 @@ class StockLevelFilter(django_filters.FilterSet):
     ) -> QuerySet[StockLevel]:
         if value is None:
             return queryset
-        below = queryset.filter(  # on_hand - reserved <= reorder_point
-            product__reorder_point__gt=0,
-            on_hand__lte=F("reserved") + F("product__reorder_point"),
-        )
-        return below if value else queryset.exclude(pk__in=below.values("pk"))
+        # on_hand - reserved <= reorder_point: the low levels' index (LOW_STOCK)
+        return queryset.filter(LOW_STOCK) if value else queryset.exclude(LOW_STOCK)
 
 
 class StockMovementFilter(django_filters.FilterSet):

@@ -38,9 +38,22 @@ class Warehouse(TimeStampedModel):
         return self.code
 
 
-@pghistory.track()
+LOW_STOCK = models.Q(
+    reorder_point__gt=0, on_hand__lte=models.F("reserved") + models.F("reorder_point")
+)
+"""Levels whose available stock (``on_hand - reserved``) is at or below their product's
+reorder point, for products that have one: the condition of ``stock_level_low_idx``, so
+a query that filters with exactly this reads that index (the low levels only)."""
+
+
+@pghistory.track(exclude=["reorder_point"])  # a copy of the product's, not the level's own
 class StockLevel(models.Model):
-    """What one warehouse holds of one product. Written only by ``inventory.services``."""
+    """What one warehouse holds of one product. Written only by ``inventory.services``.
+
+    ``reorder_point`` is the product's, copied so that the low levels have an index
+    (``LOW_STOCK``; no index serves a comparison with another table's column): set when
+    the level is created and, when the product's point changes, in the same transaction
+    (``inventory.services``)."""
 
     product = models.ForeignKey(
         "catalog.Product", on_delete=models.PROTECT, related_name="stock_levels"
@@ -49,10 +62,16 @@ class StockLevel(models.Model):
     on_hand = QuantityField(default=0)
     reserved = QuantityField(default=0)
     average_cost = CostField(default=0)
+    reorder_point = QuantityField(default=0, db_default=0, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["product_id", "warehouse_id"]
+        indexes = [
+            models.Index(
+                fields=["product", "warehouse"], condition=LOW_STOCK, name="stock_level_low_idx"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["product", "warehouse"], name="stock_level_unique"),
             models.CheckConstraint(condition=models.Q(on_hand__gte=0), name="stock_on_hand_gte_0"),

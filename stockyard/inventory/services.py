@@ -110,14 +110,35 @@ def _lock_level(product: Product, warehouse: Warehouse) -> StockLevel:
 
 
 def _locked(ordered: list[LevelKey], related: tuple[str, ...]) -> dict[LevelKey, StockLevel]:
+    """A new level copies its product's reorder point with the product row locked, so a
+    change of the point (``stock_level_reorder_points_copy``) either waits for it or is
+    seen by it."""
     levels = _select_for_update(ordered, related)
     if len(levels) < len(ordered):
+        missing = [(p, w) for p, w in ordered if (p, w) not in levels]
+        points = dict(
+            Product.objects.select_for_update(no_key=True)
+            .filter(pk__in={p for p, _ in missing})
+            .order_by("pk")
+            .values_list("pk", "reorder_point")
+        )
         StockLevel.objects.bulk_create(  # sorted, so racing creators insert in one order
-            [StockLevel(product_id=p, warehouse_id=w) for p, w in ordered if (p, w) not in levels],
+            [StockLevel(product_id=p, warehouse_id=w, reorder_point=points[p]) for p, w in missing],
             ignore_conflicts=True,
         )
         levels = _select_for_update(ordered, related)
     return levels
+
+
+def stock_level_reorder_points_copy(*, product: Product) -> None:
+    """Give ``product``'s levels its reorder point (as ``product.reorder_point`` holds it)
+    with one UPDATE, in the transaction that changes it. Called before the product row
+    is written and again after: the first locks the levels before the product, in the
+    order stock operations lock them (levels, then the product when creating one), so
+    the two never deadlock; the second sets a level created meanwhile."""
+    StockLevel.objects.filter(product=product).exclude(reorder_point=product.reorder_point).update(
+        reorder_point=product.reorder_point
+    )
 
 
 def _matching(keys: Iterable[LevelKey]) -> Q:

@@ -74,6 +74,10 @@ class PurchaseOrder(NumberedDocument):
         return self.number or f"purchase order #{self.pk}"
 
 
+OUTSTANDING = models.Q(quantity_received__lt=models.F("quantity"))
+"""Purchase-order lines with something still to arrive: the condition of their indexes."""
+
+
 @pghistory.track()
 class PurchaseOrderLine(models.Model):
     order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
@@ -127,14 +131,20 @@ class PurchaseOrderLine(models.Model):
         ]
         indexes = [
             # What is still to arrive (on order while the order is open): a few thousand
-            # lines however long the history. The reorder selectors find the open orders
-            # (by status), then their outstanding lines from this index alone (it carries
-            # what they read), instead of every line ever ordered.
+            # lines however long the history, each index carrying what the reorder
+            # selectors read, so no line's row is read. By order: the lines of the open
+            # orders (found by status); by product: what is on order for one low level.
             models.Index(
                 fields=["order"],
                 include=["product", "quantity", "quantity_received"],
-                condition=models.Q(quantity_received__lt=models.F("quantity")),
+                condition=OUTSTANDING,
                 name="purchase_line_outstanding_idx",
+            ),
+            models.Index(
+                fields=["product"],
+                include=["order", "quantity", "quantity_received"],
+                condition=OUTSTANDING,
+                name="purchase_line_on_order_idx",
             ),
         ]
 

@@ -17,35 +17,48 @@ The suggested quantity brings ``available + on_order`` back above the reorder po
 and is at least the product's reorder quantity:
 ``max(reorder_quantity, reorder_point - (available + on_order) + 1)``.
 
-Two set-based queries, whatever the size of the history: what open orders have
-outstanding, grouped by pair (read through a partial index of the lines with something
-still to arrive: received lines are never read), and
-the stock levels at or below their reorder point before anything on order is counted
-(on order only adds). The two are joined in Python by pair; no query runs per level (a
-correlated "on order" subquery per level walked every order line of the product, 50k
-times at 50k levels: seconds).
+One query, whatever the size of the history or of the catalog, answering only the
+suggestions, sorted, so that a page is a LIMIT (``reorder_suggestion_rows``): the union of
+
+* the levels at or below their reorder point before anything on order is counted (on
+  order only adds, so no other level can qualify), read from ``stock_level_low_idx``: a
+  level carries its product's reorder point (``inventory.models.StockLevel``), so the
+  low ones have an index instead of a scan of every level compared with its product. Each
+  of these few levels' ``on_order`` is a probe of the outstanding lines by product
+  (``purchase_line_on_order_idx``: only lines with something still to arrive,
+  so received history is never read), and the level stays when ``available +
+  on_order`` is still at or below the point;
+* the pairs only on order so far: the open orders' outstanding lines (found through
+  ``purchase_line_outstanding_idx`` from the open orders) whose pair has no level,
+  grouped by pair, kept when what is on order is at or below the point.
+
+What grows is what is low and what is on order, not the levels or the history: at 50,000
+levels (1,000 low) and 120,000 order lines (5,952 outstanding), reading 1,000 index
+entries instead of comparing 50,000 levels with their products, and probing a level per
+open line instead of hashing all 50,000.
 """
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
     QuerySet,
     Sum,
+    Value,
 )
 
 from stockyard.core.decimals import ZERO, quantity
 from stockyard.core.documents import documents_with_lines
 from stockyard.core.models import QuantityField
-from stockyard.inventory.models import StockLevel
+from stockyard.inventory.models import LOW_STOCK, StockLevel
 from stockyard.purchasing.enums import ON_ORDER_STATUSES
-from stockyard.purchasing.models import PurchaseOrder, PurchaseOrderLine
+from stockyard.purchasing.models import OUTSTANDING, PurchaseOrder, PurchaseOrderLine
 
 
 def purchase_order_list(*, lines_limit: int | None = None) -> QuerySet[PurchaseOrder]:
@@ -74,7 +87,6 @@ class ReorderSuggestion:
     suggested_quantity: Decimal
 
 
-_QUANTITIES = ("available", "on_order", "reorder_point", "reorder_quantity")
 _OUTSTANDING = F("quantity") - F("quantity_received")
 
 
@@ -94,66 +106,157 @@ def _candidates(
     return condition
 
 
-def _columns(warehouse: str) -> dict[str, F]:
+def _open_lines() -> QuerySet[PurchaseOrderLine]:
+    """Lines of unfinished orders with something still to arrive (``OUTSTANDING`` is the
+    condition of both outstanding-lines indexes)."""
+    return PurchaseOrderLine.objects.filter(OUTSTANDING, order__status__in=ON_ORDER_STATUSES)
+
+
+def _row(warehouse: str, **quantities: Any) -> dict[str, Any]:
+    """The columns of a suggestion row after product and warehouse, in one order for
+    both halves of the union (a union matches columns by position)."""
     return {
         "product_sku": F("product__sku"),
         "product_name": F("product__name"),
         "warehouse_code": F(f"{warehouse}__code"),
         "supplier": F("product__supplier"),
         "supplier_name": F("product__supplier__name"),
-        "reorder_point": F("product__reorder_point"),
+        **quantities,
         "reorder_quantity": F("product__reorder_quantity"),
     }
 
 
-def _open_pairs(candidates: Q) -> QuerySet[Any, Any]:
-    """What open orders have outstanding per (product, warehouse), and whether the pair
-    has a stock level yet: one pass over the lines with something still to arrive (a
-    partial index holds just those: few, whatever the history), grouped. A line with
-    nothing outstanding adds nothing, and its pair has a level (what it received
-    made one)."""
+def _on_order_for(product: str, warehouse: str) -> QuerySet[PurchaseOrderLine]:
+    """Open lines of the outer row's pair (``product`` and ``warehouse`` are its paths)."""
+    return _open_lines().filter(product=OuterRef(product), order__warehouse=OuterRef(warehouse))
+
+
+def _low_levels(candidates: Q) -> QuerySet[Any, Any]:
+    """Levels at or below the reorder point (``LOW_STOCK``: its index) with nothing on
+    order for their pair."""
+    return (
+        StockLevel.objects.filter(
+            LOW_STOCK, candidates, ~Exists(_on_order_for("product", "warehouse"))
+        )
+        .order_by()
+        .values(
+            "product",
+            "warehouse",
+            **_row(
+                "warehouse",
+                available=F("on_hand") - F("reserved"),
+                on_order=Value(ZERO, output_field=QuantityField()),
+                point=F("reorder_point"),
+            ),
+        )
+    )
+
+
+_LEVEL = "product__stock_levels"
+
+
+def _low_levels_on_order(candidates: Q) -> QuerySet[Any, Any]:
+    """Levels at or below the reorder point with something on order for their pair,
+    still there once it is added: the open lines joined to their pair's low level
+    (``LOW_STOCK`` on the joined level: its index), summed per pair."""
+    low = Q(
+        **{
+            f"{_LEVEL}__warehouse": F("order__warehouse"),
+            f"{_LEVEL}__reorder_point__gt": 0,
+            f"{_LEVEL}__on_hand__lte": F(f"{_LEVEL}__reserved") + F(f"{_LEVEL}__reorder_point"),
+        }
+    )
+    available = F(f"{_LEVEL}__on_hand") - F(f"{_LEVEL}__reserved")
+    return (
+        _open_lines()
+        .filter(candidates, low)
+        .values("product", "order__warehouse")
+        .annotate(
+            low_on_order=Sum(_OUTSTANDING, output_field=QuantityField()),
+            level_available=available,
+            level_point=F(f"{_LEVEL}__reorder_point"),
+        )
+        .filter(level_point__gte=F("level_available") + F("low_on_order"))
+        .values(
+            "product",
+            "order__warehouse",
+            **_row(
+                "order__warehouse",
+                available=F("level_available"),
+                on_order=F("low_on_order"),
+                point=F("level_point"),
+            ),
+        )
+    )
+
+
+def _unstocked_pairs(candidates: Q) -> QuerySet[Any, Any]:
+    """Pairs with stock on order and no level yet (available 0), per pair."""
     stocked = StockLevel.objects.filter(
         product=OuterRef("product"), warehouse=OuterRef("order__warehouse")
     )
     return (
-        PurchaseOrderLine.objects.filter(
-            candidates,
-            order__status__in=ON_ORDER_STATUSES,
-            quantity_received__lt=F("quantity"),  # the outstanding lines' partial index
-        )
+        _open_lines()
+        .filter(candidates, ~Exists(stocked))
+        .values("product", "order__warehouse")
+        .annotate(unstocked_on_order=Sum(_OUTSTANDING, output_field=QuantityField()))
+        .filter(unstocked_on_order__lte=F("product__reorder_point"))
         .values(
             "product",
-            warehouse=F("order__warehouse"),
-            stocked=Exists(stocked),
-            **_columns("order__warehouse"),
+            "order__warehouse",
+            **_row(
+                "order__warehouse",
+                available=Value(ZERO, output_field=QuantityField()),
+                on_order=F("unstocked_on_order"),
+                point=F("product__reorder_point"),
+            ),
         )
-        .annotate(on_order=Sum(_OUTSTANDING, output_field=QuantityField()))
-        .order_by()
     )
 
 
-def _low_levels(candidates: Q) -> QuerySet[Any, Any]:
-    """Stock levels at or below the reorder point before counting what is on order (on
-    order only adds, so no other level can qualify)."""
-    available = ExpressionWrapper(F("on_hand") - F("reserved"), output_field=QuantityField())
+def reorder_suggestion_rows(
+    *,
+    warehouse_id: int | None = None,
+    product_id: int | None = None,
+    supplier_id: int | None = None,
+) -> QuerySet[Any, dict[str, Any]]:
+    """The suggestions as one query of rows, ordered by SKU then warehouse code; slice
+    it for a page (a LIMIT), and make each row a ``ReorderSuggestion`` with
+    ``reorder_suggestions``."""
+    narrowed = {"warehouse_id": warehouse_id, "product_id": product_id, "supplier_id": supplier_id}
     return (
-        StockLevel.objects.filter(candidates)
-        .alias(level_available=available)
-        .filter(level_available__lte=F("product__reorder_point"))
-        .values("product", "warehouse", **_columns("warehouse"), available=available)
+        _low_levels(_candidates("warehouse", **narrowed))
+        .union(
+            _low_levels_on_order(_candidates("order__warehouse", **narrowed)),
+            _unstocked_pairs(_candidates("order__warehouse", **narrowed)),
+            all=True,
+        )
+        .order_by("product_sku", "warehouse_code")
     )
 
 
-def _suggestion(row: dict[str, Any]) -> ReorderSuggestion | None:
-    """The suggestion for one pair, or None when ``available + on_order`` is above the
-    reorder point."""
-    values = {**row, **{name: quantity(row[name]) for name in _QUANTITIES}}
-    expected = values["available"] + values["on_order"]
-    if expected > values["reorder_point"]:
-        return None
-    shortfall = values["reorder_point"] - expected + 1
+def reorder_suggestions(rows: Iterable[Mapping[str, Any]]) -> list[ReorderSuggestion]:
+    """``reorder_suggestion_rows``' rows as suggestions, with the quantity to order."""
+    return [_suggestion(row) for row in rows]
+
+
+def _suggestion(row: Mapping[str, Any]) -> ReorderSuggestion:
+    available, on_order, point, reorder_quantity = (
+        quantity(row[name]) for name in ("available", "on_order", "point", "reorder_quantity")
+    )
     return ReorderSuggestion(
-        **values, suggested_quantity=max(values["reorder_quantity"], shortfall)
+        product=row["product"],
+        product_sku=row["product_sku"],
+        product_name=row["product_name"],
+        warehouse=row["warehouse"],
+        warehouse_code=row["warehouse_code"],
+        supplier=row["supplier"],
+        supplier_name=row["supplier_name"],
+        available=available,
+        on_order=on_order,
+        reorder_point=point,
+        reorder_quantity=reorder_quantity,
+        suggested_quantity=max(reorder_quantity, point - (available + on_order) + 1),
     )
 
 
@@ -164,15 +267,8 @@ def reorder_suggestion_list(
     supplier_id: int | None = None,
 ) -> list[ReorderSuggestion]:
     """What to reorder, per product and warehouse, ordered by SKU then warehouse code."""
-    narrowed = {"warehouse_id": warehouse_id, "product_id": product_id, "supplier_id": supplier_id}
-    on_order: dict[tuple[int, int], Decimal] = {}
-    pairs: list[dict[str, Any]] = []
-    for row in _open_pairs(_candidates("order__warehouse", **narrowed)):
-        if row.pop("stocked"):
-            on_order[row["product"], row["warehouse"]] = row["on_order"]
-        else:  # nothing has arrived there yet
-            pairs.append({**row, "available": ZERO})
-    for row in _low_levels(_candidates("warehouse", **narrowed)):
-        pairs.append({**row, "on_order": on_order.get((row["product"], row["warehouse"]), ZERO)})
-    suggestions = [found for found in map(_suggestion, pairs) if found is not None]
-    return sorted(suggestions, key=lambda s: (s.product_sku, s.warehouse_code))
+    return reorder_suggestions(
+        reorder_suggestion_rows(
+            warehouse_id=warehouse_id, product_id=product_id, supplier_id=supplier_id
+        )
+    )

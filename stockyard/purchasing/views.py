@@ -198,10 +198,12 @@ class ReorderSuggestionViewSet(viewsets.GenericViewSet[Any]):
     def list(self, request: Request) -> Response:
         query = ReorderSuggestionFilterSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        suggestions = selectors.reorder_suggestion_list(
+        rows = selectors.reorder_suggestion_rows(
             warehouse_id=query.validated_data.get("warehouse"),
             product_id=query.validated_data.get("product"),
             supplier_id=query.validated_data.get("supplier"),
         )
-        page = self.paginate_queryset(suggestions)
+        # One query for the count and the page (the rows are few: what is low or on order
+        # without stock); only the page's rows become suggestions.
+        page = selectors.reorder_suggestions(self.paginate_queryset(list(rows)) or [])
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

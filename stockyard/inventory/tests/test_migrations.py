@@ -24,3 +24,34 @@ def test_0002_stock_movement_append_only_trigger_forward_and_backward(migrator):
     migrator.apply_tested_migration(("inventory", "0001_initial"))
     assert not _ledger_is_append_only()
     migrator.reset()
+
+
+def _low_index_exists() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'stock_level_low_idx'")
+        return cursor.fetchone()[0] == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_0006_copy_reorder_points_forward_and_backward(migrator):
+    old = migrator.apply_initial_migration(("inventory", "0005_stocklevel_reorder_point"))
+    Product = old.apps.get_model("catalog", "Product")
+    Warehouse = old.apps.get_model("inventory", "Warehouse")
+    StockLevel = old.apps.get_model("inventory", "StockLevel")
+    warehouse = Warehouse.objects.create(code="MAIN", name="Main")
+    for sku, point in (("BOLT", 7), ("ROPE", 0)):
+        product = Product.objects.create(sku=sku, name=sku, unit_id="pcs", reorder_point=point)
+        StockLevel.objects.create(product=product, warehouse=warehouse, on_hand=3)
+    assert set(StockLevel.objects.values_list("reorder_point", flat=True)) == {0}
+    assert not _low_index_exists()
+
+    new = migrator.apply_tested_migration(("inventory", "0006_copy_reorder_points"))
+    StockLevel = new.apps.get_model("inventory", "StockLevel")
+    copied = dict(StockLevel.objects.values_list("product__sku", "reorder_point"))
+    assert copied == {"BOLT": 7, "ROPE": 0}
+    assert _low_index_exists()
+
+    migrator.apply_tested_migration(("inventory", "0005_stocklevel_reorder_point"))
+    assert not _low_index_exists()
+    migrator.reset()
