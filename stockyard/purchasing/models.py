@@ -131,20 +131,14 @@ class PurchaseOrderLine(models.Model):
         ]
         indexes = [
             # What is still to arrive (on order while the order is open): a few thousand
-            # lines however long the history, each index carrying what the reorder
-            # selectors read, so no line's row is read. By order: the lines of the open
-            # orders (found by status); by product: what is on order for one low level.
+            # lines however long the history. The reorder selectors find the open orders
+            # (by status), then their outstanding lines from this index alone (it carries
+            # what they read), instead of every line ever ordered.
             models.Index(
                 fields=["order"],
                 include=["product", "quantity", "quantity_received"],
                 condition=OUTSTANDING,
                 name="purchase_line_outstanding_idx",
-            ),
-            models.Index(
-                fields=["product"],
-                include=["order", "quantity", "quantity_received"],
-                condition=OUTSTANDING,
-                name="purchase_line_on_order_idx",
             ),
         ]
 
