@@ -18,6 +18,7 @@ class Body:
     rows: Iterable[Row]  # a list, or an iterator streamed from the database
     totals: Row
     total_columns: Sequence[Column] = field(default=())
+    row_count: int | None = None  # when the query counted its rows anyway (for totals)
 
 
 @dataclass(frozen=True)
@@ -31,13 +32,17 @@ class Report:
         """The table for ``params``, a bound form that has been validated.
 
         With ``row_limit`` the rows are read into a list, and more than ``row_limit`` of
-        them raise ``ReportTooLarge`` (400 ``report_too_large``); without it they stay an
+        them raise ``ReportTooLarge`` (400 ``report_too_large``; without reading any
+        when the body's ``row_count`` already says so); without it they stay an
         iterator, read once (a file streams them). Days, periods and buckets are in the
         report's zone (``tz``, else ``TIME_ZONE``): the queries are built under it and
         name it explicitly, so rows streamed later still use it."""
         with timezone.override(params.zone()):
             body = self.query(params.cleaned_data)
         rows = body.rows
+        if row_limit is not None and body.row_count is not None and body.row_count > row_limit:
+            _close(rows)  # refused before a row is read: what a refusal costs stays flat
+            raise ReportTooLarge(report=self.name, limit=row_limit)
         if row_limit is not None:
             rows = _at_most(rows, row_limit, report=self.name)
         return Table.create(
@@ -55,8 +60,12 @@ def _at_most(rows: Iterable[Row], limit: int, *, report: str) -> list[Row]:
     try:
         found = list(islice(iterator, limit + 1))
     finally:
-        if isinstance(iterator, Generator):
-            iterator.close()  # lets a database cursor go now
+        _close(iterator)
     if len(found) > limit:
         raise ReportTooLarge(report=report, limit=limit)
     return found
+
+
+def _close(rows: Iterable[Row]) -> None:
+    if isinstance(rows, Generator):
+        rows.close()  # lets a database cursor go now

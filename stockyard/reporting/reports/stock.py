@@ -5,7 +5,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 from django.db.models.functions import Round
 
 from stockyard.catalog.models import Category
@@ -84,6 +84,7 @@ def inventory_valuation(params: Mapping[str, Any]) -> Body:
         .order_by("product__sku", "warehouse__code")
         .iterator(chunk_size=ROWS_PER_FETCH),
     )
+    totals = levels.aggregate(value=Sum(_value(), default=ZERO), rows=Count("pk"))
     return Body(
         columns=[
             *_PRODUCT,
@@ -92,7 +93,8 @@ def inventory_valuation(params: Mapping[str, Any]) -> Body:
             Column("value", ColumnKind.MONEY),
         ],
         rows=rows,
-        totals=levels.aggregate(value=Sum(_value(), default=ZERO)),
+        totals={"value": totals["value"]},
+        row_count=totals["rows"],
     )
 
 
@@ -159,6 +161,7 @@ def stock_movements(params: Mapping[str, Any]) -> Body:
         params,
         {"product": "product", "warehouse": "warehouse", "kind": "kind"},
     )
+    count = movements.count()
     rows = (
         _with_creator(row)
         for row in movements.values(
@@ -194,8 +197,9 @@ def stock_movements(params: Mapping[str, Any]) -> Body:
             Column("note", ColumnKind.TEXT),
         ],
         rows=rows,
-        totals={"movements": movements.count()},
+        totals={"movements": count},
         total_columns=[Column("movements", ColumnKind.INTEGER)],
+        row_count=count,
     )
 
 

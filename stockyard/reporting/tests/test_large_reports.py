@@ -4,6 +4,8 @@ import csv
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from stockyard.core.testing import assert_problem
@@ -23,6 +25,20 @@ def test_json_beyond_the_row_limit_is_refused_pointing_at_files_and_exports(
     assert_problem(response, 400, "report_too_large")
     assert "/api/v1/exports/" in response.json()["detail"]
     assert "?format=csv" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("path", [VALUATION, "/api/v1/reports/stock-movements/"])
+def test_a_refusal_reads_no_row(manager, widget, settings, path):
+    """The stock reports count their rows with their totals: beyond the limit they are
+    refused before a row is read (at 50,000 levels, 10,001 rows were built, then
+    thrown away)."""
+    with CaptureQueriesContext(connection) as answered:
+        settings.REPORT_MAX_ROWS = 2
+        assert manager.get(path).status_code == 200
+    with CaptureQueriesContext(connection) as refused:
+        settings.REPORT_MAX_ROWS = 1
+        assert_problem(manager.get(path), 400, "report_too_large")
+    assert len(refused.captured_queries) < len(answered.captured_queries)
 
 
 def test_json_up_to_the_row_limit_is_answered(manager, widget, settings):
