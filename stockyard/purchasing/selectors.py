@@ -113,7 +113,9 @@ def _candidates(
 def _open_lines() -> QuerySet[PurchaseOrderLine]:
     """Lines of unfinished orders with something still to arrive (``OUTSTANDING`` is the
     condition of both outstanding-lines indexes)."""
-    return PurchaseOrderLine.objects.filter(OUTSTANDING, order__status__in=ON_ORDER_STATUSES)
+    return PurchaseOrderLine.objects.filter(
+        OUTSTANDING, order__status__in=ON_ORDER_STATUSES
+    ).order_by()  # a part of a union has no order of its own (SQLite refuses one)
 
 
 def _row(warehouse: str, **quantities: Any) -> dict[str, Any]:
