@@ -38,3 +38,18 @@ def test_the_products_of_all_lines_are_fetched_in_one_query(django_assert_num_qu
     lines = serializer.validated_data["lines"]
     assert all(isinstance(line, OrderLineInput) for line in lines)
     assert [line.product for line in lines] == products
+
+
+def test_what_one_serializer_fetched_stays_its_own():
+    """Fields are copied shallowly from the class's: the batch a line's product field
+    fetched belongs to that serializer alone."""
+    product = ProductFactory()
+    data = {
+        "customer": CustomerFactory().pk,
+        "warehouse": WarehouseFactory().pk,
+        "lines": [{"product": product.pk, "quantity": "1"}],
+    }
+    first, second = SalesOrderSerializer(data=data), SalesOrderSerializer()
+    assert first.is_valid(), first.errors
+    assert first.fields["lines"].child.fields["product"].batch == {product.pk: product}
+    assert second.fields["lines"].child.fields["product"].batch == {}
