@@ -29,6 +29,8 @@ How it is kept exact
 * **Orders add up across hours and days** because an order is counted once, in its
   confirmation hour and day; a week's or month's ``orders`` is the sum of its days. (A
   distinct count per day would not add up; this one does.)
+* **PostgreSQL only** (``summaries_kept``): on SQLite nothing is kept and reports read
+  the documents.
 * **History, databases from before summaries, a changed TIME_ZONE**: ``manage.py
   rebuild_report_summaries`` recomputes them month by month from the documents, each
   month in a transaction that first locks the table against writers (``SHARE ROW
@@ -207,7 +209,10 @@ def add_to_summaries(
 def _add_compiled(
     sql: str, params: Sequence[Any], grains: Sequence[Grain], measures: Sequence[str], sign: int
 ) -> None:
-    """``add_to_summaries`` of a contribution already compiled to ``sql`` and ``params``."""
+    """``add_to_summaries`` of a contribution already compiled to ``sql`` and ``params``;
+    nothing where the summaries are not kept (``summaries_kept``)."""
+    if not summaries_kept():
+        return
     columns = ", ".join(measures)
     summed = ", ".join(f"{sign:d} * SUM(c.s_{name})" for name in measures)
     added = ", ".join(f"{name} = s.{name} + excluded.{name}" for name in measures)
@@ -317,14 +322,21 @@ FULFILLMENT_DAYS = Grain(FulfillmentDay, ("day", "previous_day", "waited_hours")
 FULFILLMENT_MEASURES = ("shipped", "waited_seconds")
 
 
+class _Seconds(Func):
+    """A duration in seconds: on PostgreSQL ``EXTRACT(EPOCH FROM interval)``, exact
+    (``numeric`` to the microsecond); on SQLite Django keeps a duration as integer
+    microseconds."""
+
+    template = "EXTRACT(EPOCH FROM %(expressions)s)"
+    output_field = DecimalField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        return self.as_sql(compiler, connection, template="(%(expressions)s / 1000000.0)", **extra)
+
+
 def seconds_to_ship() -> Func:
-    """A shipment's time from its order's confirmation to leaving, in seconds (exact:
-    ``numeric`` to the microsecond)."""
-    return Func(
-        F("shipped_at") - F("sales_order__confirmed_at"),
-        template="EXTRACT(EPOCH FROM %(expressions)s)",
-        output_field=DecimalField(),
-    )
+    """A shipment's time from its order's confirmation to leaving, in seconds."""
+    return _Seconds(F("shipped_at") - F("sales_order__confirmed_at"))
 
 
 def _previous_shipment() -> Subquery:
@@ -440,6 +452,14 @@ def rebuild_fulfillment_summary() -> int:
 def _refill_fulfillment(since: datetime, until: datetime) -> None:
     shipments = Shipment.objects.filter(shipped_at__gte=since, shipped_at__lt=until)
     add_to_summaries(_left(shipments), (FULFILLMENT_DAYS,), FULFILLMENT_MEASURES)
+
+
+def summaries_kept() -> bool:
+    """Whether this database keeps the summaries: PostgreSQL only. Their statements need
+    what SQLite lacks (an ``INSERT`` inside a ``WITH``, unique keys whose nulls are not
+    distinct); on SQLite (``make run``'s embedded default) nothing is written or marked
+    built, so every report reads the documents."""
+    return connection.vendor == "postgresql"
 
 
 def mark_built(name: str) -> None:

@@ -49,7 +49,7 @@ from stockyard.shipping import services as shipping
 from stockyard.shipping.models import Shipment
 from stockyard.shipping.services import ShipmentLineInput
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]  # summaries are kept on PostgreSQL only
 
 PERIOD = {"date_from": "2026-10-30", "date_to": "2026-11-30"}
 ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Pacific/Chatham")

@@ -14,6 +14,7 @@ from stockyard.reporting.summaries import (
     rebuild_fulfillment_summary,
     rebuild_purchases_summary,
     rebuild_sales_summary,
+    summaries_kept,
 )
 
 
@@ -24,6 +25,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not summaries_kept():
+            self.stdout.write("Summaries are kept on PostgreSQL only: reports read the documents.")
+            return
         sales = rebuild_sales_summary()
         purchases = rebuild_purchases_summary()
         fulfillment = rebuild_fulfillment_summary()
