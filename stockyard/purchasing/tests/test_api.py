@@ -186,6 +186,7 @@ def test_the_list_runs_a_fixed_number_of_queries(buyer, product, other_product):
         return len(context)
 
     make_purchase_order([(product, 1), (other_product, 1)])
+    queries()  # a user's first request also reads their roles, known from then on
     one = queries()
     for _ in range(5):
         make_purchase_order([(product, 1), (other_product, 1)], supplier=SupplierFactory())
