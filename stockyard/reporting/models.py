@@ -99,7 +99,28 @@ class ReportSchedule(TimeStampedModel):
 SUMMARY_AMOUNT_PLACES = 13  # an amount's 3 places times a rate's 10: sums stay exact
 
 
-class SalesHour(models.Model):
+class SalesMeasures(models.Model):
+    """What the sales summaries keep per key: ``confirmed_orders``, ``sold_quantity`` and
+    ``sold_revenue`` of the orders confirmed, ``returned_*`` of the customer returns
+    received, amounts in DEFAULT_CURRENCY at each order's rate, unrounded."""
+
+    confirmed_orders = models.IntegerField(default=0, db_default=0)
+    sold_quantity = models.DecimalField(max_digits=24, decimal_places=3, default=0, db_default=0)
+    sold_revenue = models.DecimalField(
+        max_digits=40, decimal_places=SUMMARY_AMOUNT_PLACES, default=0, db_default=0
+    )
+    returned_quantity = models.DecimalField(
+        max_digits=24, decimal_places=3, default=0, db_default=0
+    )
+    returned_revenue = models.DecimalField(
+        max_digits=40, decimal_places=SUMMARY_AMOUNT_PLACES, default=0, db_default=0
+    )
+
+    class Meta:
+        abstract = True
+
+
+class SalesHour(SalesMeasures):
     """Sales per UTC hour, warehouse and order currency, kept by the sales services in the
     transaction of each change (``reporting.summaries``): what the sales report's day,
     week and month rows add up instead of the order lines.
@@ -116,17 +137,6 @@ class SalesHour(models.Model):
         "inventory.Warehouse", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     currency = models.CharField(max_length=3)
-    confirmed_orders = models.IntegerField(default=0, db_default=0)
-    sold_quantity = models.DecimalField(max_digits=24, decimal_places=3, default=0, db_default=0)
-    sold_revenue = models.DecimalField(
-        max_digits=40, decimal_places=SUMMARY_AMOUNT_PLACES, default=0, db_default=0
-    )
-    returned_quantity = models.DecimalField(
-        max_digits=24, decimal_places=3, default=0, db_default=0
-    )
-    returned_revenue = models.DecimalField(
-        max_digits=40, decimal_places=SUMMARY_AMOUNT_PLACES, default=0, db_default=0
-    )
 
     class Meta:
         constraints = [
@@ -139,7 +149,7 @@ class SalesHour(models.Model):
         return f"sales {self.hour:%Y-%m-%d %H}:00 UTC, warehouse {self.warehouse_id}"
 
 
-class SalesDay(models.Model):
+class SalesDay(SalesMeasures):
     """Sales per day of the business's zone (``TIME_ZONE``), warehouse and order
     currency: the measures of ``SalesHour``, kept by the same statement, for the day in
     that zone the orders were confirmed (returns received) in. A year is at most 365 rows
@@ -151,17 +161,6 @@ class SalesDay(models.Model):
         "inventory.Warehouse", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     currency = models.CharField(max_length=3)
-    confirmed_orders = models.IntegerField(default=0, db_default=0)
-    sold_quantity = models.DecimalField(max_digits=24, decimal_places=3, default=0, db_default=0)
-    sold_revenue = models.DecimalField(
-        max_digits=40, decimal_places=SUMMARY_AMOUNT_PLACES, default=0, db_default=0
-    )
-    returned_quantity = models.DecimalField(
-        max_digits=24, decimal_places=3, default=0, db_default=0
-    )
-    returned_revenue = models.DecimalField(
-        max_digits=40, decimal_places=SUMMARY_AMOUNT_PLACES, default=0, db_default=0
-    )
 
     class Meta:
         constraints = [
