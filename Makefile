@@ -4,6 +4,7 @@ UV ?= python3 -m uv
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
+TEST_PROCESSES ?= 2
 
 NPM ?= npm
 
@@ -31,7 +32,9 @@ uv:
 
 test: uv frontend-deps ## the whole suite (PostgreSQL when DATABASE_URL is set, else SQLite), then the console's unit tests
 	$(UV) sync --frozen
-	$(UV) run pytest
+	# In TEST_PROCESSES processes (pytest-xdist), each with its own test database and Redis
+	# database; work-stealing keeps the slow migration tests from ending on one process.
+	$(UV) run pytest --numprocesses $(TEST_PROCESSES) --dist worksteal
 	cd frontend && $(NPM) run -s test
 
 # --- The console (frontend/: Vue 3 + TypeScript + Vite) -------------------------------------

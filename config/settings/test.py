@@ -1,6 +1,21 @@
 """Test settings: the environment's database and Redis, fast hashing, tasks inline."""
 
-from config.settings.base import *  # noqa: F403
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+
+def _redis_of_worker(url: str, worker: str) -> str:
+    """pytest-xdist worker ``gwN``'s own Redis database: ``N + 1`` past the one in ``url``
+    (modulo Redis' 16), as each worker has its own test database. Tests clear the cache."""
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(base + 1 + int(worker[2:])) % 16}"))
+
+
+if os.environ.get("REDIS_URL") and (_worker := os.environ.get("PYTEST_XDIST_WORKER")):
+    os.environ["REDIS_URL"] = _redis_of_worker(os.environ["REDIS_URL"], _worker)
+
+from config.settings.base import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True

@@ -42,7 +42,9 @@ def test_production_refuses_the_development_encryption_key():
 
 
 @pytest.mark.parametrize(
-    "keys", ["", "not-a-fernet-key", f"{Fernet.generate_key().decode()},short"]
+    "keys",
+    ["", "not-a-fernet-key", f"{Fernet.generate_key().decode()},short"],
+    ids=["none", "not-a-key", "a-valid-key-then-a-short-one"],  # one test id in every process
 )
 def test_check_deploy_fails_without_valid_encryption_keys(keys: str):
     result = run_check(
@@ -51,3 +53,13 @@ def test_check_deploy_fails_without_valid_encryption_keys(keys: str):
     )
     assert result.returncode != 0
     assert "FIELD_ENCRYPTION_KEYS" in result.stderr
+
+
+def test_each_test_process_has_a_redis_database_of_its_own():
+    """`make test` runs pytest-xdist workers gw0, gw1, ...: the cache one clears must not be
+    another's (throttle counters, idempotency keys), so each takes the next Redis database."""
+    from config.settings.test import _redis_of_worker
+
+    assert _redis_of_worker("redis://127.0.0.1:6379/0", "gw0") == "redis://127.0.0.1:6379/1"
+    assert _redis_of_worker("redis://127.0.0.1:6379", "gw1") == "redis://127.0.0.1:6379/2"
+    assert _redis_of_worker("redis://:pw@redis:6379/14", "gw2") == "redis://:pw@redis:6379/1"
