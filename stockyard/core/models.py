@@ -205,16 +205,27 @@ def save_unique(instance: M, ensure_unique: Callable[[M], None]) -> M:
     return instance
 
 
-def with_loaded(instance: M, relation: str, rows: Sequence[models.Model]) -> M:
+def with_loaded(
+    instance: M,
+    relation: str,
+    rows: Sequence[models.Model],
+    *,
+    read_as: models.QuerySet[Any] | None = None,
+) -> M:
     """``instance`` with ``rows`` as its loaded ``relation`` (a reverse foreign key or a
     many-to-many), as ``prefetch_related`` leaves it: ``instance.<relation>.all()`` answers
     ``rows`` without a query. For rows the caller has just written and holds, so a
-    response need not read them back. Rows without a primary key (a database that cannot
-    return ids from a bulk insert) are not attached: the relation is then read as usual.
+    response need not read them back, or has read with ``read_as`` (the relation's rows
+    then build on it, as after ``Prefetch(relation, queryset=read_as)``: a later
+    ``.get()`` on the relation keeps its annotations). Rows without a primary key (a
+    database that cannot return ids from a bulk insert) are not attached: the relation
+    is then read as usual.
     """
     if any(row.pk is None for row in rows):
         return instance
-    loaded = getattr(instance, relation).all()
+    manager = getattr(instance, relation)
+    # What prefetch_related does with a Prefetch's queryset.
+    loaded = manager.all() if read_as is None else manager._apply_rel_filters(read_as)
     loaded._result_cache = list(rows)
     loaded._prefetch_done = True  # what prefetch_related does with the rows it fetched
     vars(instance).setdefault("_prefetched_objects_cache", {})[relation] = loaded

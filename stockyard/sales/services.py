@@ -22,7 +22,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from stockyard.accounts.models import Actor, recorded_actor
@@ -35,6 +34,7 @@ from stockyard.catalog.selectors import (
 )
 from stockyard.catalog.units import unit_quantity_problems
 from stockyard.core import errors, pricing
+from stockyard.core.compiled import KeyedRead
 from stockyard.core.decimals import RATE_PLACES, ZERO, money, rounded
 from stockyard.core.models import overflowing, too_large_message, with_loaded
 from stockyard.core.time import business_today
@@ -73,22 +73,42 @@ class OrderLineInput:
 # --- helpers ----------------------------------------------------------------------------
 
 
+_LOCKED = KeyedRead(
+    lambda key: (
+        SalesOrder.objects.select_for_update(of=("self",))
+        .select_related("customer", "warehouse")
+        .filter(pk=key)
+        .order_by()
+    )
+)
+
+
+def _lines_read(*, backordered: bool) -> KeyedRead[SalesOrderLine]:
+    return KeyedRead(lambda key: sales_order_lines(backordered=backordered).filter(order_id=key))
+
+
+_LINES = {backordered: _lines_read(backordered=backordered) for backordered in (False, True)}
+"""An order's lines (by the order's id), with or without the backorder queue's quantities."""
+
+
 def _locked(order: SalesOrder) -> SalesOrder:
     """The order re-read under a row lock: every transition starts here. ``order`` may be
     an unsaved stand-in holding only the id (``SalesOrder.DoesNotExist`` when there is no
     such order)."""
-    return (
-        SalesOrder.objects.select_for_update(of=("self",))
-        .select_related("customer", "warehouse")
-        .get(pk=order.pk)
-    )
+    locked = _LOCKED.one(order.pk)
+    if locked is None:
+        raise SalesOrder.DoesNotExist(f"No sales order {order.pk}.")
+    return locked
 
 
 def _lines(order: SalesOrder) -> list[SalesOrderLine]:
     """The order's lines in id order with their products, loaded onto the order."""
-    lines = sales_order_lines(backordered=order.allow_backorder or order.status != Status.DRAFT)
-    prefetch_related_objects([order], Prefetch("lines", queryset=lines))
-    return list(order.lines.all())
+    backordered = order.allow_backorder or order.status != Status.DRAFT
+    lines = _LINES[backordered].all(order.pk)
+    for line in lines:
+        line.order = order
+    with_loaded(order, "lines", lines, read_as=sales_order_lines(backordered=backordered))
+    return lines
 
 
 def _reference(order: SalesOrder) -> Reference:

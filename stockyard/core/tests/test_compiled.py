@@ -1,0 +1,90 @@
+"""A ``KeyedRead`` sends the statement its queryset sends and answers the same instances."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from stockyard.catalog.tests.factories import ProductFactory
+from stockyard.core.compiled import KeyedRead
+from stockyard.inventory.tests.factories import WarehouseFactory, put_stock
+from stockyard.sales.models import SalesOrder, SalesOrderLine
+from stockyard.sales.selectors import sales_order_lines
+from stockyard.sales.tests.factories import make_order
+
+pytestmark = pytest.mark.django_db
+
+LOCKED_ORDER = KeyedRead(
+    lambda key: (
+        SalesOrder.objects.select_for_update(of=("self",))
+        .select_related("customer", "warehouse")
+        .filter(pk=key)
+    )
+)
+LINES = KeyedRead(lambda key: sales_order_lines().filter(order_id=key))
+
+
+@pytest.fixture
+def order() -> SalesOrder:
+    warehouse = WarehouseFactory.create()
+    first, second = ProductFactory.create(), ProductFactory.create()
+    put_stock(first, warehouse, 10)
+    put_stock(second, warehouse, 1)
+    return make_order((first, 2), (second, 3), warehouse=warehouse, allow_backorder=True)
+
+
+def _sent(read: object) -> tuple[object, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        answer = read() if callable(read) else read
+    return answer, [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_read_sends_its_querysets_statement_and_answers_the_same_rows(order):
+    queryset = sales_order_lines().filter(order_id=order.pk)
+    expected, by_orm = _sent(lambda: list(queryset))
+
+    lines, compiled = _sent(lambda: LINES.all(order.pk))
+    again, compiled_again = _sent(lambda: LINES.all(order.pk))
+
+    assert compiled == by_orm == compiled_again
+    assert (
+        [line.pk for line in lines] == [line.pk for line in expected] == [line.pk for line in again]
+    )
+    for line, from_orm in zip(lines, expected, strict=True):
+        assert isinstance(line, SalesOrderLine)
+        assert line.quantity == from_orm.quantity
+        assert line.product == from_orm.product  # select_related, loaded by the statement
+        assert line.product.sku == from_orm.product.sku
+        assert line.quantity_backordered == from_orm.quantity_backordered  # an annotation
+        assert line._state.adding is False
+
+
+def test_a_locking_read_with_joined_rows(order):
+    with transaction.atomic():
+        locked, sent = _sent(lambda: LOCKED_ORDER.one(order.pk))
+        assert locked is not None
+        with CaptureQueriesContext(connection) as queries:
+            assert locked.customer.pk == order.customer_id
+            assert locked.warehouse.code == order.warehouse.code
+        assert queries.captured_queries == []
+    assert len(sent) == 1
+    if connection.vendor == "postgresql":
+        assert sent[0].endswith('FOR UPDATE OF "sales_salesorder"')
+    assert locked.total == order.total
+    assert isinstance(locked.total, Decimal)
+
+
+def test_an_unknown_key_is_none_and_a_key_that_is_no_id_raises_as_a_lookup(order):
+    assert LOCKED_ORDER.one(order.pk + 1000) is None
+    assert LINES.all(order.pk + 1000) == []
+    with pytest.raises(ValueError):
+        SalesOrder.objects.filter(pk="x").first()
+    with pytest.raises(ValueError):
+        LINES.all("x")
+
+
+def test_a_queryset_must_take_its_key_once():
+    twice = KeyedRead(lambda key: SalesOrder.objects.filter(pk=key, customer_id=key))
+    with pytest.raises(RuntimeError):
+        twice.all(1)
