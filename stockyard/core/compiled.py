@@ -22,6 +22,7 @@ M = TypeVar("M", bound=models.Model)
 ANY_KEY = -2_147_483_647
 """A key no row has, standing for the looked-up key while the queryset is compiled."""
 _KEY_FIELD = models.BigIntegerField()  # prepares a key as a lookup on an id prepares it
+_KEYS_STORED = range(-(2**63), 2**63)  # the ids a 64-bit column holds
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,11 @@ class KeyedRead(Generic[M]):
         model, locks = self._target
         alias = router.db_for_write(model) if locks else router.db_for_read(model)
         compiled = self._compiled.get(alias) or self._compile(alias)
+        key = _KEY_FIELD.get_prep_value(key)
+        if not _KEYS_STORED.start <= key < _KEYS_STORED.stop:
+            return []  # as a lookup finds no row for an id no column can hold
         params = list(compiled.params)
-        params[compiled.key_index] = _KEY_FIELD.get_prep_value(key)
+        params[compiled.key_index] = key
         connection = connections[alias]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)

@@ -3,15 +3,16 @@
 import copy
 from collections.abc import Mapping
 from operator import attrgetter
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import Model
+from django.db.models import Manager, Model
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField
 
+from stockyard.core.compiled import KeyedRead
 from stockyard.core.decimals import AMOUNT_DIGITS, AMOUNT_PLACES, money
 from stockyard.core.documents import line_count
 
@@ -33,6 +34,38 @@ class BatchedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):
         if type(data) is int and self.pk_field is None and data in self.batch:
             return self.batch[data]
         return super().to_internal_value(data)
+
+
+_BY_PRIMARY_KEY: dict[type[Model], KeyedRead[Model]] = {}
+
+
+def _by_primary_key(model: type[Model]) -> KeyedRead[Model]:
+    read = _BY_PRIMARY_KEY.get(model)
+    if read is None:
+        read = _BY_PRIMARY_KEY[model] = KeyedRead(lambda key: model._default_manager.filter(pk=key))
+    return read
+
+
+class KeyedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):
+    """A primary key of any row of the related model, read with SQL compiled once per
+    process (``core.compiled``), not built and compiled by the ORM for each request. The
+    answers are ``PrimaryKeyRelatedField``'s: the row, ``does_not_exist`` for an id of no
+    row, ``incorrect_type`` for anything that is no id. A field whose queryset narrows the
+    rows (``limit_choices_to``, a queryset given) reads as ``PrimaryKeyRelatedField``."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        rows = cast(Any, self).queryset
+        if not isinstance(rows, Manager) or self.pk_field is not None:
+            return super().to_internal_value(data)
+        try:
+            if isinstance(data, bool):
+                raise TypeError
+            found = _by_primary_key(rows.model).one(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if found is None:
+            self.fail("does_not_exist", pk_value=data)
+        return found
 
 
 class BatchedListSerializer(serializers.ListSerializer[Any]):

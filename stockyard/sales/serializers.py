@@ -9,6 +9,7 @@ from stockyard.core.serializers import (
     BatchedListSerializer,
     BatchedPrimaryKeyRelatedField,
     FieldsBuiltOnce,
+    KeyedPrimaryKeyRelatedField,
     LineCountField,
     document_lines,
 )
@@ -99,6 +100,7 @@ class SalesOrderLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Sale
 
 
 class SalesOrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer[SalesOrder]):
+    serializer_related_field = KeyedPrimaryKeyRelatedField  # customer, warehouse
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
     lines = document_lines(SalesOrderLineSerializer, allow_empty=False)

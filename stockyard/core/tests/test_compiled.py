@@ -1,14 +1,18 @@
-"""A ``KeyedRead`` sends the statement its queryset sends and answers the same instances."""
+"""A ``KeyedRead`` sends the statement its queryset sends and answers the same instances; a
+``KeyedPrimaryKeyRelatedField`` answers as DRF's ``PrimaryKeyRelatedField``."""
 
 from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from rest_framework import serializers
 
 from stockyard.catalog.tests.factories import ProductFactory
 from stockyard.core.compiled import KeyedRead
+from stockyard.core.serializers import KeyedPrimaryKeyRelatedField
 from stockyard.inventory.tests.factories import WarehouseFactory, put_stock
+from stockyard.partners.models import Customer
 from stockyard.sales.models import SalesOrder, SalesOrderLine
 from stockyard.sales.selectors import sales_order_lines
 from stockyard.sales.tests.factories import make_order
@@ -88,3 +92,21 @@ def test_a_queryset_must_take_its_key_once():
     twice = KeyedRead(lambda key: SalesOrder.objects.filter(pk=key, customer_id=key))
     with pytest.raises(RuntimeError):
         twice.all(1)
+
+
+@pytest.mark.parametrize("data", ["customer", "999999", 999999, 10**20, -1, "x", True, None, 1.0])
+def test_a_keyed_primary_key_field_answers_as_drf_s(order, data):
+    """The customer field of a sales order: the row, or DRF's refusal, word for word."""
+    if data == "customer":
+        data = order.customer_id
+
+    def answer(field: serializers.PrimaryKeyRelatedField) -> object:
+        try:
+            return field.run_validation(data)
+        except serializers.ValidationError as refused:
+            return refused.detail
+
+    keyed = answer(KeyedPrimaryKeyRelatedField(queryset=Customer._default_manager))
+    assert keyed == answer(serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all()))
+    if data == order.customer_id:
+        assert keyed == order.customer
