@@ -171,6 +171,60 @@ class SalesDay(SalesMeasures):
         return f"sales {self.day:%Y-%m-%d}, warehouse {self.warehouse_id}"
 
 
+class BlockKey(models.Model):
+    """The period of a grouped summary row: a block of days within a month
+    (``reporting.blocks``), in the business's zone for sales (``TIME_ZONE``), of
+    ``order_date`` for purchases. Its group's measures for that block are kept in the
+    transaction of each change, six times (once per span): any period per group is read
+    from its whole months and at most five blocks at each end."""
+
+    start = models.DateField(help_text="The block's first day.")
+    span = models.PositiveSmallIntegerField(help_text="2**span days, or 5: the whole month.")
+
+    class Meta:
+        abstract = True
+
+
+class SalesProductBlock(SalesMeasures, BlockKey):
+    """Sales of one product per block of days: what the sales report's product rows add
+    up instead of the order lines. ``confirmed_orders`` counts the orders with the
+    product (once each, however many of its lines name it), in the block they were
+    confirmed in; the rest are the product's share, as the report computes it."""
+
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["start", "span", "product"], name="sales_product_block_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"sales of product {self.product_id}, {self.start:%Y-%m-%d} span {self.span}"
+
+
+class SalesCustomerBlock(SalesMeasures, BlockKey):
+    """Sales to one customer per block of days: what the sales report's customer rows
+    add up instead of the order lines (an order has one customer: its orders add up)."""
+
+    customer = models.ForeignKey(
+        "partners.Customer", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["start", "span", "customer"], name="sales_customer_block_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"sales to customer {self.customer_id}, {self.start:%Y-%m-%d} span {self.span}"
+
+
 class PurchaseMeasures(models.Model):
     """What the purchases summaries sum (``reporting.summaries``): the orders submitted
     and not cancelled (an order counts once, on its date: so orders add up across days),
@@ -230,6 +284,45 @@ class PurchaseDate(PurchaseMeasures):
 
     def __str__(self) -> str:
         return f"purchases {self.day:%Y-%m-%d}"
+
+
+class PurchaseProductBlock(PurchaseMeasures, BlockKey):
+    """Purchases of one product per block of order dates: what the purchases report's
+    product rows add up instead of the lines (``submitted_orders``: the orders with the
+    product, once each)."""
+
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["start", "span", "product"], name="purchase_product_block_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"purchases of product {self.product_id}, {self.start:%Y-%m-%d} span {self.span}"
+
+
+class PurchaseSupplierBlock(PurchaseMeasures, BlockKey):
+    """Purchases from one supplier per block of order dates: what the purchases report's
+    supplier rows add up when nothing but the supplier narrows them."""
+
+    supplier = models.ForeignKey(
+        "partners.Supplier", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["start", "span", "supplier"], name="purchase_supplier_block_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"purchases from supplier {self.supplier_id}, {self.start:%Y-%m-%d} span {self.span}"
 
 
 class FulfillmentDay(models.Model):

@@ -63,7 +63,7 @@ every bucket starts on a whole UTC hour (every zone with whole-hour offsets; Ind
 """
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import partial
@@ -97,13 +97,18 @@ from stockyard.core.models import money_in
 from stockyard.core.time import business_zone
 from stockyard.purchasing.enums import PurchaseOrderStatus
 from stockyard.purchasing.models import PurchaseOrder, PurchaseOrderLine
+from stockyard.reporting.blocks import SPANS, block_start_sql
 from stockyard.reporting.enums import TimeBucket
 from stockyard.reporting.models import (
     FulfillmentDay,
     PurchaseDate,
     PurchaseDay,
+    PurchaseProductBlock,
+    PurchaseSupplierBlock,
+    SalesCustomerBlock,
     SalesDay,
     SalesHour,
+    SalesProductBlock,
     SummaryBuild,
 )
 from stockyard.reporting.tables import bucket_start, next_bucket
@@ -140,97 +145,157 @@ def received_return_lines() -> QuerySet[CustomerReturnLine]:
 @dataclass(frozen=True)
 class Grain:
     """A summary table and the columns that key its rows; a contribution names its
-    columns ``s_<column>`` (``s_hour``, ``s_warehouse_id``, ``s_sold_quantity`` ...)."""
+    columns ``s_<column>`` (``s_hour``, ``s_warehouse_id``, ``s_sold_quantity`` ...).
+    A grain of ``blocks`` is keyed by ``start`` and ``span`` first: every block
+    (``reporting.blocks``) of the contribution's day ``s_day``, then the other keys."""
 
     model: type[Model]
     keys: tuple[str, ...]
+    blocks: bool = False
 
     @property
     def table(self) -> str:
         return self.model._meta.db_table
 
+    def source(self, contribution: str) -> tuple[str, list[str]]:
+        """What a grain's rows are summed from, given the contribution's name: the
+        ``FROM`` clause and the expressions of the keys, in order."""
+        own = [f"c.s_{key}" for key in self.keys]
+        if not self.blocks:
+            return f"{contribution} AS c", own
+        starts = ", ".join(f"({block_start_sql('c.s_day', span)}, {span})" for span in SPANS)
+        blocks = f"CROSS JOIN LATERAL (VALUES {starts}) AS b(start, span)"
+        return f"{contribution} AS c {blocks}", ["b.start", "b.span", *own[2:]]
+
 
 HOURS = Grain(SalesHour, ("hour", "warehouse_id", "currency"))
 DAYS = Grain(SalesDay, ("day", "warehouse_id", "currency"))
-SALES_GRAINS = (DAYS, HOURS)
+CUSTOMER_BLOCKS = Grain(SalesCustomerBlock, ("start", "span", "customer_id"), blocks=True)
+PRODUCT_BLOCKS = Grain(SalesProductBlock, ("start", "span", "product_id"), blocks=True)
+ORDER_GRAINS = (DAYS, HOURS, CUSTOMER_BLOCKS)  # keyed by what the order has one of
+SALES_GRAINS = (*ORDER_GRAINS, PRODUCT_BLOCKS)
 
 
 PURCHASE_DAYS = Grain(PurchaseDay, ("day", "warehouse_id", "currency", "supplier_id"))
 PURCHASE_DATES = Grain(PurchaseDate, ("day",))
-PURCHASE_GRAINS = (PURCHASE_DAYS, PURCHASE_DATES)
+SUPPLIER_BLOCKS = Grain(PurchaseSupplierBlock, ("start", "span", "supplier_id"), blocks=True)
+PURCHASE_PRODUCT_BLOCKS = Grain(PurchaseProductBlock, ("start", "span", "product_id"), blocks=True)
+PURCHASE_ORDER_GRAINS = (PURCHASE_DAYS, PURCHASE_DATES, SUPPLIER_BLOCKS)
+PURCHASE_GRAINS = (*PURCHASE_ORDER_GRAINS, PURCHASE_PRODUCT_BLOCKS)
+
+Contribution = tuple[QuerySet[Any, Any], Sequence[Grain]]
+"""Rows of sums per key (columns named ``s_<column>``) and the grains they add to."""
 
 
 def _in_business_days(field: str) -> Trunc:
     return Trunc(field, "day", output_field=DateField(), tzinfo=business_zone())
 
 
-def _sold(lines: QuerySet[SalesOrderLine]) -> QuerySet[Any, Any]:
-    """Per (hour, business day, warehouse, currency): columns named as the grains'."""
-    return (
-        lines.values(
-            s_hour=Trunc("order__confirmed_at", "hour", tzinfo=UTC),
-            s_day=_in_business_days("order__confirmed_at"),
-            s_warehouse_id=F("order__warehouse"),
-            s_currency=F("order__currency"),
-        )
-        .annotate(
-            s_confirmed_orders=Count("order", distinct=True),
-            s_sold_quantity=Sum(SOLD),
-            s_sold_revenue=Sum(SOLD_REVENUE),
-        )
-        .order_by()
-    )
+def _summed(
+    rows: QuerySet[Any], keys: Mapping[str, Any], sums: Mapping[str, Any]
+) -> QuerySet[Any, Any]:
+    """``sums`` of ``rows`` per ``keys``: a contribution's rows."""
+    return rows.values(**keys).annotate(**sums).order_by()
 
 
-def _returned(lines: QuerySet[CustomerReturnLine]) -> QuerySet[Any, Any]:
-    return (
-        lines.values(
-            s_hour=Trunc("customer_return__received_at", "hour", tzinfo=UTC),
-            s_day=_in_business_days("customer_return__received_at"),
-            s_warehouse_id=F("sales_order_line__order__warehouse"),
-            s_currency=F("sales_order_line__order__currency"),
-        )
-        .annotate(s_returned_quantity=Sum("quantity"), s_returned_revenue=Sum(RETURNED_REVENUE))
-        .order_by()
-    )
+def _order_keys(moment: str, order: str) -> dict[str, Any]:
+    """What an order has one of, reached by ``order``: the UTC hour and business day of
+    ``moment``, the warehouse, currency and customer."""
+    return {
+        "s_hour": Trunc(moment, "hour", tzinfo=UTC),
+        "s_day": _in_business_days(moment),
+        "s_warehouse_id": F(f"{order}__warehouse"),
+        "s_currency": F(f"{order}__currency"),
+        "s_customer_id": F(f"{order}__customer"),
+    }
+
+
+SOLD_SUMS = {
+    "s_confirmed_orders": Count("order", distinct=True),
+    "s_sold_quantity": Sum(SOLD),
+    "s_sold_revenue": Sum(SOLD_REVENUE),
+}
+
+
+def _sold(lines: QuerySet[SalesOrderLine]) -> list[Contribution]:
+    """Per order key, and per business day and product: a distinct count of orders does
+    not add up across an order's products, so the products' grain has its own rows
+    (an order with three lines of a product counts once for it)."""
+    moment = "order__confirmed_at"
+    per_product = {"s_day": _in_business_days(moment), "s_product_id": F("product")}
+    return [
+        (_summed(lines, _order_keys(moment, "order"), SOLD_SUMS), ORDER_GRAINS),
+        (_summed(lines, per_product, SOLD_SUMS), (PRODUCT_BLOCKS,)),
+    ]
+
+
+def _returned(lines: QuerySet[CustomerReturnLine]) -> list[Contribution]:
+    """Per order key and product: plain sums, which add up in every grain."""
+    keys = {
+        **_order_keys("customer_return__received_at", "sales_order_line__order"),
+        "s_product_id": F("sales_order_line__product"),
+    }
+    sums = {"s_returned_quantity": Sum("quantity"), "s_returned_revenue": Sum(RETURNED_REVENUE)}
+    return [(_summed(lines, keys, sums), SALES_GRAINS)]
+
+
+@dataclass(frozen=True)
+class Part:
+    """A contribution compiled to ``sql`` and ``params``, and the grains it adds to."""
+
+    sql: str
+    params: tuple[Any, ...]
+    grains: tuple[Grain, ...]
+
+    @classmethod
+    def compiled(cls, contribution: Contribution) -> "Part":
+        rows, grains = contribution
+        sql, params = rows.query.sql_with_params()
+        return cls(sql, tuple(params), tuple(grains))
+
+    def with_param(self, placeholder: Any, value: Any) -> "Part":
+        """The part with ``value`` for its one parameter ``placeholder``."""
+        index = self.params.index(placeholder)
+        params = (*self.params[:index], value, *self.params[index + 1 :])
+        return Part(self.sql, params, self.grains)
 
 
 def add_to_summaries(
-    contribution: QuerySet[Any, Any],
-    grains: Sequence[Grain],
-    measures: Sequence[str],
-    sign: int = 1,
+    contributions: Sequence[Contribution], measures: Sequence[str], sign: int = 1
 ) -> None:
-    """Add ``sign`` x the rows of ``contribution`` to every grain, in one statement: the
-    contribution is computed once and summed per grain key."""
-    _add_compiled(*contribution.query.sql_with_params(), grains, measures, sign)
+    """Add ``sign`` x the rows of each contribution to each of its grains, in one
+    statement: each contribution is computed once and summed per grain key."""
+    _add_compiled([Part.compiled(contribution) for contribution in contributions], measures, sign)
 
 
-def _add_compiled(
-    sql: str, params: Sequence[Any], grains: Sequence[Grain], measures: Sequence[str], sign: int
-) -> None:
-    """``add_to_summaries`` of a contribution already compiled to ``sql`` and ``params``;
-    nothing where the summaries are not kept (``summaries_kept``)."""
+def _add_compiled(parts: Sequence[Part], measures: Sequence[str], sign: int) -> None:
+    """``add_to_summaries`` of contributions already compiled; nothing where the
+    summaries are not kept (``summaries_kept``)."""
     if not summaries_kept():
         return
     columns = ", ".join(measures)
     summed = ", ".join(f"{sign:d} * SUM(c.s_{name})" for name in measures)
     added = ", ".join(f"{name} = s.{name} + excluded.{name}" for name in measures)
     inserts = []
-    for grain in grains:
-        keys = ", ".join(grain.keys)
-        positions = ", ".join(str(position) for position in range(1, len(grain.keys) + 1))
-        inserts.append(
-            f"INSERT INTO {grain.table} AS s ({keys}, {columns}) "
-            f"SELECT {', '.join(f'c.s_{key}' for key in grain.keys)}, {summed} FROM c "
-            f"GROUP BY {positions} "
-            f"ORDER BY {positions} "  # rows locked in one order: no deadlock between writers
-            f"ON CONFLICT ({keys}) DO UPDATE SET {added}"
-        )
+    for index, part in enumerate(parts):
+        for grain in part.grains:
+            source, selected = grain.source(f"c{index}")
+            keys = ", ".join(grain.keys)
+            positions = ", ".join(str(position) for position in range(1, len(grain.keys) + 1))
+            inserts.append(
+                f"INSERT INTO {grain.table} AS s ({keys}, {columns}) "
+                f"SELECT {', '.join(selected)}, {summed} FROM {source} "
+                f"GROUP BY {positions} "
+                f"ORDER BY {positions} "  # rows locked in one order: no deadlock between writers
+                f"ON CONFLICT ({keys}) DO UPDATE SET {added}"
+            )
     *others, main = inserts
-    with_others = "".join(f", g{index} AS ({insert})" for index, insert in enumerate(others))
+    withs = [f"c{index} AS ({part.sql})" for index, part in enumerate(parts)]
+    withs += [f"g{index} AS ({insert})" for index, insert in enumerate(others)]
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH c AS ({sql}){with_others} {main}", params)
+        cursor.execute(
+            f"WITH {', '.join(withs)} {main}", [param for part in parts for param in part.params]
+        )
 
 
 SOLD_MEASURES = ("confirmed_orders", "sold_quantity", "sold_revenue")
@@ -242,31 +307,29 @@ _ANY_ORDER = -2_147_483_647
 
 
 @functools.cache
-def _order_sold(zone: tzinfo) -> tuple[str, tuple[Any, ...], int]:
+def _order_sold(zone: tzinfo) -> tuple[Part, ...]:
     """What one order sold (``_sold`` of its lines), with business days in ``zone``,
-    compiled once per process and zone, since only the order's id changes between orders:
-    ``(sql, params, index of the id in params)``. Building and compiling the query was
-    ~10 % of the CPU of placing an order."""
-    sold = _sold(counted_lines().filter(order_id=_ANY_ORDER))
-    sql, params = sold.query.sql_with_params()
-    if params.count(_ANY_ORDER) != 1:
-        raise RuntimeError("The order's id must be the compiled query's one unique parameter")
-    return sql, params, params.index(_ANY_ORDER)
+    compiled once per process and zone, since only the order's id changes between orders
+    (``_ANY_ORDER`` stands for it). Building and compiling the query was ~10 % of the CPU
+    of placing an order."""
+    parts = tuple(map(Part.compiled, _sold(counted_lines().filter(order_id=_ANY_ORDER))))
+    if any(part.params.count(_ANY_ORDER) != 1 for part in parts):
+        raise RuntimeError("The order's id must be each compiled query's one unique parameter")
+    return parts
 
 
 def sales_order_counted(order: SalesOrder, *, sign: int = 1) -> None:
     """Add (``sign=1``) or take away (``-1``) what ``order`` counts in sales as it stands
     in the database now. Services call it after confirming, before cancelling, and
     around what closing changes; nothing for an order sales do not count."""
-    sql, params, order_index = _order_sold(business_zone())
-    params = (*params[:order_index], order.pk, *params[order_index + 1 :])
-    _add_compiled(sql, params, SALES_GRAINS, SOLD_MEASURES, sign)
+    parts = [part.with_param(_ANY_ORDER, order.pk) for part in _order_sold(business_zone())]
+    _add_compiled(parts, SOLD_MEASURES, sign)
 
 
 def customer_return_counted(customer_return: CustomerReturn) -> None:
     """Add a return that has just been received."""
     lines = received_return_lines().filter(customer_return=customer_return)
-    add_to_summaries(_returned(lines), SALES_GRAINS, RETURNED_MEASURES)
+    add_to_summaries(_returned(lines), RETURNED_MEASURES)
 
 
 PURCHASES = "purchases"
@@ -289,23 +352,29 @@ def counted_purchase_lines() -> QuerySet[PurchaseOrderLine]:
     return PurchaseOrderLine.objects.exclude(order__status__in=PURCHASES_NOT_COUNTED)
 
 
-def _bought(lines: QuerySet[PurchaseOrderLine]) -> QuerySet[Any, Any]:
-    return (
-        lines.values(
-            s_day=F("order__order_date"),
-            s_warehouse_id=F("order__warehouse"),
-            s_currency=F("order__currency"),
-            s_supplier_id=F("order__supplier"),
-        )
-        .annotate(
-            s_submitted_orders=Count("order", distinct=True),
-            s_ordered_quantity=Sum("quantity"),
-            s_ordered_spend=Sum(SPEND),
-            s_received_quantity=Sum("quantity_received"),
-            s_received_amount=Sum(RECEIVED_VALUE),
-        )
-        .order_by()
-    )
+BOUGHT_SUMS = {
+    "s_submitted_orders": Count("order", distinct=True),
+    "s_ordered_quantity": Sum("quantity"),
+    "s_ordered_spend": Sum(SPEND),
+    "s_received_quantity": Sum("quantity_received"),
+    "s_received_amount": Sum(RECEIVED_VALUE),
+}
+
+
+def _bought(lines: QuerySet[PurchaseOrderLine]) -> list[Contribution]:
+    """Per date, warehouse, currency and supplier (what an order has one of), and per
+    date and product (an order counts once for each of its products)."""
+    per_order = {
+        "s_day": F("order__order_date"),
+        "s_warehouse_id": F("order__warehouse"),
+        "s_currency": F("order__currency"),
+        "s_supplier_id": F("order__supplier"),
+    }
+    per_product = {"s_day": F("order__order_date"), "s_product_id": F("product")}
+    return [
+        (_summed(lines, per_order, BOUGHT_SUMS), PURCHASE_ORDER_GRAINS),
+        (_summed(lines, per_product, BOUGHT_SUMS), (PURCHASE_PRODUCT_BLOCKS,)),
+    ]
 
 
 def purchase_order_counted(order: PurchaseOrder, *, sign: int = 1) -> None:
@@ -313,7 +382,7 @@ def purchase_order_counted(order: PurchaseOrder, *, sign: int = 1) -> None:
     stands in the database now. Services call it after submitting, before cancelling a
     submitted order, and around what a receipt changes."""
     lines = counted_purchase_lines().filter(order=order)
-    add_to_summaries(_bought(lines), PURCHASE_GRAINS, PURCHASE_MEASURES, sign)
+    add_to_summaries(_bought(lines), PURCHASE_MEASURES, sign)
 
 
 FULFILLMENT = "fulfillment"
@@ -349,25 +418,22 @@ def _previous_shipment() -> Subquery:
     return Subquery(before.order_by("-shipped_at", "-pk").values("shipped_at")[:1])
 
 
-def _left(shipments: QuerySet[Shipment]) -> QuerySet[Any, Any]:
+def _left(shipments: QuerySet[Shipment]) -> list[Contribution]:
     waited = Least(Ceil(seconds_to_ship() / Value(HOUR)), Value(NEVER_ON_TIME))
-    return (
-        shipments.values(
-            s_day=_in_business_days("shipped_at"),
-            s_previous_day=Trunc(
-                _previous_shipment(), "day", output_field=DateField(), tzinfo=business_zone()
-            ),
-            s_waited_hours=Cast(waited, IntegerField()),
-        )
-        .annotate(s_shipped=Count("id"), s_waited_seconds=Sum(seconds_to_ship()))
-        .order_by()
-    )
+    keys = {
+        "s_day": _in_business_days("shipped_at"),
+        "s_previous_day": Trunc(
+            _previous_shipment(), "day", output_field=DateField(), tzinfo=business_zone()
+        ),
+        "s_waited_hours": Cast(waited, IntegerField()),
+    }
+    sums = {"s_shipped": Count("id"), "s_waited_seconds": Sum(seconds_to_ship())}
+    return [(_summed(shipments, keys, sums), (FULFILLMENT_DAYS,))]
 
 
 def shipment_counted(shipment: Shipment) -> None:
     """Add a shipment that has just left."""
-    shipments = Shipment.objects.filter(pk=shipment.pk)
-    add_to_summaries(_left(shipments), (FULFILLMENT_DAYS,), FULFILLMENT_MEASURES)
+    add_to_summaries(_left(Shipment.objects.filter(pk=shipment.pk)), FULFILLMENT_MEASURES)
 
 
 # --- rebuilding ------------------------------------------------------------------------
@@ -404,13 +470,18 @@ def rebuild_range(grain: Grain, start: Any, end: Any, refill: Callable[[], None]
     refill()
 
 
+def _only(grain: Grain, contributions: Sequence[Contribution]) -> list[Contribution]:
+    """The contributions to ``grain``, to it alone."""
+    return [(rows, (grain,)) for rows, grains in contributions if grain in grains]
+
+
 def _refill_sales(grain: Grain, start: datetime, end: datetime) -> None:
     sold = counted_lines().filter(order__confirmed_at__gte=start, order__confirmed_at__lt=end)
-    add_to_summaries(_sold(sold), (grain,), SOLD_MEASURES)
+    add_to_summaries(_only(grain, _sold(sold)), SOLD_MEASURES)
     returned = received_return_lines().filter(
         customer_return__received_at__gte=start, customer_return__received_at__lt=end
     )
-    add_to_summaries(_returned(returned), (grain,), RETURNED_MEASURES)
+    add_to_summaries(_only(grain, _returned(returned)), RETURNED_MEASURES)
 
 
 def rebuild_purchases_summary() -> int:
@@ -430,7 +501,7 @@ def rebuild_purchases_summary() -> int:
 
 def _refill_purchases(grain: Grain, start: date, end: date) -> None:
     lines = counted_purchase_lines().filter(order__order_date__gte=start, order__order_date__lt=end)
-    add_to_summaries(_bought(lines), (grain,), PURCHASE_MEASURES)
+    add_to_summaries(_only(grain, _bought(lines)), PURCHASE_MEASURES)
 
 
 def rebuild_fulfillment_summary() -> int:
@@ -451,7 +522,7 @@ def rebuild_fulfillment_summary() -> int:
 
 def _refill_fulfillment(since: datetime, until: datetime) -> None:
     shipments = Shipment.objects.filter(shipped_at__gte=since, shipped_at__lt=until)
-    add_to_summaries(_left(shipments), (FULFILLMENT_DAYS,), FULFILLMENT_MEASURES)
+    add_to_summaries(_left(shipments), FULFILLMENT_MEASURES)
 
 
 def summaries_kept() -> bool:
@@ -487,7 +558,8 @@ def rebuild_sales_summary() -> int:
             rebuilt += 1
         for start, end in months(first.astimezone(zone).date(), now.astimezone(zone).date()):
             since, until = (datetime.combine(day, time.min, tzinfo=zone) for day in (start, end))
-            rebuild_range(DAYS, start, end, partial(_refill_sales, DAYS, since, until))
+            for grain in (DAYS, CUSTOMER_BLOCKS, PRODUCT_BLOCKS):  # all in business days
+                rebuild_range(grain, start, end, partial(_refill_sales, grain, since, until))
     mark_built(SALES)
     return rebuilt
 

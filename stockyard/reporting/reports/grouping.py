@@ -8,10 +8,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Aggregate, F, QuerySet
+from django.db.models import Aggregate, F, Model, Q, QuerySet
 
+from stockyard.reporting.blocks import covering_q
 from stockyard.reporting.enums import ColumnKind
-from stockyard.reporting.reports.params import time_bucket
+from stockyard.reporting.reports.params import narrowed, time_bucket
 from stockyard.reporting.tables import Column, Row, bucket_expression, bucket_rows
 
 
@@ -74,3 +75,15 @@ def grouped_rows(
         .order_by(group.order_by, group.path)
     )
     return group.columns(), [{"key": row[group.name], **row} for row in found]
+
+
+def period_blocks(
+    model: type[Model], params: Mapping[str, Any], *, group: ObjectGroup, at_zero: Q
+) -> QuerySet[Any]:
+    """The rows of a summary keyed by block and ``group`` (``reporting.blocks``) that make
+    up the period: its whole months and at most five blocks at each end, so a group's
+    period costs at most 22 rows a year, not its documents; narrowed to
+    ``params[group.name]`` when given, less rows ``at_zero`` (whose documents were all
+    cancelled: the documents would have no row for them)."""
+    blocks = model._default_manager.filter(covering_q(params["date_from"], params["date_to"]))
+    return narrowed(blocks.exclude(at_zero), params, {group.name: group.path})

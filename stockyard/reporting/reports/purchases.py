@@ -11,13 +11,19 @@ order's amounts are converted to DEFAULT_CURRENCY at the ``exchange_rate`` it re
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from stockyard.core.decimals import ZERO
 from stockyard.reporting.enums import ColumnKind
-from stockyard.reporting.models import PurchaseDate, PurchaseDay, PurchaseMeasures
+from stockyard.reporting.models import (
+    PurchaseDate,
+    PurchaseDay,
+    PurchaseMeasures,
+    PurchaseProductBlock,
+    PurchaseSupplierBlock,
+)
 from stockyard.reporting.reports.base import Body, Report
-from stockyard.reporting.reports.grouping import ObjectGroup, grouped_rows
+from stockyard.reporting.reports.grouping import ObjectGroup, grouped_rows, period_blocks
 from stockyard.reporting.reports.params import (
     MoneyPeriodParams,
     grouping,
@@ -68,6 +74,15 @@ MEASURES = {
 SUMMARY_GROUPS = (
     ObjectGroup("supplier", "supplier", {"name": "supplier__name"}, "supplier__name"),
 )
+BLOCKS = {
+    "supplier": (PurchaseSupplierBlock, SUMMARY_GROUPS[0]),
+    "product": (
+        PurchaseProductBlock,
+        ObjectGroup(
+            "product", "product", {"sku": "product__sku", "name": "product__name"}, "product__sku"
+        ),
+    ),
+}
 SUMMARY_FILTERS = {"warehouse": "warehouse", "supplier": "supplier", "currency": "currency"}
 SUMMARY_MEASURES = {
     "orders": Sum("submitted_orders", default=0),
@@ -100,7 +115,30 @@ def _summary(params: Mapping[str, Any]) -> QuerySet[PurchaseMeasures] | None:
     return narrowed(days.exclude(submitted_orders=0), params, SUMMARY_FILTERS)
 
 
+def _from_blocks(params: Mapping[str, Any]) -> Body | None:
+    """Supplier or product rows from the summary's blocks (``reporting.summaries``), if
+    they answer: narrowed by nothing but the grouped object. The totals count distinct
+    orders: from the dates (an order with two products is in two products' rows), or
+    from the blocks of the one object asked for."""
+    if params["group_by"] not in BLOCKS or built_zone(PURCHASES) is None:
+        return None
+    narrowing = {name for name in FILTERS if params[name] is not None}
+    if narrowing - {params["group_by"]}:
+        return None
+    model, group = BLOCKS[params["group_by"]]
+    blocks = period_blocks(model, params, group=group, at_zero=Q(submitted_orders=0))
+    keys, rows = grouped_rows(
+        blocks, params=params, date_field="start", objects=(group,), measures=SUMMARY_MEASURES
+    )
+    dates = PurchaseDate.objects.filter(day__gte=params["date_from"], day__lte=params["date_to"])
+    totals = (dates if not narrowing else blocks).aggregate(**SUMMARY_MEASURES)
+    return Body(columns=[*keys, *COLUMNS], rows=rows, totals=totals)
+
+
 def purchases(params: Mapping[str, Any]) -> Body:
+    grouped = _from_blocks(params)
+    if grouped is not None:
+        return grouped
     days = _summary(params)
     if days is not None:
         keys, rows = grouped_rows(

@@ -19,14 +19,14 @@ to; ``orders`` counts sales only. Every amount is converted to DEFAULT_CURRENCY 
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from stockyard.core.decimals import ZERO
 from stockyard.reporting.enums import ColumnKind
-from stockyard.reporting.models import SalesDay, SalesHour
+from stockyard.reporting.models import SalesCustomerBlock, SalesDay, SalesHour, SalesProductBlock
 from stockyard.reporting.reports.base import Body, Report
-from stockyard.reporting.reports.grouping import ObjectGroup, grouped_rows
+from stockyard.reporting.reports.grouping import ObjectGroup, grouped_rows, period_blocks
 from stockyard.reporting.reports.params import (
     MoneyPeriodParams,
     customer_field,
@@ -169,10 +169,53 @@ def _from_summary(
     )
 
 
+BLOCKS = {
+    "product": (
+        SalesProductBlock,
+        ObjectGroup(
+            "product", "product", {"sku": "product__sku", "name": "product__name"}, "product__sku"
+        ),
+    ),
+    "customer": (
+        SalesCustomerBlock,
+        ObjectGroup("customer", "customer", {"name": "customer__name"}, "customer__name"),
+    ),
+}
+
+
+def _from_blocks(params: Mapping[str, Any]) -> Body | None:
+    """Product or customer rows from the summary's blocks (``reporting.summaries``), if
+    they answer: in the business's zone, narrowed by nothing but the grouped object.
+    The totals count distinct orders: from the days (an order with two products is in
+    two products' rows), or from the blocks of the one object asked for."""
+    if params["group_by"] not in BLOCKS:
+        return None
+    narrowing = {name for name in FILTERS if params[name] is not None}
+    if narrowing - {params["group_by"]} or not days_answer(built_zone(SALES), params["tz"]):
+        return None
+    model, group = BLOCKS[params["group_by"]]
+    blocks = period_blocks(
+        model, params, group=group, at_zero=Q(confirmed_orders=0, returned_quantity=0)
+    )
+    keys, rows = grouped_rows(
+        blocks, params=params, date_field="start", objects=(group,), measures=SUMMARY_MEASURES
+    )
+    days = SalesDay.objects.filter(day__gte=params["date_from"], day__lte=params["date_to"])
+    totals = (days if not narrowing else blocks).aggregate(**SUMMARY_MEASURES)
+    return Body(
+        columns=[*keys, *COLUMNS],
+        rows=[_with_average(row) for row in rows],
+        totals=_with_average(totals),
+    )
+
+
 def sales(params: Mapping[str, Any]) -> Body:
     summary = _summary(params)
     if summary is not None:
         return _from_summary(summary, params)
+    grouped = _from_blocks(params)
+    if grouped is not None:
+        return grouped
     start, end = period_bounds(params)
     lines = counted_lines().filter(order__confirmed_at__gte=start, order__confirmed_at__lt=end)
     lines = narrowed(lines.annotate(sold=SOLD, sold_revenue=SOLD_REVENUE), params, FILTERS)

@@ -5,7 +5,8 @@ after cancels, receipts in steps, closes and returns to the supplier; fulfillmen
 orders shipped in parts across days and weeks, late, and never on time."""
 
 import importlib
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -28,8 +29,14 @@ from stockyard.reporting.models import (
     FulfillmentDay,
     PurchaseDate,
     PurchaseDay,
+    PurchaseMeasures,
+    PurchaseProductBlock,
+    PurchaseSupplierBlock,
+    SalesCustomerBlock,
     SalesDay,
     SalesHour,
+    SalesMeasures,
+    SalesProductBlock,
     SummaryBuild,
 )
 from stockyard.reporting.summaries import (
@@ -43,7 +50,7 @@ from stockyard.reporting.tests.factories import bought, line, report_body, shipp
 from stockyard.sales import returns
 from stockyard.sales import services as sales
 from stockyard.sales.enums import ReturnStatus, SalesOrderStatus
-from stockyard.sales.models import CustomerReturnLine, SalesOrder
+from stockyard.sales.models import CustomerReturnLine, SalesOrder, SalesOrderLine
 from stockyard.sales.returns import ReturnLineInput
 from stockyard.shipping import services as shipping
 from stockyard.shipping.models import Shipment
@@ -93,11 +100,14 @@ def history(warehouse, other_warehouse, widget, gadget, customers):
         )
         for index, moment in enumerate(when)
     ]
-    # The same hour as the first: two orders share a summary row
+    # The same hour as the first: two orders share a summary row; three lines of one
+    # product: the order counts once for it
     orders.append(
         sold(
             utc(2026, 10, 31, 22, 50),
             line(widget, 2, "10.00"),
+            line(widget, 1, "9.00"),
+            line(widget, 4, "10.00", discount_percent="5"),
             customer=customers[1],
             warehouse=warehouse,
         )
@@ -108,7 +118,7 @@ def history(warehouse, other_warehouse, widget, gadget, customers):
     shipped(orders[0], utc(2026, 11, 1, 9))
     shipped(orders[7], utc(2026, 11, 1, 9))
     for order, moment in ((orders[0], utc(2026, 11, 5, 23, 30)), (orders[7], utc(2026, 11, 12, 7))):
-        widget_line = order.lines.get(product=widget)
+        widget_line = order.lines.filter(product=widget).first()
         with time_machine.travel(moment, tick=False):
             returns.customer_return_receive(
                 customer_return=returns.customer_return_request(
@@ -126,21 +136,38 @@ def history(warehouse, other_warehouse, widget, gadget, customers):
 
 def _documents(zone: str, **filters: object) -> dict[str, object]:
     """The period's totals added up in Python from the orders, lines and returns."""
+    first, last = (date.fromisoformat(PERIOD[name]) for name in ("date_from", "date_to"))
+    return _sales_per(zone, first, last, lambda order, item: "all", **filters).get(
+        "all", {"orders": 0, "quantity": "0.000", "revenue": "0.00"}
+    )
+
+
+def _sales_per(
+    zone: str,
+    first: date,
+    last: date,
+    of: Callable[[SalesOrder, SalesOrderLine], object],
+    **filters: object,
+) -> dict[object, dict[str, object]]:
+    """Sales of ``first`` to ``last`` in ``zone`` added up in Python from the orders,
+    lines and returns, per what ``of`` a line says (its product, its order's customer),
+    orders counted once per row."""
     tz = ZoneInfo(zone)
-    start = datetime.combine(date.fromisoformat(PERIOD["date_from"]), datetime.min.time(), tz)
-    end = datetime.combine(date(2026, 12, 1), datetime.min.time(), tz)
+    start = datetime.combine(first, time.min, tz)
+    end = datetime.combine(last + timedelta(days=1), time.min, tz)
 
     def wanted(order: SalesOrder) -> bool:
         return all(getattr(order, name) == value for name, value in filters.items())
 
-    orders, quantity, revenue = 0, Decimal(0), Decimal(0)
+    rows: defaultdict[object, dict] = defaultdict(
+        lambda: {"orders": set(), "quantity": Decimal(0), "revenue": Decimal(0)}
+    )
     for order in SalesOrder.objects.prefetch_related("lines"):
         confirmed = order.confirmed_at
         if order.status == SalesOrderStatus.CANCELLED or confirmed is None:
             continue
         if not (start <= confirmed < end and wanted(order)):
             continue
-        orders += 1
         for item in order.lines.all():
             sold_quantity = item.quantity - item.quantity_cancelled
             line_revenue = item.line_subtotal - item.line_discount
@@ -148,22 +175,28 @@ def _documents(zone: str, **filters: object) -> dict[str, object]:
                 line_revenue = (line_revenue * sold_quantity / item.quantity).quantize(
                     CENT, ROUND_HALF_UP
                 )
-            quantity += sold_quantity
-            revenue += line_revenue * order.exchange_rate
-    for row in CustomerReturnLine.objects.select_related(
+            row = rows[of(order, item)]
+            row["orders"].add(order.pk)
+            row["quantity"] += sold_quantity
+            row["revenue"] += line_revenue * order.exchange_rate
+    for returned in CustomerReturnLine.objects.select_related(
         "customer_return", "sales_order_line__order"
     ):
-        order = row.sales_order_line.order
-        received = row.customer_return.received_at
-        if row.customer_return.status != ReturnStatus.RECEIVED or not wanted(order):
+        order = returned.sales_order_line.order
+        received = returned.customer_return.received_at
+        if returned.customer_return.status != ReturnStatus.RECEIVED or not wanted(order):
             continue
         if received is not None and start <= received < end:
-            quantity -= row.quantity
-            revenue -= (row.refund_amount - row.refund_tax) * order.exchange_rate
+            row = rows[of(order, returned.sales_order_line)]
+            row["quantity"] -= returned.quantity
+            row["revenue"] -= (returned.refund_amount - returned.refund_tax) * order.exchange_rate
     return {
-        "orders": orders,
-        "quantity": f"{quantity:.3f}",
-        "revenue": str(revenue.quantize(CENT, ROUND_HALF_UP)),
+        key: {
+            "orders": len(row["orders"]),
+            "quantity": f"{row['quantity']:.3f}",
+            "revenue": str(row["revenue"].quantize(CENT, ROUND_HALF_UP)),
+        }
+        for key, row in rows.items()
     }
 
 
@@ -226,17 +259,25 @@ def test_after_time_zone_changes_the_hours_answer_until_a_rebuild(manager, setti
         call_command("rebuild_report_summaries")
 
 
-def _summary_rows(model: type[SalesHour] | type[SalesDay]) -> set[tuple]:
+SALES_KEYS = {
+    SalesHour: ("hour", "warehouse", "currency"),
+    SalesDay: ("day", "warehouse", "currency"),
+    SalesCustomerBlock: ("start", "span", "customer"),
+    SalesProductBlock: ("start", "span", "product"),
+}
+
+
+def _summary_rows(model: type[SalesMeasures]) -> set[tuple]:
     """The grain's non-empty rows (a cancel leaves its hour's and day's rows at zero)."""
     measures = ("confirmed_orders", "sold_quantity", "sold_revenue", "returned_quantity")
-    key = "hour" if model is SalesHour else "day"
-    rows = model.objects.values_list(key, "warehouse", "currency", *measures, "returned_revenue")
-    return {row for row in rows if any(row[3:])}
+    keys = SALES_KEYS[model]
+    rows = model._default_manager.values_list(*keys, *measures, "returned_revenue")
+    return {row for row in rows if any(row[len(keys) :])}
 
 
 @BUSINESSES
 def test_the_services_keep_the_summary_as_a_rebuild_computes_it(history):
-    for model in (SalesHour, SalesDay):
+    for model in SALES_KEYS:
         kept = _summary_rows(model)
         assert kept  # written by confirm, cancel, close and return receipts
         call_command("rebuild_report_summaries")
@@ -256,6 +297,71 @@ def test_orders_count_in_their_confirmation_hour_and_day_so_they_add_up(business
         days[row.day] += row.confirmed_orders
     assert days == Counter(order.confirmed_at.astimezone(zone).date() for order in counted)
     assert sum(row.confirmed_orders for row in SalesHour.objects.all()) == counted.count() == 7
+    # per product, each block of a span holds each order with the product once
+    pairs = Counter(
+        product for order in counted for product in {item.product_id for item in order.lines.all()}
+    )
+    for span in range(6):
+        blocks = Counter()
+        for row in SalesProductBlock.objects.filter(span=span):
+            blocks[row.product_id] += row.confirmed_orders
+        assert blocks == pairs, span
+
+
+GROUPED_PERIODS = [
+    PERIOD,  # two days of October, then the whole of November
+    {"date_from": "2026-11-02", "date_to": "2026-11-12"},  # within a month: small blocks
+    {"date_from": "2025-12-02", "date_to": "2026-12-01"},  # a year up to a month's first day
+]
+
+
+def _measures(rows: list[dict]) -> dict[object, dict[str, object]]:
+    return {
+        row["key"]: {name: row[name] for name in ("orders", "quantity", "revenue")} for row in rows
+    }
+
+
+@BUSINESSES
+def test_product_and_customer_rows_from_the_blocks_equal_the_documents(
+    manager, business, history, widget, customers
+):
+    """Per product (an order with three lines of the widget counts once for it) and per
+    customer, over periods of whole months and blocks: the rows and totals equal the
+    report read from the documents and the figures added up in Python; filtered by the
+    object grouped, and by what the blocks do not keep (read from the documents)."""
+    call_command("rebuild_report_summaries")
+    groups = {
+        "product": (widget.pk, lambda order, item: item.product_id),
+        "customer": (customers[1].pk, lambda order, item: order.customer_id),
+    }
+    for period in GROUPED_PERIODS:
+        first, last = (date.fromisoformat(period[name]) for name in ("date_from", "date_to"))
+        totals = _sales_per(business, first, last, lambda order, item: "all")["all"]
+        for group_by, (one, of) in groups.items():
+            params = {**period, "group_by": group_by}
+            body = report_body(manager, "sales", **params)
+            assert body == _from_documents(manager, **params), params
+            assert _measures(body["rows"]) == _sales_per(business, first, last, of), params
+            assert {name: body["totals"][name] for name in totals} == totals, params
+            warehouse = history[0].warehouse_id
+            for narrowing in ({group_by: one}, {"warehouse": warehouse}, {"currency": "EUR"}):
+                narrowed = {**params, **narrowing}
+                assert report_body(manager, "sales", **narrowed) == _from_documents(
+                    manager, **narrowed
+                ), narrowed
+
+
+@BUSINESSES
+def test_grouped_rows_read_the_blocks_in_the_business_zone(manager, business, history):
+    call_command("rebuild_report_summaries")
+    SalesProductBlock.objects.all().delete()
+    SalesCustomerBlock.objects.all().delete()
+    for group_by in ("product", "customer"):
+        assert report_body(manager, "sales", group_by=group_by, **PERIOD)["rows"] == []
+        other = {**PERIOD, "group_by": group_by, "tz": "Europe/Berlin"}
+        body = report_body(manager, "sales", **other)
+        assert body["rows"]
+        assert body == _from_documents(manager, **other)
 
 
 def test_without_a_build_reports_read_the_documents(manager, history, django_assert_num_queries):
@@ -319,7 +425,12 @@ def purchase_history(warehouse, other_warehouse, widget, gadget, suppliers):
     acme, bolt, cole = suppliers
     orders = [
         bought(utc(2026, 10, 10, 9), [(widget, 10, "4.00")], Status.RECEIVED, supplier=acme),
-        bought(utc(2026, 10, 20, 9), [(widget, 10, "4.00")], Status.CLOSED, supplier=acme),
+        bought(  # two lines of the widget: the order counts once for it
+            utc(2026, 10, 20, 9),
+            [(widget, 10, "4.00"), (widget, 3, "4.20")],
+            Status.CLOSED,
+            supplier=acme,
+        ),
         bought(
             utc(2026, 10, 31, 23),
             [(gadget, 3, "3.3333"), (widget, 5, "4.00")],
@@ -393,7 +504,7 @@ def _purchases_from_documents(client, **params):
 
 
 def test_purchases_from_the_summary_equal_the_documents(
-    manager, purchase_history, warehouse, suppliers
+    manager, purchase_history, warehouse, suppliers, widget
 ):
     call_command("rebuild_report_summaries")
     _, bolt, _ = suppliers
@@ -402,16 +513,34 @@ def test_purchases_from_the_summary_equal_the_documents(
         ({"warehouse": warehouse.pk}, {"warehouse_id": warehouse.pk}),
         ({"supplier": bolt.pk}, {"supplier_id": bolt.pk}),
         ({"currency": "EUR"}, {"currency": "EUR"}),
+        ({"product": widget.pk}, None),
     ]
     for filters, fields in variants:
-        for group_by in ("month", "supplier"):
+        for group_by in ("month", "supplier", "product"):
             params = {**PURCHASE_PERIOD, "group_by": group_by, **filters}
             from_summary = report_body(manager, "purchases", **params)
             assert from_summary == _purchases_from_documents(manager, **params), params
-        assert from_summary["totals"] == _purchase_documents(**fields), filters
+        if fields is not None:
+            assert from_summary["totals"] == _purchase_documents(**fields), filters
     by_supplier = report_body(manager, "purchases", group_by="supplier", **PURCHASE_PERIOD)
     assert [row["name"] for row in by_supplier["rows"]] == ["Acme", "Bolt"]  # not Cole
     assert _purchase_documents()["orders"] == 5
+
+
+def test_purchases_per_product_count_each_order_once(manager, purchase_history, widget, gadget):
+    """The orders of the period with each product, counted in Python from the lines."""
+    call_command("rebuild_report_summaries")
+    first, last = (date.fromisoformat(PURCHASE_PERIOD[name]) for name in ("date_from", "date_to"))
+    counted = PurchaseOrder.objects.exclude(status__in=(Status.DRAFT, Status.CANCELLED)).filter(
+        order_date__gte=first, order_date__lte=last
+    )
+    expected = {
+        product.pk: counted.filter(lines__product=product).distinct().count()
+        for product in (widget, gadget)
+    }
+    body = report_body(manager, "purchases", group_by="product", **PURCHASE_PERIOD)
+    assert {row["key"]: row["orders"] for row in body["rows"]} == expected
+    assert expected[widget.pk] == 3  # the order with two widget lines once
 
 
 def test_unfiltered_months_read_the_dates_the_rest_the_days(manager, purchase_history, suppliers):
@@ -435,10 +564,19 @@ def test_a_release_adding_a_grain_drops_the_build_mark(purchase_history):
     assert not SummaryBuild.objects.filter(name=PURCHASES).exists()
 
 
-def test_purchases_by_product_read_the_documents(manager, purchase_history, widget):
+def test_supplier_and_product_rows_read_the_blocks(manager, purchase_history, widget):
+    """Narrowed by nothing but the object grouped; by anything else (or months of one
+    product) the days or the lines answer."""
     call_command("rebuild_report_summaries")
+    PurchaseSupplierBlock.objects.all().delete()
+    PurchaseProductBlock.objects.all().delete()
+    for group_by in ("supplier", "product"):
+        assert report_body(manager, "purchases", group_by=group_by, **PURCHASE_PERIOD)["rows"] == []
     PurchaseDay.objects.all().delete()
-    for params in ({"group_by": "product"}, {"product": widget.pk}):
+    for params in (
+        {"group_by": "product", "warehouse": purchase_history[2].warehouse_id},
+        {"product": widget.pk},
+    ):
         body = report_body(manager, "purchases", **PURCHASE_PERIOD, **params)
         assert body == _purchases_from_documents(manager, **PURCHASE_PERIOD, **params)
         assert body["totals"]["orders"]
@@ -453,16 +591,25 @@ PURCHASE_MEASURES = (
 )
 
 
-def _purchase_rows(model: type[PurchaseDay] | type[PurchaseDate]) -> set[tuple]:
-    keys = ("day", "warehouse", "currency", "supplier") if model is PurchaseDay else ("day",)
-    rows = model.objects.values_list(*keys, *PURCHASE_MEASURES)
+PURCHASE_KEYS = {
+    PurchaseDay: ("day", "warehouse", "currency", "supplier"),
+    PurchaseDate: ("day",),
+    PurchaseSupplierBlock: ("start", "span", "supplier"),
+    PurchaseProductBlock: ("start", "span", "product"),
+}
+
+
+def _purchase_rows(model: type[PurchaseMeasures]) -> set[tuple]:
+    keys = PURCHASE_KEYS[model]
+    rows = model._default_manager.values_list(*keys, *PURCHASE_MEASURES)
     return {row for row in rows if any(row[len(keys) :])}
 
 
 def test_the_purchasing_services_keep_the_summary_as_a_rebuild_computes_it(purchase_history):
-    kept = {model: _purchase_rows(model) for model in (PurchaseDay, PurchaseDate)}
+    kept = {model: _purchase_rows(model) for model in PURCHASE_KEYS}
     # submit, receipts, cancel (its row at zero), the taxed one; two on Nov 2
     assert (len(kept[PurchaseDay]), len(kept[PurchaseDate])) == (7, 6)
+    assert kept[PurchaseProductBlock]
     call_command("rebuild_report_summaries")
     assert {model: _purchase_rows(model) for model in kept} == kept
     assert SummaryBuild.objects.filter(name=PURCHASES).exists()
