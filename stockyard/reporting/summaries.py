@@ -12,6 +12,10 @@ sums, written together:
   the zone's offset.
 * ``models.SalesHour``: per UTC hour, for reports in another zone (``tz``) whose days
   start on whole UTC hours.
+* ``models.SalesCustomerBlock`` and ``models.SalesProductBlock``: per block of the
+  business's days (``reporting.blocks``: a month, or 1-16 aligned days of one) and
+  customer or product, for the report's customer and product rows: a period per object
+  is its whole months and at most five blocks at each end.
 
 These are the sales report's definitions (``reports/sales.py``), computed by the same
 expressions (``SOLD``, ``SOLD_REVENUE``, ``RETURNED_REVENUE`` below).
@@ -28,7 +32,10 @@ How it is kept exact
   Shipping, delivering and payments change no measure and touch nothing here.
 * **Orders add up across hours and days** because an order is counted once, in its
   confirmation hour and day; a week's or month's ``orders`` is the sum of its days. (A
-  distinct count per day would not add up; this one does.)
+  distinct count per day would not add up; this one does.) Per product an order counts
+  once for each product it has, which does not add up across its products: so a
+  change's statement computes two contributions (``_sold``), per what an order has one
+  of and per day and product, each summed into the grains where it adds up.
 * **PostgreSQL only** (``summaries_kept``): on SQLite nothing is kept and reports read
   the documents.
 * **History, databases from before summaries, a changed TIME_ZONE**: ``manage.py
@@ -43,11 +50,13 @@ How it is kept exact
 Purchases are kept the same way per ``order_date`` (a day already, in no zone), at two
 grains written by one statement: per date, warehouse, currency and supplier
 (``models.PurchaseDay``) and per date alone (``models.PurchaseDate``, for unfiltered
-month rows): submitting an order adds it,
+month rows), and per block of dates and supplier or product (``PurchaseSupplierBlock``,
+``PurchaseProductBlock``, for supplier and product rows): submitting an order adds it,
 cancelling a submitted one takes it away, a receipt takes away what the order counted
 and adds what it counts now (received quantity and value); closing and returning goods
 to the supplier change no measure. The purchases report's month and supplier rows read
-it unless filtered by product.
+it unless filtered by product; its supplier and product rows read the blocks when
+nothing but the object grouped narrows them.
 
 Shipments that left (``models.FulfillmentDay``) are kept per day of the business's zone
 when a shipment ships (nothing else changes a shipment that left), keyed as well by the
@@ -59,7 +68,9 @@ When the sales report reads its summary (``reports/sales.py``): grouped by day, 
 month, filtered by nothing but ``warehouse`` and ``currency``, once it is built: the days when
 the report's zone is the business's zone its days were built in, else the hours when
 every bucket starts on a whole UTC hour (every zone with whole-hour offsets; India's
-+05:30 or Nepal's +05:45 are read from the documents). Otherwise the documents.
++05:30 or Nepal's +05:45 are read from the documents). Grouped by product or customer,
+narrowed by nothing but that object, in the business's zone: the blocks. Otherwise the
+documents.
 """
 
 import functools

@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.migrations import RunSQL
 
 from stockyard.catalog.tests.factories import ExchangeRateFactory
+from stockyard.core.testing import assert_problem
 from stockyard.inventory.tests.factories import put_stock
 from stockyard.partners.tests.factories import SupplierFactory
 from stockyard.purchasing import services as purchasing
@@ -362,6 +363,18 @@ def test_grouped_rows_read_the_blocks_in_the_business_zone(manager, business, hi
         body = report_body(manager, "sales", **other)
         assert body["rows"]
         assert body == _from_documents(manager, **other)
+
+
+def test_grouped_rows_from_the_blocks_keep_the_row_limit(manager, history, settings):
+    """One row per product: beyond ``REPORT_MAX_ROWS`` (two products here) refused as
+    every report is, pointing at the files and exports."""
+    call_command("rebuild_report_summaries")
+    settings.REPORT_MAX_ROWS = 1
+    response = manager.get("/api/v1/reports/sales/", {**PERIOD, "group_by": "product"})
+    assert_problem(response, 400, "report_too_large")
+    assert "exports" in response.json()["detail"]
+    settings.REPORT_MAX_ROWS = 2
+    assert len(report_body(manager, "sales", group_by="product", **PERIOD)["rows"]) == 2
 
 
 def test_without_a_build_reports_read_the_documents(manager, history, django_assert_num_queries):
