@@ -102,11 +102,9 @@ COLUMNS = [
 
 def _summary(params: Mapping[str, Any]) -> QuerySet[PurchaseMeasures] | None:
     """The summary rows of the period that answer (``reporting.summaries``), if any:
-    grouped by month or supplier, not filtered by product, once built; the dates alone
-    for month rows nothing narrows."""
+    grouped by month or supplier, not filtered by product; the dates alone for month
+    rows nothing narrows."""
     if params["group_by"] == "product" or params["product"] is not None:
-        return None
-    if built_zone(PURCHASES) is None:
         return None
     narrowing = any(params[name] is not None for name in SUMMARY_FILTERS)
     model = PurchaseDay if narrowing or params["group_by"] == "supplier" else PurchaseDate
@@ -120,7 +118,7 @@ def _from_blocks(params: Mapping[str, Any]) -> Body | None:
     they answer: narrowed by nothing but the grouped object. The totals count distinct
     orders: from the dates (an order with two products is in two products' rows), or
     from the blocks of the one object asked for."""
-    if params["group_by"] not in BLOCKS or built_zone(PURCHASES) is None:
+    if params["group_by"] not in BLOCKS:
         return None
     narrowing = {name for name in FILTERS if params[name] is not None}
     if narrowing - {params["group_by"]}:
@@ -135,16 +133,24 @@ def _from_blocks(params: Mapping[str, Any]) -> Body | None:
     return Body(columns=[*keys, *COLUMNS], rows=rows, totals=totals)
 
 
-def purchases(params: Mapping[str, Any]) -> Body:
+def _from_summaries(params: Mapping[str, Any]) -> Body | None:
+    """The report from the summaries that answer it (built: checked by the caller)."""
     grouped = _from_blocks(params)
     if grouped is not None:
         return grouped
     days = _summary(params)
-    if days is not None:
-        keys, rows = grouped_rows(
-            days, params=params, date_field="day", objects=SUMMARY_GROUPS, measures=SUMMARY_MEASURES
-        )
-        return Body(columns=[*keys, *COLUMNS], rows=rows, totals=days.aggregate(**SUMMARY_MEASURES))
+    if days is None:
+        return None
+    keys, rows = grouped_rows(
+        days, params=params, date_field="day", objects=SUMMARY_GROUPS, measures=SUMMARY_MEASURES
+    )
+    return Body(columns=[*keys, *COLUMNS], rows=rows, totals=days.aggregate(**SUMMARY_MEASURES))
+
+
+def purchases(params: Mapping[str, Any]) -> Body:
+    summed = _from_summaries(params) if built_zone(PURCHASES) is not None else None
+    if summed is not None:
+        return summed
     lines = counted_purchase_lines().filter(
         order__order_date__gte=params["date_from"], order__order_date__lte=params["date_to"]
     )
