@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from stockyard.accounts import services as account_services
-from stockyard.accounts.models import User
+from stockyard.accounts.models import User, group_roles
 from stockyard.accounts.roles import Role
 
 PASSWORD = "correct-horse-battery-staple"
@@ -30,8 +30,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
-    """Throttle counters and cached values must not leak between tests (Redis in CI)."""
+    """Throttle counters and cached values must not leak between tests (Redis in CI), nor
+    the process's cached roles: a migration test rebuilds the tables, so user ids and
+    ``roles_epoch`` start again and a later user would find an earlier one's roles."""
     cache.clear()
+    group_roles.cache_clear()
 
 
 @pytest.fixture
