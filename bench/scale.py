@@ -7,7 +7,8 @@ every invariant of the services holding:
 * each stock level's ``on_hand`` is the sum of its ledger (an opening adjustment per
   level tops the receipts and shipments up to a chosen balance), and
   ``manage.py check_stock_ledger`` says so;
-* ``reserved`` is what confirmed orders have not shipped yet;
+* ``reserved`` is what confirmed orders have not shipped yet, and what is kept on order
+  what the open purchase orders have outstanding (``recount_on_order`` counts it);
 * line amounts follow the pricing formulas and order amounts are the sums of their lines;
 * numbers are made from ids, and the id sequences continue after the data.
 
@@ -340,7 +341,7 @@ def build(size: str, prefix: str, *, rebuild: bool = False) -> harness.Database:
     _manage(database, "migrate", "-v0")
     if _built(database):
         print(f"{size}: {database.name} is built already", flush=True)
-        _summarize(database)
+        _post_deployment(database)
         return database
     shape = Shape(SIZES[size])
     midnight = datetime.combine(date.today(), time.min, tzinfo=UTC)
@@ -381,17 +382,19 @@ def build(size: str, prefix: str, *, rebuild: bool = False) -> harness.Database:
     with psycopg.connect(database.dsn, autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE")
     print(f"{size}: built {database.name} in {clock.monotonic() - began:.0f} s", flush=True)
+    _post_deployment(database)
     print(_manage(database, "check_stock_ledger").strip(), flush=True)
     _check_invariants(database)
-    _summarize(database)
     return database
 
 
-def _summarize(database: harness.Database) -> None:
-    """The post-deployment step: report summaries from the history the SQL wrote."""
-    began = clock.monotonic()
-    done = _manage(database, "rebuild_report_summaries").strip()
-    print(f"  {done} ({clock.monotonic() - began:.0f} s)", flush=True)
+def _post_deployment(database: harness.Database) -> None:
+    """The post-deployment steps, on what the SQL wrote: report summaries from the
+    history, what is on order from the open purchase orders."""
+    for command in ("rebuild_report_summaries", "recount_on_order"):
+        began = clock.monotonic()
+        done = _manage(database, command).strip()
+        print(f"  {done} ({clock.monotonic() - began:.0f} s)", flush=True)
 
 
 INVARIANTS = {

@@ -148,3 +148,41 @@ class PurchaseOrderLine(models.Model):
     @property
     def outstanding(self) -> Decimal:
         return self.quantity - self.quantity_received
+
+
+class OnOrder(models.Model):
+    """What unfinished purchase orders (``ON_ORDER_STATUSES``) still have to deliver of
+    one product into one warehouse: the sum of their lines' ``quantity -
+    quantity_received``. A row exists while something is on order.
+
+    Kept by ``purchasing.on_order`` in the transaction of every change of an order that
+    moves it, so reorder suggestions read it instead of the orders' lines; not history
+    (no audit trail: the orders have theirs). No check keeps it at or above 0: while a
+    release that does not keep it still runs (a rolling deploy), its changes are not
+    counted, and a receipt of such an order by the new release must not fail for it;
+    ``manage.py recount_on_order`` then puts it right, ``check_stock_ledger`` finds it."""
+
+    product = models.ForeignKey(  # indexed first in ``on_order_unique``
+        "catalog.Product", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.PROTECT, related_name="+")
+    quantity = QuantityField()
+    # The pair's stock level, when there is one: a join, not a column (and no constraint:
+    # a pair can be on order before its first stock arrives).
+    level = models.ForeignObject(
+        "inventory.StockLevel",
+        from_fields=["product", "warehouse"],
+        to_fields=["product", "warehouse"],
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        related_query_name="on_order",
+        null=True,
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "warehouse"], name="on_order_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} of {self.product_id} on order for {self.warehouse_id}"

@@ -20,26 +20,23 @@ and is at least the product's reorder quantity:
 One query, whatever the size of the history or of the catalog, answering only the
 suggestions, sorted (``reorder_suggestion_rows``): the union of
 
-1. the levels at or below their reorder point with nothing on order for their pair;
-2. the levels at or below their reorder point with something on order, kept while
-   ``available + on_order`` is still at or below it (the open lines joined to their
-   pair's low level, summed per pair);
-3. the pairs with stock on order and no level yet (available 0), kept likewise.
+1. the levels at or below their reorder point (``stock_level_low_idx``, its condition is
+   ``inventory.models.LOW_STOCK``), each with what is on order for its pair, kept while
+   ``available + on_order`` is still at or below it;
+2. the pairs with stock on order and no level yet (available 0), kept likewise.
 
-On order only adds, so no other level can qualify. The low levels are read from
-``stock_level_low_idx`` (its condition is ``inventory.models.LOW_STOCK``): a level
-carries a copy of its product's reorder point (``inventory.services`` keeps it), so the
-low ones have an index instead of a comparison of every level with its product. The
-open orders' lines are found from the open orders (their status index), then read from
-``purchase_line_outstanding_idx``, which holds only lines with something still to
-arrive and carries what is read (received history is never read). No part is planned
-with a subquery per row, so its estimate stays small (a large one turns on
-PostgreSQL's JIT compiler: 200 ms of compiling for a 10 ms query).
+On order only adds, so no other level can qualify. A level carries a copy of its
+product's reorder point (``inventory.services`` keeps it), so the low ones have an index
+instead of a comparison of every level with its product; what is on order per pair is
+kept by the purchasing services (``OnOrder``, ``purchasing.on_order``), so no order line
+is read. No part is planned with a large estimate (that turns on PostgreSQL's JIT
+compiler: 200 ms of compiling for a 10 ms query): part 1 looks up one kept row per low
+level (a unique index), part 2 reads the kept rows (one per pair on order) and looks
+up each pair's level.
 
 What grows is what is low and what is on order, not the levels or the history: at 50,000
-levels (1,000 low) and 120,000 order lines (4,752 of open orders), 1,000 entries of the
-low index instead of 50,000 levels joined to their products, and the open lines three
-times (each an index-only scan of a few thousand entries).
+levels (1,000 low) and 40,000 orders (4,752 outstanding lines of open orders), 1,000
+entries of the low index with a kept row each, and a few thousand kept rows.
 """
 
 from collections.abc import Iterable, Mapping
@@ -47,22 +44,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import (
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Sum,
-    Value,
-)
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from stockyard.core.decimals import ZERO, quantity
 from stockyard.core.documents import documents_with_lines
 from stockyard.core.models import QuantityField
 from stockyard.inventory.models import LOW_STOCK, StockLevel
-from stockyard.purchasing.enums import ON_ORDER_STATUSES
-from stockyard.purchasing.models import OUTSTANDING, PurchaseOrder, PurchaseOrderLine
+from stockyard.purchasing.models import OnOrder, PurchaseOrder, PurchaseOrderLine
 
 
 def purchase_order_list(*, lines_limit: int | None = None) -> QuerySet[PurchaseOrder]:
@@ -91,18 +80,12 @@ class ReorderSuggestion:
     suggested_quantity: Decimal
 
 
-_OUTSTANDING = F("quantity") - F("quantity_received")
-
-
-def _candidates(
-    warehouse: str, *, warehouse_id: int | None, product_id: int | None, supplier_id: int | None
-) -> Q:
-    """Reorderable pairs, narrowed by the caller's filters; ``warehouse`` is its path."""
-    condition = Q(product__is_active=True, product__reorder_point__gt=0) & Q(
-        **{f"{warehouse}__is_active": True}
-    )
+def _candidates(*, warehouse_id: int | None, product_id: int | None, supplier_id: int | None) -> Q:
+    """Reorderable pairs (rows with a ``product`` and a ``warehouse``), narrowed by the
+    caller's filters."""
+    condition = Q(product__is_active=True, product__reorder_point__gt=0, warehouse__is_active=True)
     if warehouse_id is not None:
-        condition &= Q(**{f"{warehouse}_id": warehouse_id})
+        condition &= Q(warehouse_id=warehouse_id)
     if product_id is not None:
         condition &= Q(product_id=product_id)
     if supplier_id is not None:
@@ -110,21 +93,13 @@ def _candidates(
     return condition
 
 
-def _open_lines() -> QuerySet[PurchaseOrderLine]:
-    """Lines of unfinished orders with something still to arrive (``OUTSTANDING`` is the
-    condition of both outstanding-lines indexes)."""
-    return PurchaseOrderLine.objects.filter(
-        OUTSTANDING, order__status__in=ON_ORDER_STATUSES
-    ).order_by()  # a part of a union has no order of its own (SQLite refuses one)
-
-
-def _row(warehouse: str, **quantities: Any) -> dict[str, Any]:
+def _row(**quantities: Any) -> dict[str, Any]:
     """The columns of a suggestion row after product and warehouse, in one order for
     both halves of the union (a union matches columns by position)."""
     return {
         "product_sku": F("product__sku"),
         "product_name": F("product__name"),
-        "warehouse_code": F(f"{warehouse}__code"),
+        "warehouse_code": F("warehouse__code"),
         "supplier": F("product__supplier"),
         "supplier_name": F("product__supplier__name"),
         **quantities,
@@ -132,88 +107,43 @@ def _row(warehouse: str, **quantities: Any) -> dict[str, Any]:
     }
 
 
-def _on_order_for(product: str, warehouse: str) -> QuerySet[PurchaseOrderLine]:
-    """Open lines of the outer row's pair (``product`` and ``warehouse`` are its paths)."""
-    return _open_lines().filter(product=OuterRef(product), order__warehouse=OuterRef(warehouse))
-
-
 def _low_levels(candidates: Q) -> QuerySet[Any, Any]:
-    """Levels at or below the reorder point (``LOW_STOCK``: its index) with nothing on
-    order for their pair."""
+    """Levels at or below the reorder point (``LOW_STOCK``: its index), with what is on
+    order for their pair, still there once it is added."""
     return (
-        StockLevel.objects.filter(
-            LOW_STOCK, candidates, ~Exists(_on_order_for("product", "warehouse"))
-        )
-        .order_by()
+        StockLevel.objects.filter(LOW_STOCK, candidates)
+        .annotate(kept=Coalesce("on_order__quantity", ZERO, output_field=QuantityField()))
+        .filter(reorder_point__gte=F("on_hand") - F("reserved") + F("kept"))
+        .order_by()  # a part of a union has no order of its own (SQLite refuses one)
         .values(
             "product",
             "warehouse",
             **_row(
-                "warehouse",
                 available=F("on_hand") - F("reserved"),
-                on_order=Value(ZERO, output_field=QuantityField()),
+                on_order=F("kept"),
                 point=F("reorder_point"),
             ),
         )
     )
 
 
-_LEVEL = "product__stock_levels"
-
-
-def _low_levels_on_order(candidates: Q) -> QuerySet[Any, Any]:
-    """Levels at or below the reorder point with something on order for their pair,
-    still there once it is added: the open lines joined to their pair's low level
-    (``LOW_STOCK`` on the joined level: its index), summed per pair."""
-    low = Q(
-        **{
-            f"{_LEVEL}__warehouse": F("order__warehouse"),
-            f"{_LEVEL}__reorder_point__gt": 0,
-            f"{_LEVEL}__on_hand__lte": F(f"{_LEVEL}__reserved") + F(f"{_LEVEL}__reorder_point"),
-        }
-    )
-    available = F(f"{_LEVEL}__on_hand") - F(f"{_LEVEL}__reserved")
-    return (
-        _open_lines()
-        .filter(candidates, low)
-        .values("product", "order__warehouse")
-        .annotate(
-            low_on_order=Sum(_OUTSTANDING, output_field=QuantityField()),
-            level_available=available,
-            level_point=F(f"{_LEVEL}__reorder_point"),
-        )
-        .filter(level_point__gte=F("level_available") + F("low_on_order"))
-        .values(
-            "product",
-            "order__warehouse",
-            **_row(
-                "order__warehouse",
-                available=F("level_available"),
-                on_order=F("low_on_order"),
-                point=F("level_point"),
-            ),
-        )
-    )
-
-
 def _unstocked_pairs(candidates: Q) -> QuerySet[Any, Any]:
-    """Pairs with stock on order and no level yet (available 0), per pair."""
+    """Pairs with stock on order and no level yet (available 0), still there once what
+    is on order is added."""
     stocked = StockLevel.objects.filter(
-        product=OuterRef("product"), warehouse=OuterRef("order__warehouse")
+        product=OuterRef("product"), warehouse=OuterRef("warehouse")
     )
     return (
-        _open_lines()
-        .filter(candidates, ~Exists(stocked))
-        .values("product", "order__warehouse")
-        .annotate(unstocked_on_order=Sum(_OUTSTANDING, output_field=QuantityField()))
-        .filter(unstocked_on_order__lte=F("product__reorder_point"))
+        OnOrder.objects.filter(
+            candidates, ~Exists(stocked), quantity__lte=F("product__reorder_point")
+        )
+        .order_by()
         .values(
             "product",
-            "order__warehouse",
+            "warehouse",
             **_row(
-                "order__warehouse",
                 available=Value(ZERO, output_field=QuantityField()),
-                on_order=F("unstocked_on_order"),
+                on_order=F("quantity"),
                 point=F("product__reorder_point"),
             ),
         )
@@ -229,14 +159,12 @@ def reorder_suggestion_rows(
     """The suggestions as one query of rows, ordered by SKU then warehouse code; slice
     it for a page (a LIMIT), and make each row a ``ReorderSuggestion`` with
     ``reorder_suggestions``."""
-    narrowed = {"warehouse_id": warehouse_id, "product_id": product_id, "supplier_id": supplier_id}
+    candidates = _candidates(
+        warehouse_id=warehouse_id, product_id=product_id, supplier_id=supplier_id
+    )
     return (
-        _low_levels(_candidates("warehouse", **narrowed))
-        .union(
-            _low_levels_on_order(_candidates("order__warehouse", **narrowed)),
-            _unstocked_pairs(_candidates("order__warehouse", **narrowed)),
-            all=True,
-        )
+        _low_levels(candidates)
+        .union(_unstocked_pairs(candidates), all=True)
         .order_by("product_sku", "warehouse_code")
     )
 

@@ -7,6 +7,9 @@
 Received goods can be sent back to the supplier (``purchase_order_return``) from
 partially received, received and closed orders; the status does not change.
 
+What unfinished orders still have to deliver is kept per product and warehouse
+(``purchasing.on_order``) by every step that changes it, in its transaction.
+
 Every transition locks the order row (``SELECT ... FOR UPDATE``), re-reads it and checks
 its status, so two clerks acting on the same order take turns. Receipts go through
 ``inventory.services.stock_receive`` in the same transaction (the moving-average cost is
@@ -37,6 +40,7 @@ from stockyard.events.services import publish
 from stockyard.inventory import services as inventory
 from stockyard.inventory.models import Warehouse
 from stockyard.partners.models import Supplier
+from stockyard.purchasing import on_order
 from stockyard.purchasing.enums import PurchaseOrderStatus as Status
 from stockyard.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from stockyard.purchasing.selectors import ReorderSuggestion, reorder_suggestion_list
@@ -227,7 +231,8 @@ def purchase_order_create(
     order.exchange_rate = rate_to_default_currency(order.currency, on=order.order_date)
     order.save()
     order.assign_number()
-    _replace_lines(order, lines)
+    with on_order.moving(order):
+        _replace_lines(order, lines)
     order.save(update_fields=["number", "subtotal", "tax_total", "total", "updated_at"])
     publish("purchase_order.created", _event_data(order))
     return order
@@ -261,9 +266,10 @@ def purchase_order_update(
         raise errors.ValidationFailed(
             errors={"lines": ["Send the lines again: their costs are in the old currency."]}
         )
-    if lines is not None:
-        _replace_lines(order, lines)
-    order.save()
+    with on_order.moving(order):  # new lines, or the lines to another warehouse
+        if lines is not None:
+            _replace_lines(order, lines)
+        order.save()
     publish("purchase_order.updated", _event_data(order))
     return order
 
@@ -273,7 +279,7 @@ def purchase_order_update(
 
 @transaction.atomic
 def purchase_order_submit(*, order: PurchaseOrder, user: Actor) -> PurchaseOrder:
-    """Send a draft to the supplier: its quantities now count as on order."""
+    """Send a draft to the supplier. Its quantities stay on order (a draft's count)."""
     order = _locked(order)
     order.require_status(SUBMITTABLE, "submit")
     if not order.lines.exists():
@@ -374,7 +380,8 @@ def purchase_order_receive(
     for line, quantity in arriving:
         line.quantity_received += quantity
     summaries.purchase_order_counted(order, sign=-1)  # what it counted until now ...
-    PurchaseOrderLine.objects.bulk_update([line for line, _ in arriving], ["quantity_received"])
+    with on_order.moving(order):
+        PurchaseOrderLine.objects.bulk_update([line for line, _ in arriving], ["quantity_received"])
     summaries.purchase_order_counted(order)  # ... with what has arrived now
     inventory.stock_receive(
         lines=_stock_lines(order, arriving), reference=_reference(order), user=user
@@ -397,8 +404,9 @@ def purchase_order_cancel(*, order: PurchaseOrder, user: Actor) -> PurchaseOrder
     order.require_status(CANCELLABLE, "cancel")
     if order.status == Status.SUBMITTED:
         summaries.purchase_order_counted(order, sign=-1)
-    order.status = Status.CANCELLED
-    order.save(update_fields=["status", "updated_at"])
+    with on_order.moving(order):
+        order.status = Status.CANCELLED
+        order.save(update_fields=["status", "updated_at"])
     publish("purchase_order.cancelled", _event_data(order))
     return order
 
@@ -408,8 +416,9 @@ def purchase_order_close(*, order: PurchaseOrder, user: Actor) -> PurchaseOrder:
     """Settle a (partially) received order: nothing more will be received against it."""
     order = _locked(order)
     order.require_status(CLOSABLE, "close")
-    order.status = Status.CLOSED
-    order.save(update_fields=["status", "updated_at"])
+    with on_order.moving(order):  # what was not received is no longer on order
+        order.status = Status.CLOSED
+        order.save(update_fields=["status", "updated_at"])
     publish("purchase_order.closed", _event_data(order))
     return order
 

@@ -9,8 +9,9 @@ from stockyard.inventory.tests.factories import WarehouseFactory
 from stockyard.partners.models import Supplier
 from stockyard.partners.tests.factories import SupplierFactory
 from stockyard.purchasing import services
+from stockyard.purchasing.enums import ON_ORDER_STATUSES
 from stockyard.purchasing.enums import PurchaseOrderStatus as Status
-from stockyard.purchasing.models import PurchaseOrder
+from stockyard.purchasing.models import OnOrder, PurchaseOrder, PurchaseOrderLine
 
 LineSpec = tuple[Product, Decimal | int | str] | tuple[Product, Decimal | int | str, str]
 
@@ -62,3 +63,19 @@ def make_purchase_order(
         order = services.purchase_order_close(order=order, user=None)
     assert order.status == status
     return order
+
+
+def on_order_from_the_documents() -> dict[tuple[int, int], Decimal]:
+    """What every unfinished order still has outstanding per pair, added up line by line
+    in Python from the documents (no query shared with the selector or the kept rows)."""
+    found: dict[tuple[int, int], Decimal] = {}
+    for line in PurchaseOrderLine.objects.select_related("order"):
+        if line.order.status in ON_ORDER_STATUSES:
+            pair = (line.product_id, line.order.warehouse_id)
+            found[pair] = found.get(pair, Decimal(0)) + line.quantity - line.quantity_received
+    return {pair: total for pair, total in found.items() if total}
+
+
+def on_order_kept() -> dict[tuple[int, int], Decimal]:
+    """The kept on-order rows, per pair."""
+    return {(row.product_id, row.warehouse_id): row.quantity for row in OnOrder.objects.all()}

@@ -11,11 +11,10 @@ from stockyard.inventory.services import Reference, StockLine
 from stockyard.inventory.tests.factories import WarehouseFactory, put_stock
 from stockyard.partners.tests.factories import SupplierFactory
 from stockyard.purchasing import services
-from stockyard.purchasing.enums import ON_ORDER_STATUSES
 from stockyard.purchasing.enums import PurchaseOrderStatus as Status
-from stockyard.purchasing.models import PurchaseOrder, PurchaseOrderLine
+from stockyard.purchasing.models import PurchaseOrder
 from stockyard.purchasing.selectors import reorder_suggestion_list
-from stockyard.purchasing.tests.factories import make_purchase_order
+from stockyard.purchasing.tests.factories import make_purchase_order, on_order_from_the_documents
 
 pytestmark = pytest.mark.django_db
 
@@ -140,17 +139,6 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_rows(
         make_purchase_order([(product, 2)], warehouse=warehouse, status=Status.SUBMITTED)
     with django_assert_max_num_queries(1):
         assert len(reorder_suggestion_list()) == 12
-
-
-def on_order_from_the_documents() -> dict[tuple[int, int], Decimal]:
-    """What every unfinished order still has outstanding per pair, added up line by line
-    in Python from the documents (no query shared with the selector)."""
-    found: dict[tuple[int, int], Decimal] = {}
-    for line in PurchaseOrderLine.objects.select_related("order"):
-        if line.order.status in ON_ORDER_STATUSES:
-            pair = (line.product_id, line.order.warehouse_id)
-            found[pair] = found.get(pair, D(0)) + line.quantity - line.quantity_received
-    return found
 
 
 def test_on_order_equals_the_documents_through_a_purchase_orders_life(warehouse):
