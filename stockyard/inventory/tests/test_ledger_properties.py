@@ -6,7 +6,9 @@ included — and with sales orders in the mix (confirmed with or without backord
 shipped in part, closed, cancelled, goods returned and restocked or scrapped), what is
 reserved is exactly what the open orders hold (plus what the bare ``stock_reserve`` rule
 took), no backorder waits while stock is available, and no line holds more than its
-unshipped rest.
+unshipped rest. With purchase orders in the mix too (drafted, submitted, received in
+part, over-received and refused, cancelled, closed, goods returned to the supplier), what
+is kept on order per pair is what their lines have outstanding.
 """
 
 from collections import defaultdict
@@ -28,7 +30,12 @@ from stockyard.inventory import services
 from stockyard.inventory.models import StockBackorder, StockLevel, StockMovement, Warehouse
 from stockyard.inventory.services import CountLine, Demand, ReceiptLine, Reference, StockLine
 from stockyard.inventory.tests.factories import WarehouseFactory
-from stockyard.partners.tests.factories import CustomerFactory
+from stockyard.partners.tests.factories import CustomerFactory, SupplierFactory
+from stockyard.purchasing import services as purchasing
+from stockyard.purchasing.models import PurchaseOrder
+from stockyard.purchasing.services import LineReceipt
+from stockyard.purchasing.services import OrderLine as PurchaseLine
+from stockyard.purchasing.tests.factories import on_order_from_the_documents, on_order_kept
 from stockyard.sales import returns
 from stockyard.sales import services as sales
 from stockyard.sales.enums import ReturnDisposition
@@ -57,6 +64,8 @@ class LedgerMachine(RuleBasedStateMachine):
         self.warehouses = [WarehouseFactory.create().pk for _ in range(2)]
         self.customer = CustomerFactory.create(credit_limit=None)
         self.orders: list[int] = []
+        self.supplier = SupplierFactory.create()
+        self.purchases: list[int] = []
         # What the bare reserve rule holds per level, apart from any order.
         self.bare: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
 
@@ -191,6 +200,62 @@ class LedgerMachine(RuleBasedStateMachine):
             )
             returns.customer_return_receive(customer_return=requested, user=None)
 
+    # --- purchase orders through their own services ----------------------------------
+
+    @rule(p=indexes, w=indexes, quantity=quantities, submit=st.booleans())
+    def order_goods(self, p: int, w: int, quantity: Decimal, submit: bool) -> None:
+        order = purchasing.purchase_order_create(
+            supplier=self.supplier,
+            warehouse=Warehouse.objects.get(pk=self.warehouses[w]),
+            lines=[
+                PurchaseLine(Product.objects.get(pk=self.products[p]), quantity),
+                PurchaseLine(Product.objects.get(pk=self.products[1 - p]), quantity + 1),
+            ],
+            user=None,
+        )
+        if submit:
+            purchasing.purchase_order_submit(order=order, user=None)
+        self.purchases.append(order.pk)
+
+    def purchase(self, index: int) -> PurchaseOrder | None:
+        """One of the purchase orders, picked by ``index``; None before the first."""
+        if not self.purchases:
+            return None
+        return PurchaseOrder.objects.get(pk=self.purchases[index % len(self.purchases)])
+
+    @rule(index=st.integers(min_value=0), quantity=quantities)
+    def receive_goods(self, index: int, quantity: Decimal) -> None:
+        """Receives ``quantity`` of each line: in part, all, or more than is outstanding
+        (refused)."""
+        order = self.purchase(index)
+        if order is not None:
+            self.refused_or_done(
+                purchasing.purchase_order_receive,
+                order=order,
+                lines=[LineReceipt(line.pk, quantity) for line in order.lines.all()],
+                user=None,
+            )
+
+    @rule(index=st.integers(min_value=0), action=st.sampled_from(["submit", "cancel", "close"]))
+    def move_purchase(self, index: int, action: str) -> None:
+        order = self.purchase(index)
+        if order is not None:  # refused from the wrong status
+            self.refused_or_done(
+                getattr(purchasing, f"purchase_order_{action}"), order=order, user=None
+            )
+
+    @rule(index=st.integers(min_value=0), quantity=quantities)
+    def return_goods_to_supplier(self, index: int, quantity: Decimal) -> None:
+        order = self.purchase(index)
+        if order is not None:  # refused before a receipt, or beyond it or the stock
+            line = order.lines.earliest("pk")
+            self.refused_or_done(
+                purchasing.purchase_order_return,
+                order=order,
+                lines=[LineReceipt(line.pk, quantity)],
+                user=None,
+            )
+
     def teardown(self) -> None:
         transaction.set_rollback(True)
         self.savepoint.__exit__(None, None, None)
@@ -221,6 +286,10 @@ class LedgerMachine(RuleBasedStateMachine):
                 assert line.quantity_backordered == 0
         for level in StockLevel.objects.all():
             assert level.reserved == held[(level.product_id, level.warehouse_id)]
+
+    @invariant()
+    def on_order_is_what_purchase_orders_have_outstanding(self) -> None:
+        assert on_order_kept() == on_order_from_the_documents()
 
     @invariant()
     def no_backorder_waits_while_stock_is_available(self) -> None:

@@ -1,4 +1,5 @@
-"""Real threads against PostgreSQL: receipts never exceed what was ordered."""
+"""Real threads against PostgreSQL: receipts never exceed what was ordered, and what is
+kept on order stays exact."""
 
 from decimal import Decimal
 
@@ -14,7 +15,11 @@ from stockyard.partners.tests.factories import SupplierFactory
 from stockyard.purchasing import services
 from stockyard.purchasing.enums import PurchaseOrderStatus as Status
 from stockyard.purchasing.models import PurchaseOrder
-from stockyard.purchasing.tests.factories import make_purchase_order
+from stockyard.purchasing.tests.factories import (
+    make_purchase_order,
+    on_order_from_the_documents,
+    on_order_kept,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -102,3 +107,47 @@ def test_buyers_drafting_from_suggestions_at_once_draft_the_need_once():
 
     assert sorted(run_concurrently(draft, 6)) == [0, 0, 0, 0, 0, 3]
     assert PurchaseOrder.objects.count() == 3
+
+
+def test_racing_changes_of_orders_for_the_same_pairs_keep_on_order_exact():
+    """Receipts, a close, a cancel, a draft's new lines and new orders, all at once on
+    the same two products (lines in opposite orders): none fails or deadlocks, and what
+    is kept on order is what the lines have outstanding."""
+    bolt, rope = ProductFactory(), ProductFactory()
+    warehouse = WarehouseFactory()
+    receiving = [
+        make_purchase_order(lines, warehouse=warehouse, status=Status.SUBMITTED)
+        for lines in ([(bolt, 10), (rope, 10)], [(rope, 8), (bolt, 8)], [(bolt, 6), (rope, 6)])
+    ]
+    closing = make_purchase_order(
+        [(bolt, 5), (rope, 5)], warehouse=warehouse, status=Status.PARTIALLY_RECEIVED
+    )
+    cancelling = make_purchase_order([(rope, 4), (bolt, 4)], warehouse=warehouse)
+    editing = make_purchase_order([(bolt, 3)], warehouse=warehouse)
+
+    def act(index: int) -> object:
+        if index < len(receiving):
+            order = receiving[index]
+            return services.purchase_order_receive(
+                order=order,
+                lines=[services.LineReceipt(line.pk, D(index + 1)) for line in order.lines.all()],
+                user=None,
+            )
+        if index == 3:
+            return services.purchase_order_close(order=closing, user=None)
+        if index == 4:
+            return services.purchase_order_cancel(order=cancelling, user=None)
+        if index == 5:
+            return services.purchase_order_update(
+                order=editing,
+                lines=[services.OrderLine(rope, D(7)), services.OrderLine(bolt, D(2))],
+                user=None,
+            )
+        return make_purchase_order([(rope, 2), (bolt, 2)], warehouse=warehouse)
+
+    outcomes = run_concurrently(act, 8)
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    kept = on_order_kept()
+    assert kept == on_order_from_the_documents()
+    # bolt: 9 + 6 + 3 still to receive, the draft's 2, the new orders' 2 + 2 (rope: 7)
+    assert kept == {(bolt.pk, warehouse.pk): D(24), (rope.pk, warehouse.pk): D(29)}
