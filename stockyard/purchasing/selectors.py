@@ -45,7 +45,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 
 from stockyard.core.decimals import ZERO, quantity
 from stockyard.core.documents import documents_with_lines
@@ -93,17 +93,24 @@ def _candidates(*, warehouse_id: int | None, product_id: int | None, supplier_id
     return condition
 
 
-def _row(**quantities: Any) -> dict[str, Any]:
+def _row(*, available: Any, on_order: Any, point: Any) -> dict[str, Any]:
     """The columns of a suggestion row after product and warehouse, in one order for
-    both halves of the union (a union matches columns by position)."""
+    both halves of the union (a union matches columns by position), with the quantity
+    to order (the module's rule)."""
+    reorder_quantity = F("product__reorder_quantity")
     return {
         "product_sku": F("product__sku"),
         "product_name": F("product__name"),
         "warehouse_code": F("warehouse__code"),
         "supplier": F("product__supplier"),
         "supplier_name": F("product__supplier__name"),
-        **quantities,
-        "reorder_quantity": F("product__reorder_quantity"),
+        "available": available,
+        "on_order": on_order,
+        "point": point,
+        "reorder_quantity": reorder_quantity,
+        "suggested_quantity": Greatest(
+            reorder_quantity, point - (available + on_order) + 1, output_field=QuantityField()
+        ),
     }
 
 
@@ -170,13 +177,14 @@ def reorder_suggestion_rows(
 
 
 def reorder_suggestions(rows: Iterable[Mapping[str, Any]]) -> list[ReorderSuggestion]:
-    """``reorder_suggestion_rows``' rows as suggestions, with the quantity to order."""
+    """``reorder_suggestion_rows``' rows as suggestions."""
     return [_suggestion(row) for row in rows]
 
 
 def _suggestion(row: Mapping[str, Any]) -> ReorderSuggestion:
-    available, on_order, point, reorder_quantity = (
-        quantity(row[name]) for name in ("available", "on_order", "point", "reorder_quantity")
+    available, on_order, point, reorder_quantity, suggested = (
+        quantity(row[name])
+        for name in ("available", "on_order", "point", "reorder_quantity", "suggested_quantity")
     )
     return ReorderSuggestion(
         product=row["product"],
@@ -190,7 +198,7 @@ def _suggestion(row: Mapping[str, Any]) -> ReorderSuggestion:
         on_order=on_order,
         reorder_point=point,
         reorder_quantity=reorder_quantity,
-        suggested_quantity=max(reorder_quantity, point - (available + on_order) + 1),
+        suggested_quantity=suggested,
     )
 
 

@@ -12,7 +12,7 @@ from stockyard.catalog.models import Category
 from stockyard.core.decimals import ZERO, minor_unit
 from stockyard.inventory.models import StockLevel
 from stockyard.inventory.selectors import stock_movement_list
-from stockyard.purchasing.selectors import reorder_suggestion_list
+from stockyard.purchasing.selectors import reorder_suggestion_rows
 from stockyard.reporting.enums import ColumnKind
 from stockyard.reporting.reports.base import Body, Report
 from stockyard.reporting.reports.params import (
@@ -106,21 +106,23 @@ class LowStockParams(SnapshotParams):
 
 
 def low_stock(params: Mapping[str, Any]) -> Body:
+    """The reorder suggestions' rows as they come from their query (the table rounds
+    them once), every one of them: the answer is what is low now, not history."""
     warehouse = params.get("warehouse")
-    suggestions = reorder_suggestion_list(warehouse_id=warehouse.pk if warehouse else None)
+    suggestions = reorder_suggestion_rows(warehouse_id=warehouse.pk if warehouse else None)
     rows: list[Row] = [
         {
-            "product": suggestion.product,
-            "sku": suggestion.product_sku,
-            "name": suggestion.product_name,
-            "warehouse": suggestion.warehouse,
-            "warehouse_code": suggestion.warehouse_code,
-            "available": suggestion.available,
-            "on_order": suggestion.on_order,
-            "reorder_point": suggestion.reorder_point,
-            "suggested_quantity": suggestion.suggested_quantity,
+            "product": row["product"],
+            "sku": row["product_sku"],
+            "name": row["product_name"],
+            "warehouse": row["warehouse"],
+            "warehouse_code": row["warehouse_code"],
+            "available": row["available"],
+            "on_order": row["on_order"],
+            "reorder_point": row["point"],
+            "suggested_quantity": row["suggested_quantity"],
         }
-        for suggestion in suggestions
+        for row in suggestions
     ]
     return Body(
         columns=[
