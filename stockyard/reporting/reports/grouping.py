@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connections
 from django.db.models import Aggregate, F, Model, Q, QuerySet
 
 from stockyard.reporting.blocks import covering_q
@@ -87,3 +88,33 @@ def period_blocks(
     cancelled: the documents would have no row for them)."""
     blocks = model._default_manager.filter(covering_q(params["date_from"], params["date_to"]))
     return narrowed(blocks.exclude(at_zero), params, {group.name: group.path})
+
+
+def summed_per_object(
+    rows: QuerySet[Any], *, group: ObjectGroup, measures: Mapping[str, Aggregate]
+) -> tuple[list[Column], list[Row]]:
+    """The key columns and the rows of ``measures`` per object of ``group`` (``rows``
+    name it by their foreign key ``group.name``): summed per object id first, then joined
+    to the objects for their labels and order. (Grouped by id and labels at once, the
+    database sorted every summary row by label to group them: twice the time for the
+    60,000 rows of a year per product at the benchmark's large size.)"""
+    key = rows.model._meta.get_field(group.name)
+    objects = key.related_model._meta
+
+    def column(path: str) -> str:
+        return objects.get_field(path.rsplit("__", maxsplit=1)[-1]).column
+
+    per_id = rows.values(object_id=F(group.name)).annotate(**measures).order_by()
+    sql, params = per_id.query.sql_with_params()
+    labels = "".join(f', o."{column(path)}" AS "{label}"' for label, path in group.labels.items())
+    sums = "".join(f', s."{name}"' for name in measures)
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(
+            f'SELECT s."object_id"{labels}{sums} FROM ({sql}) AS s '
+            f'JOIN "{objects.db_table}" AS o ON o."{objects.pk.column}" = s."object_id" '
+            f'ORDER BY o."{column(group.order_by)}", s."object_id"',
+            params,
+        )
+        names = [group.name, *group.labels, *measures]
+        found = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return group.columns(), [{"key": row[group.name], **row} for row in found]

@@ -23,7 +23,12 @@ from stockyard.reporting.models import (
     PurchaseSupplierBlock,
 )
 from stockyard.reporting.reports.base import Body, Report
-from stockyard.reporting.reports.grouping import ObjectGroup, grouped_rows, period_blocks
+from stockyard.reporting.reports.grouping import (
+    ObjectGroup,
+    grouped_rows,
+    period_blocks,
+    summed_per_object,
+)
 from stockyard.reporting.reports.params import (
     MoneyPeriodParams,
     grouping,
@@ -125,9 +130,7 @@ def _from_blocks(params: Mapping[str, Any]) -> Body | None:
         return None
     model, group = BLOCKS[params["group_by"]]
     blocks = period_blocks(model, params, group=group, at_zero=Q(submitted_orders=0))
-    keys, rows = grouped_rows(
-        blocks, params=params, date_field="start", objects=(group,), measures=SUMMARY_MEASURES
-    )
+    keys, rows = summed_per_object(blocks, group=group, measures=SUMMARY_MEASURES)
     dates = PurchaseDate.objects.filter(day__gte=params["date_from"], day__lte=params["date_to"])
     totals = (dates if not narrowing else blocks).aggregate(**SUMMARY_MEASURES)
     return Body(columns=[*keys, *COLUMNS], rows=rows, totals=totals)

@@ -26,7 +26,12 @@ from stockyard.core.decimals import ZERO
 from stockyard.reporting.enums import ColumnKind
 from stockyard.reporting.models import SalesCustomerBlock, SalesDay, SalesHour, SalesProductBlock
 from stockyard.reporting.reports.base import Body, Report
-from stockyard.reporting.reports.grouping import ObjectGroup, grouped_rows, period_blocks
+from stockyard.reporting.reports.grouping import (
+    ObjectGroup,
+    grouped_rows,
+    period_blocks,
+    summed_per_object,
+)
 from stockyard.reporting.reports.params import (
     MoneyPeriodParams,
     customer_field,
@@ -197,9 +202,7 @@ def _from_blocks(params: Mapping[str, Any]) -> Body | None:
     blocks = period_blocks(
         model, params, group=group, at_zero=Q(confirmed_orders=0, returned_quantity=0)
     )
-    keys, rows = grouped_rows(
-        blocks, params=params, date_field="start", objects=(group,), measures=SUMMARY_MEASURES
-    )
+    keys, rows = summed_per_object(blocks, group=group, measures=SUMMARY_MEASURES)
     days = SalesDay.objects.filter(day__gte=params["date_from"], day__lte=params["date_to"])
     totals = (days if not narrowing else blocks).aggregate(**SUMMARY_MEASURES)
     return Body(
