@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models.sql import InsertQuery
+from django.db.models import Q
+from django.db.models.sql import InsertQuery, UpdateQuery
 
 Statement = tuple[str, Sequence[Any]]  # SQL with %s placeholders, and its parameters
 
@@ -31,6 +32,20 @@ def insert_statement(objs: Sequence[models.Model], *, returning_ids: bool = Fals
     compiler = query.get_compiler(connection=transaction.get_connection())
     compiler.returning_fields = [meta.pk] if returning_ids else None
     [(sql, params)] = compiler.as_sql()
+    return sql, params
+
+
+def update_statement(instance: models.Model, fields: Sequence[str]) -> Statement:
+    """The UPDATE ``instance.save(update_fields=fields)`` sends for a saved instance: the
+    ``fields``' values prepared as ``save()`` prepares them, by primary key (no signals are
+    sent)."""
+    named = {field.name: field for field in instance._meta.concrete_fields}
+    query = UpdateQuery(type(instance))
+    query.add_update_fields(
+        [(named[name], None, named[name].pre_save(instance, False)) for name in fields]
+    )
+    query.add_q(Q(pk=instance.pk))
+    sql, params = query.get_compiler(connection=transaction.get_connection()).as_sql()
     return sql, params
 
 

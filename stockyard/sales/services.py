@@ -37,8 +37,9 @@ from stockyard.core import errors, pricing
 from stockyard.core.compiled import KeyedRead
 from stockyard.core.decimals import RATE_PLACES, ZERO, money, rounded
 from stockyard.core.models import overflowing, too_large_message, with_loaded
+from stockyard.core.statements import execute_together, insert_statement, inserted, update_statement
 from stockyard.core.time import business_today
-from stockyard.events.services import publish
+from stockyard.events.services import publish, publishing_statement
 from stockyard.inventory.models import Warehouse
 from stockyard.inventory.services import (
     Demand,
@@ -332,11 +333,17 @@ def sales_order_create(
     _refuse_if_any(problems)
     _apply_totals(order, priced)
     order.save()
-    # The number comes from the id, so concurrent orders never collide.
+    # The number comes from the id, so concurrent orders never collide. It, the lines and
+    # the outbox event go in one round trip.
     order.assign_number()
-    order.save(update_fields=["number"])
-    SalesOrderLine.objects.bulk_create(priced)
-    _publish("sales_order.created", order)
+    for line in priced:
+        line.order = order  # its id, now that it has one
+    statements = [
+        update_statement(order, ["number"]),
+        publishing_statement([("sales_order.created", _order_data(order))]),
+        insert_statement(priced, returning_ids=True),
+    ]
+    inserted(priced, execute_together(statements))
     return with_loaded(order, "lines", priced)
 
 
