@@ -45,6 +45,13 @@ LOW_STOCK = models.Q(
 reorder point, for products that have one: the condition of ``stock_level_low_idx``, so
 a query that filters with exactly this reads that index (the low levels only)."""
 
+STOCK_GAP = models.F("on_hand") - models.F("reserved") - models.F("reorder_point")
+"""How far a level's available stock is above its reorder point (``<= 0``: low): the
+expression of the statistics ``stock_level_gap_stats`` (migration 0007). PostgreSQL
+estimates ``LOW_STOCK`` at a third of the levels (a comparison of two columns); a query
+that also filters ``STOCK_GAP <= 0`` (the same condition) is estimated from these
+statistics, and reads the low levels' index rather than every level."""
+
 
 @pghistory.track(exclude=["reorder_point"])  # a copy of the product's, not the level's own
 class StockLevel(models.Model):

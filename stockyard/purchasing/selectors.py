@@ -50,7 +50,7 @@ from django.db.models.functions import Coalesce, Greatest
 from stockyard.core.decimals import ZERO, quantity
 from stockyard.core.documents import documents_with_lines
 from stockyard.core.models import QuantityField
-from stockyard.inventory.models import LOW_STOCK, StockLevel
+from stockyard.inventory.models import LOW_STOCK, STOCK_GAP, StockLevel
 from stockyard.purchasing.models import OnOrder, PurchaseOrder, PurchaseOrderLine
 
 
@@ -118,7 +118,8 @@ def _low_levels(candidates: Q) -> QuerySet[Any, Any]:
     """Levels at or below the reorder point (``LOW_STOCK``: its index), with what is on
     order for their pair, still there once it is added."""
     return (
-        StockLevel.objects.filter(LOW_STOCK, candidates)
+        StockLevel.objects.alias(gap=STOCK_GAP)  # the estimate (LOW_STOCK is the index)
+        .filter(LOW_STOCK, candidates, gap__lte=0)
         .annotate(kept=Coalesce("on_order__quantity", ZERO, output_field=QuantityField()))
         .filter(reorder_point__gte=F("on_hand") - F("reserved") + F("kept"))
         .order_by()  # a part of a union has no order of its own (SQLite refuses one)

@@ -55,3 +55,25 @@ def test_0006_copy_reorder_points_forward_and_backward(migrator):
     migrator.apply_tested_migration(("inventory", "0005_stocklevel_reorder_point"))
     assert not _low_index_exists()
     migrator.reset()
+
+
+def _gap_statistics_exist() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_statistic_ext WHERE stxname = 'stock_level_gap_stats'"
+        )
+        return cursor.fetchone()[0] == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_0007_stock_level_gap_statistics_forward_and_backward(migrator):
+    migrator.apply_initial_migration(("inventory", "0006_copy_reorder_points"))
+    assert not _gap_statistics_exist()
+
+    migrator.apply_tested_migration(("inventory", "0007_stock_level_gap_statistics"))
+    assert _gap_statistics_exist()
+
+    migrator.apply_tested_migration(("inventory", "0006_copy_reorder_points"))
+    assert not _gap_statistics_exist()
+    migrator.reset()
