@@ -30,9 +30,12 @@ product's reorder point (``inventory.services`` keeps it), so the low ones have 
 instead of a comparison of every level with its product; what is on order per pair is
 kept by the purchasing services (``OnOrder``, ``purchasing.on_order``), so no order line
 is read. No part is planned with a large estimate (that turns on PostgreSQL's JIT
-compiler: 200 ms of compiling for a 10 ms query): part 1 looks up one kept row per low
-level (a unique index), part 2 reads the kept rows (one per pair on order) and looks
-up each pair's level.
+compiler: 200 ms of compiling for a 10 ms query): part 1 joins the low levels to the kept
+rows (a join, not a subquery per level), part 2 reads the kept rows (one per pair on
+order) and looks up each pair's level. The low levels are also filtered on
+``STOCK_GAP <= 0``, the same condition with statistics of its own, so PostgreSQL
+estimates how many are low (it guesses a third for ``LOW_STOCK``, a comparison of two
+columns, and then reads every level instead of the index).
 
 What grows is what is low and what is on order, not the levels or the history: at 50,000
 levels (1,000 low) and 40,000 orders (4,752 outstanding lines of open orders), 1,000
