@@ -1,3 +1,4 @@
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pghistory
@@ -99,22 +100,28 @@ class ReportSchedule(TimeStampedModel):
 SUMMARY_AMOUNT_PLACES = 13  # an amount's 3 places times a rate's 10: sums stay exact
 
 
+def _summed_quantity() -> models.DecimalField[Any, Any]:
+    """A sum of quantities (3 places, as lines keep them), zero until something is added."""
+    return models.DecimalField(max_digits=24, decimal_places=3, default=0, db_default=0)
+
+
+def _summed_amount() -> models.DecimalField[Any, Any]:
+    """A sum of amounts in DEFAULT_CURRENCY at each document's rate, unrounded."""
+    return models.DecimalField(
+        max_digits=40, decimal_places=SUMMARY_AMOUNT_PLACES, default=0, db_default=0
+    )
+
+
 class SalesMeasures(models.Model):
     """What the sales summaries keep per key: ``confirmed_orders``, ``sold_quantity`` and
     ``sold_revenue`` of the orders confirmed, ``returned_*`` of the customer returns
     received, amounts in DEFAULT_CURRENCY at each order's rate, unrounded."""
 
     confirmed_orders = models.IntegerField(default=0, db_default=0)
-    sold_quantity = models.DecimalField(max_digits=24, decimal_places=3, default=0, db_default=0)
-    sold_revenue = models.DecimalField(
-        max_digits=40, decimal_places=SUMMARY_AMOUNT_PLACES, default=0, db_default=0
-    )
-    returned_quantity = models.DecimalField(
-        max_digits=24, decimal_places=3, default=0, db_default=0
-    )
-    returned_revenue = models.DecimalField(
-        max_digits=40, decimal_places=SUMMARY_AMOUNT_PLACES, default=0, db_default=0
-    )
+    sold_quantity = _summed_quantity()
+    sold_revenue = _summed_amount()
+    returned_quantity = _summed_quantity()
+    returned_revenue = _summed_amount()
 
     class Meta:
         abstract = True
@@ -234,16 +241,10 @@ class PurchaseMeasures(models.Model):
     all cancelled stays, at zero."""
 
     submitted_orders = models.IntegerField(default=0, db_default=0)
-    ordered_quantity = models.DecimalField(max_digits=24, decimal_places=3, default=0, db_default=0)
-    ordered_spend = models.DecimalField(
-        max_digits=40, decimal_places=SUMMARY_AMOUNT_PLACES, default=0, db_default=0
-    )
-    received_quantity = models.DecimalField(
-        max_digits=24, decimal_places=3, default=0, db_default=0
-    )
-    received_amount = models.DecimalField(
-        max_digits=40, decimal_places=SUMMARY_AMOUNT_PLACES, default=0, db_default=0
-    )
+    ordered_quantity = _summed_quantity()
+    ordered_spend = _summed_amount()
+    received_quantity = _summed_quantity()
+    received_amount = _summed_amount()
 
     class Meta:
         abstract = True
