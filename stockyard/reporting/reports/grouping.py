@@ -4,7 +4,7 @@ The database groups and aggregates (one query for the rows, one for the totals);
 buckets with no data are filled in with zeros.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,11 @@ class ObjectGroup:
             *(Column(label, ColumnKind.TEXT) for label in self.labels),
         ]
 
+
+PRODUCT = ObjectGroup(
+    "product", "product", {"sku": "product__sku", "name": "product__name"}, "product__sku"
+)
+"""Rows per product, of rows with a ``product`` key (order lines, summaries)."""
 
 TIME_KEY = Column("key", ColumnKind.TEXT)
 
@@ -78,16 +83,51 @@ def grouped_rows(
     return group.columns(), [{"key": row[group.name], **row} for row in found]
 
 
-def period_blocks(
-    model: type[Model], params: Mapping[str, Any], *, group: ObjectGroup, at_zero: Q
-) -> QuerySet[Any]:
-    """The rows of a summary keyed by block and ``group`` (``reporting.blocks``) that make
-    up the period: its whole months and at most five blocks at each end, so a group's
-    period costs at most 22 rows a year, not its documents; narrowed to
-    ``params[group.name]`` when given, less rows ``at_zero`` (whose documents were all
-    cancelled: the documents would have no row for them)."""
-    blocks = model._default_manager.filter(covering_q(params["date_from"], params["date_to"]))
-    return narrowed(blocks.exclude(at_zero), params, {group.name: group.path})
+@dataclass(frozen=True)
+class GroupBlocks:
+    """A summary keyed by block of days and by the object of ``group``
+    (``reporting.blocks``): ``model``'s rows."""
+
+    model: type[Model]
+    group: ObjectGroup
+
+
+def blocks_asked(
+    params: Mapping[str, Any], blocks: Mapping[str, GroupBlocks], filters: Iterable[str]
+) -> GroupBlocks | None:
+    """The block summary that answers the rows ``params`` ask for, if one does: rows per
+    one of ``blocks``' objects, narrowed by none of ``filters`` but that object."""
+    asked = blocks.get(params["group_by"])
+    if asked is None or any(
+        params[name] is not None for name in filters if name != asked.group.name
+    ):
+        return None
+    return asked
+
+
+def rows_from_blocks(
+    asked: GroupBlocks,
+    params: Mapping[str, Any],
+    *,
+    measures: Mapping[str, Aggregate],
+    at_zero: Q,
+    days: QuerySet[Any],
+) -> tuple[list[Column], list[Row], dict[str, Any]]:
+    """The key columns, rows and totals of ``measures`` per object from the blocks that
+    make up the period: its whole months and at most five blocks at each end, so an
+    object's period costs at most 22 rows a year, not its documents; less rows
+    ``at_zero`` (whose documents were all cancelled: the documents have no row for them).
+    The totals count distinct orders: from ``days``, the period's day summary (an order
+    with two products is in two products' rows), or from the blocks when ``params`` ask
+    for one object."""
+    group = asked.group
+    blocks = asked.model._default_manager.filter(
+        covering_q(params["date_from"], params["date_to"])
+    ).exclude(at_zero)
+    blocks = narrowed(blocks, params, {group.name: group.path})
+    keys, rows = summed_per_object(blocks, group=group, measures=measures)
+    one_object = params[group.name] is not None
+    return keys, rows, (blocks if one_object else days).aggregate(**measures)
 
 
 def summed_per_object(

@@ -24,10 +24,12 @@ from stockyard.reporting.models import (
 )
 from stockyard.reporting.reports.base import Body, Report
 from stockyard.reporting.reports.grouping import (
+    PRODUCT,
+    GroupBlocks,
     ObjectGroup,
+    blocks_asked,
     grouped_rows,
-    period_blocks,
-    summed_per_object,
+    rows_from_blocks,
 )
 from stockyard.reporting.reports.params import (
     MoneyPeriodParams,
@@ -58,9 +60,7 @@ GROUPS = (
     ObjectGroup(
         "supplier", "order__supplier", {"name": "order__supplier__name"}, "order__supplier__name"
     ),
-    ObjectGroup(
-        "product", "product", {"sku": "product__sku", "name": "product__name"}, "product__sku"
-    ),
+    PRODUCT,
 )
 FILTERS = {
     "warehouse": "order__warehouse",
@@ -80,13 +80,8 @@ SUMMARY_GROUPS = (
     ObjectGroup("supplier", "supplier", {"name": "supplier__name"}, "supplier__name"),
 )
 BLOCKS = {
-    "supplier": (PurchaseSupplierBlock, SUMMARY_GROUPS[0]),
-    "product": (
-        PurchaseProductBlock,
-        ObjectGroup(
-            "product", "product", {"sku": "product__sku", "name": "product__name"}, "product__sku"
-        ),
-    ),
+    "supplier": GroupBlocks(PurchaseSupplierBlock, SUMMARY_GROUPS[0]),
+    "product": GroupBlocks(PurchaseProductBlock, PRODUCT),
 }
 SUMMARY_FILTERS = {"warehouse": "warehouse", "supplier": "supplier", "currency": "currency"}
 SUMMARY_MEASURES = {
@@ -120,19 +115,17 @@ def _summary(params: Mapping[str, Any]) -> QuerySet[PurchaseMeasures] | None:
 
 def _from_blocks(params: Mapping[str, Any]) -> Body | None:
     """Supplier or product rows from the summary's blocks (``reporting.summaries``), if
-    they answer: narrowed by nothing but the grouped object. The totals count distinct
-    orders: from the dates (an order with two products is in two products' rows), or
-    from the blocks of the one object asked for."""
-    if params["group_by"] not in BLOCKS:
+    they answer: narrowed by nothing but the grouped object."""
+    asked = blocks_asked(params, BLOCKS, FILTERS)
+    if asked is None:
         return None
-    narrowing = {name for name in FILTERS if params[name] is not None}
-    if narrowing - {params["group_by"]}:
-        return None
-    model, group = BLOCKS[params["group_by"]]
-    blocks = period_blocks(model, params, group=group, at_zero=Q(submitted_orders=0))
-    keys, rows = summed_per_object(blocks, group=group, measures=SUMMARY_MEASURES)
-    dates = PurchaseDate.objects.filter(day__gte=params["date_from"], day__lte=params["date_to"])
-    totals = (dates if not narrowing else blocks).aggregate(**SUMMARY_MEASURES)
+    keys, rows, totals = rows_from_blocks(
+        asked,
+        params,
+        measures=SUMMARY_MEASURES,
+        at_zero=Q(submitted_orders=0),
+        days=PurchaseDate.objects.filter(day__gte=params["date_from"], day__lte=params["date_to"]),
+    )
     return Body(columns=[*keys, *COLUMNS], rows=rows, totals=totals)
 
 

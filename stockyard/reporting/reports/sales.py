@@ -27,10 +27,12 @@ from stockyard.reporting.enums import ColumnKind
 from stockyard.reporting.models import SalesCustomerBlock, SalesDay, SalesHour, SalesProductBlock
 from stockyard.reporting.reports.base import Body, Report
 from stockyard.reporting.reports.grouping import (
+    PRODUCT,
+    GroupBlocks,
     ObjectGroup,
+    blocks_asked,
     grouped_rows,
-    period_blocks,
-    summed_per_object,
+    rows_from_blocks,
 )
 from stockyard.reporting.reports.params import (
     MoneyPeriodParams,
@@ -64,9 +66,7 @@ class SalesParams(MoneyPeriodParams):
 
 
 GROUPS = (
-    ObjectGroup(
-        "product", "product", {"sku": "product__sku", "name": "product__name"}, "product__sku"
-    ),
+    PRODUCT,
     ObjectGroup(
         "customer", "order__customer", {"name": "order__customer__name"}, "order__customer__name"
     ),
@@ -175,13 +175,8 @@ def _from_summary(
 
 
 BLOCKS = {
-    "product": (
-        SalesProductBlock,
-        ObjectGroup(
-            "product", "product", {"sku": "product__sku", "name": "product__name"}, "product__sku"
-        ),
-    ),
-    "customer": (
+    "product": GroupBlocks(SalesProductBlock, PRODUCT),
+    "customer": GroupBlocks(
         SalesCustomerBlock,
         ObjectGroup("customer", "customer", {"name": "customer__name"}, "customer__name"),
     ),
@@ -190,21 +185,17 @@ BLOCKS = {
 
 def _from_blocks(params: Mapping[str, Any]) -> Body | None:
     """Product or customer rows from the summary's blocks (``reporting.summaries``), if
-    they answer: in the business's zone, narrowed by nothing but the grouped object.
-    The totals count distinct orders: from the days (an order with two products is in
-    two products' rows), or from the blocks of the one object asked for."""
-    if params["group_by"] not in BLOCKS:
+    they answer: in the business's zone, narrowed by nothing but the grouped object."""
+    asked = blocks_asked(params, BLOCKS, FILTERS)
+    if asked is None or not days_answer(built_zone(SALES), params["tz"]):
         return None
-    narrowing = {name for name in FILTERS if params[name] is not None}
-    if narrowing - {params["group_by"]} or not days_answer(built_zone(SALES), params["tz"]):
-        return None
-    model, group = BLOCKS[params["group_by"]]
-    blocks = period_blocks(
-        model, params, group=group, at_zero=Q(confirmed_orders=0, returned_quantity=0)
+    keys, rows, totals = rows_from_blocks(
+        asked,
+        params,
+        measures=SUMMARY_MEASURES,
+        at_zero=Q(confirmed_orders=0, returned_quantity=0),
+        days=SalesDay.objects.filter(day__gte=params["date_from"], day__lte=params["date_to"]),
     )
-    keys, rows = summed_per_object(blocks, group=group, measures=SUMMARY_MEASURES)
-    days = SalesDay.objects.filter(day__gte=params["date_from"], day__lte=params["date_to"])
-    totals = (days if not narrowing else blocks).aggregate(**SUMMARY_MEASURES)
     return Body(
         columns=[*keys, *COLUMNS],
         rows=[_with_average(row) for row in rows],
