@@ -25,7 +25,7 @@ from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from stockyard.accounts.models import User
 from stockyard.accounts.services import user_tokens_revoke
-from stockyard.core.compiled import KeyedRead
+from stockyard.core.compiled import by_primary_key
 
 EPOCH_CLAIM = "epoch"
 DIGEST_PREFIX = "sha256:"
@@ -79,7 +79,7 @@ class TokenRefreshSerializer(serializers.TokenRefreshSerializer):
         return super().validate(attrs)
 
 
-_TOKEN_USER = KeyedRead(lambda key: User.objects.filter(pk=key))
+_TOKEN_USER = by_primary_key(User)
 """The user of a token: the read of every request with a JWT, compiled once per process."""
 
 

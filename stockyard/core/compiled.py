@@ -114,3 +114,15 @@ class KeyedRead(Generic[M]):
         for name, position in compiled.compiler.annotation_col_map.items():
             setattr(instance, name, row[position])
         return instance  # type: ignore[return-value]
+
+
+_BY_PRIMARY_KEY: dict[type[models.Model], KeyedRead[Any]] = {}
+
+
+def by_primary_key(model: type[M]) -> KeyedRead[M]:
+    """The read of one row of ``model`` by primary key, through its default manager: one
+    per model and process, so each is compiled once."""
+    read = _BY_PRIMARY_KEY.get(model)
+    if read is None:
+        read = _BY_PRIMARY_KEY[model] = KeyedRead(lambda key: model._default_manager.filter(pk=key))
+    return read

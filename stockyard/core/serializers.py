@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField
 
-from stockyard.core.compiled import KeyedRead
+from stockyard.core.compiled import by_primary_key
 from stockyard.core.decimals import AMOUNT_DIGITS, AMOUNT_PLACES, money
 from stockyard.core.documents import line_count
 
@@ -36,16 +36,6 @@ class BatchedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):
         return super().to_internal_value(data)
 
 
-_BY_PRIMARY_KEY: dict[type[Model], KeyedRead[Model]] = {}
-
-
-def _by_primary_key(model: type[Model]) -> KeyedRead[Model]:
-    read = _BY_PRIMARY_KEY.get(model)
-    if read is None:
-        read = _BY_PRIMARY_KEY[model] = KeyedRead(lambda key: model._default_manager.filter(pk=key))
-    return read
-
-
 class KeyedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):
     """A primary key of any row of the related model, read with SQL compiled once per
     process (``core.compiled``), not built and compiled by the ORM for each request. The
@@ -60,7 +50,7 @@ class KeyedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):
         try:
             if isinstance(data, bool):
                 raise TypeError
-            found = _by_primary_key(rows.model).one(data)
+            found = by_primary_key(rows.model).one(data)
         except (TypeError, ValueError):
             self.fail("incorrect_type", data_type=type(data).__name__)
         if found is None:
