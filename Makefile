@@ -87,8 +87,8 @@ check: lint typecheck
 		FIELD_ENCRYPTION_KEYS=$$(python3 -c 'import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())') \
 		ALLOWED_HOSTS=stockyard.example $(UV) run python manage.py check --deploy --fail-level WARNING
 
-worker: ## a Celery worker (default and webhooks queues) with the beat scheduler (needs REDIS_URL)
-	$(UV) run celery -A config worker -B -Q celery,webhooks --loglevel INFO
+worker: ## a Celery worker (every queue) with the beat scheduler (needs REDIS_URL)
+	$(UV) run celery -A config worker -B --loglevel INFO
 
 bench-stock: ## hot-SKU benchmark: stock adjustments on one product, API vs raw SQL (PostgreSQL)
 	$(UV) run python bench/hot_sku.py $(BENCH_ARGS)

@@ -196,7 +196,7 @@ def api_server(
     }
     worker_command = [
         *(sys.executable, "-m", "celery", "-A", "config", "--quiet", "worker"),
-        *("-Q", "celery,webhooks", "--pool", "solo", "--loglevel", "WARNING"),
+        *("--pool", "solo", "--loglevel", "WARNING"),  # every queue the checkout declares
         "--without-heartbeat",
     ]
     subprocess.run(  # no tasks left over from an earlier run

@@ -37,7 +37,7 @@ $UV run python manage.py seed_demo >/dev/null
 $UV run uvicorn config.asgi:application --host 127.0.0.1 --port "$PORT" \
   --no-server-header --no-proxy-headers >"$LOGS/uvicorn.log" 2>&1 &
 pids+=($!)
-$UV run celery -A config worker -Q celery,webhooks --loglevel WARNING --concurrency 2 >"$LOGS/celery.log" 2>&1 &
+$UV run celery -A config worker --loglevel WARNING --concurrency 2 >"$LOGS/celery.log" 2>&1 &
 pids+=($!)
 
 for _ in $(seq 1 120); do

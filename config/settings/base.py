@@ -14,6 +14,7 @@ import environ
 import pghistory
 import sentry_sdk
 import structlog
+from kombu import Queue
 from redis.asyncio.retry import Retry as AsyncRetry
 from redis.backoff import ExponentialBackoff
 from sentry_sdk.integrations.celery import CeleryIntegration
@@ -249,9 +250,24 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
-# Webhook deliveries wait on other people's servers: their own queue (and worker), so a
-# slow receiver never holds exports, report emails or event numbering behind it.
-CELERY_TASK_ROUTES = {"stockyard.events.tasks.deliver_webhook": {"queue": "webhooks"}}
+# One queue per kind of work, so no kind waits behind another (docs/scaling.md): event
+# numbering is short and everything real-time waits on it; webhook deliveries wait on
+# other people's servers; report files, e-mailed reports and imports run for minutes;
+# the rest (sweeps, e-mails, refunds) is short. A worker started without ``-Q`` consumes
+# every queue declared here; a split deployment gives each kind its own workers. Each
+# queue has a routing key of its own (a direct exchange gives a key to every queue bound
+# by it, and kombu's default key for all five would be "celery").
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [
+    Queue(name, routing_key=name) for name in ("celery", "events", "webhooks", "reports", "imports")
+]
+CELERY_TASK_ROUTES = {
+    "stockyard.events.tasks.sequence_events": {"queue": "events"},
+    "stockyard.events.tasks.deliver_webhook": {"queue": "webhooks"},
+    "stockyard.reporting.tasks.build_export": {"queue": "reports"},
+    "stockyard.reporting.tasks.run_report_schedule": {"queue": "reports"},
+    "stockyard.imports.tasks.run_import": {"queue": "imports"},
+}
 BEAT_HEARTBEAT_SECONDS = env.int("BEAT_HEARTBEAT_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {

@@ -224,7 +224,7 @@ web_up() { # port [name]; RELEASE_DIR picks the release (default: this checkout)
 }
 
 worker_up() {
-  daemon worker "${RELEASE_DIR:-$ROOT}/.venv/bin/celery" -A config worker -Q celery,webhooks --loglevel INFO \
+  daemon worker "${RELEASE_DIR:-$ROOT}/.venv/bin/celery" -A config worker --loglevel INFO \
     --concurrency 2 --hostname "staging@%h"
   log worker "celery worker"
 }

@@ -27,7 +27,6 @@ from stockyard.reporting.models import Export
 from stockyard.sales.models import SalesOrder
 
 logger = structlog.get_logger("stockyard.integrations")
-CELERY_QUEUES = ("celery",)
 
 
 def _by_status(name: str, documentation: str, rows: object) -> GaugeMetricFamily:
@@ -125,7 +124,7 @@ class BusinessCollector(Collector):
             with app.connection_for_read() as connection:
                 connection.ensure_connection(max_retries=1, timeout=2)
                 channel: Any = connection.default_channel  # a kombu virtual channel
-                for queue in CELERY_QUEUES:
+                for queue in app.amqp.queues:  # every queue a worker consumes by default
                     family.add_metric([queue], _queue_length(channel, queue))
         except Exception:  # the broker is down: /readyz says so; the rest still scrapes
             logger.warning("celery_queue_length_unavailable", exc_info=True)

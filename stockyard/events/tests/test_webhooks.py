@@ -418,13 +418,3 @@ def test_a_trickling_receiver_is_cut_off_at_the_attempt_deadline(
     assert attempt.status_code is None
     assert "TimeoutError" in attempt.error
     assert delivery.status == DeliveryStatus.PENDING  # retried later, with backoff
-
-
-def test_webhook_deliveries_have_a_queue_of_their_own(settings):
-    from config.celery import app
-
-    route = app.amqp.router.route({}, "stockyard.events.tasks.deliver_webhook")
-    assert route["queue"].name == "webhooks"
-    assert app.amqp.router.route({}, "stockyard.reporting.tasks.build_export")["queue"].name == (
-        "celery"
-    )

@@ -1,7 +1,6 @@
 """The business and health gauges on /metrics, read from the database at scrape time."""
 
 import re
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,7 +12,6 @@ from redis import Redis
 from config.celery import app
 from stockyard.catalog.tests.factories import ProductFactory
 from stockyard.events.models import Event
-from stockyard.integrations import metrics
 from stockyard.inventory.tests.factories import WarehouseFactory, put_stock
 from stockyard.partners.tests.factories import CustomerFactory
 from stockyard.reporting.models import Export
@@ -60,21 +58,23 @@ def test_no_queue_gauge_when_tasks_run_inline(client):
 
 
 @pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (set REDIS_URL=redis://...)")
-def test_the_queue_gauge_reads_a_queue_redis_has_not_seen_as_empty(client, settings, monkeypatch):
-    """Redis forgets a queue once it is empty (the list's key goes): the gauge must say
-    0 for it, not vanish from /metrics (so ``absent()`` and the backlog alerts keep
-    working), and count what is queued once something is."""
-    queue = f"stockyard-test-{uuid.uuid4().hex}"
+def test_every_queue_has_a_gauge_that_counts_what_waits_in_it(client, settings):
+    """One gauge per queue a worker consumes (``CELERY_TASK_QUEUES``). Redis forgets a
+    queue once it is empty (the list's key goes): the gauge must say 0 for it, not vanish
+    from /metrics (so ``absent()`` and the backlog alerts keep working), and count what is
+    queued once something is: a report file waits in ``reports``, and only there."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    monkeypatch.setattr(metrics, "CELERY_QUEUES", (queue,))
     redis = Redis.from_url(settings.REDIS_URL)
+    queues = ["celery", "events", "webhooks", "reports", "imports"]
+    redis.delete(*queues)  # this test process's own Redis database
     try:
-        assert gauge(client.get("/metrics").content.decode(), QUEUE_GAUGE.format(queue)) == 0
-        app.send_task("stockyard.core.tasks.beat_heartbeat", queue=queue)
-        assert gauge(client.get("/metrics").content.decode(), QUEUE_GAUGE.format(queue)) == 1
+        text = client.get("/metrics").content.decode()
+        assert [gauge(text, QUEUE_GAUGE.format(name)) for name in queues] == [0] * 5
+        with app.connection_for_write() as connection:  # bound as a starting worker binds
+            for queue in app.amqp.queues.values():
+                queue(connection.default_channel).declare()
+        app.send_task("stockyard.reporting.tasks.build_export", args=[0])
+        text = client.get("/metrics").content.decode()
+        assert [gauge(text, QUEUE_GAUGE.format(name)) for name in queues] == [0, 0, 0, 1, 0]
     finally:
-        redis.delete(queue)
-        for binding in redis.scan_iter("_kombu.binding.*"):
-            for member in redis.smembers(binding):
-                if queue.encode() in member:
-                    redis.srem(binding, member)
+        redis.delete(*queues)
