@@ -226,9 +226,9 @@ BUILD = [
     # the opening balance of every level: what the ledger needs to end at a chosen
     # balance above what is reserved: 2%% of levels at or below the reorder point (20)
     """INSERT INTO inventory_stocklevel (on_hand, reserved, average_cost, reorder_point,
-         updated_at, product_id, warehouse_id)
+         product_sku, warehouse_code, updated_at, product_id, warehouse_id)
        SELECT coalesce(r.reserved, 0), coalesce(r.reserved, 0), p.cost, p.reorder_point,
-              %(end)s, p.id, w.id
+              p.sku, w.code, %(end)s, p.id, w.id
        FROM catalog_product p CROSS JOIN inventory_warehouse w
             LEFT JOIN (SELECT l.product_id, o.warehouse_id,
                               sum(l.quantity - l.quantity_shipped) reserved

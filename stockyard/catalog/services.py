@@ -17,7 +17,7 @@ from stockyard.core.decimals import price, quantity
 from stockyard.core.locks import take_turns
 from stockyard.core.models import delete_unreferenced, save_unique
 from stockyard.events.services import publish
-from stockyard.inventory.services import stock_level_reorder_points_copy
+from stockyard.inventory.services import stock_level_product_copy
 from stockyard.partners.models import Supplier
 
 
@@ -111,16 +111,20 @@ def product_update(*, product: Product, **changes: Unpack[ProductChanges]) -> Pr
     supplier = changes.get("supplier")
     if supplier is not None and supplier.pk != product.supplier_id:
         _ensure_supplier_active(supplier)
-    point_changes = changes.get("reorder_point", product.reorder_point) != product.reorder_point
+    copied_changes = (
+        changes.get("reorder_point", product.reorder_point) != (product.reorder_point)
+        or changes.get("sku", product.sku) != product.sku
+    )
     for name, value in changes.items():
         setattr(product, name, value)
-    if not point_changes:
+    if not copied_changes:
         return _save_product(product, "product.updated")
-    # Its stock levels carry the point (their low-stock index): copied before and after
-    # the product row is written (inventory.services.stock_level_reorder_points_copy).
-    stock_level_reorder_points_copy(product=product)
+    # Its stock levels carry the point (their low-stock index) and the SKU (their order):
+    # copied before and after the product row is written
+    # (inventory.services.stock_level_product_copy).
+    stock_level_product_copy(product=product)
     _save_product(product, "product.updated")
-    stock_level_reorder_points_copy(product=product)
+    stock_level_product_copy(product=product)
     return product
 
 

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from stockyard.core.admin import ReadOnlyAdminMixin
+from stockyard.inventory import services
 from stockyard.inventory.models import (
     StockCount,
     StockCountLine,
@@ -22,6 +23,16 @@ class WarehouseAdmin(admin.ModelAdmin[Warehouse]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Warehouse | None = None) -> bool:
         return False  # deactivate instead; the API refuses deleting referenced warehouses
+
+    def save_model(self, request: HttpRequest, obj: Warehouse, form: Any, change: bool) -> None:
+        """Through the services, as the API writes: they publish the events and copy a
+        new code to the warehouse's stock levels (their order)."""
+        if change:
+            fields = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.warehouse_update(warehouse=Warehouse.objects.get(pk=obj.pk), **fields)
+        else:
+            obj.pk = services.warehouse_create(**form.cleaned_data).pk
+            obj._state.adding = False
 
 
 @admin.register(StockLevel)

@@ -53,14 +53,27 @@ that also filters ``STOCK_GAP <= 0`` (the same condition) is estimated from thes
 statistics, and reads the low levels' index rather than every level."""
 
 
-@pghistory.track(exclude=["reorder_point"])  # a copy of the product's, not the level's own
+SORT_KEY = ["product_sku", "warehouse_code"]
+"""The levels' default order, product SKU then warehouse code, by the levels' copies of
+both (``StockLevel``): the same order as ``product__sku, warehouse__code``, without a join."""
+
+
+# the copies of the product's and the warehouse's columns are theirs, not the level's own
+@pghistory.track(exclude=["reorder_point", "product_sku", "warehouse_code"])
 class StockLevel(models.Model):
     """What one warehouse holds of one product. Written only by ``inventory.services``.
 
     ``reorder_point`` is the product's, copied so that the low levels have an index
     (``LOW_STOCK``; no index serves a comparison with another table's column): set when
     the level is created and, when the product's point changes, in the same transaction
-    (``inventory.services``)."""
+    (``inventory.services``).
+
+    ``product_sku`` and ``warehouse_code`` are copies of the product's SKU and the
+    warehouse's code, the levels' default order (``SORT_KEY``), kept the same way (set
+    when the level is created, and by the services that change a SKU or a code, in their
+    transaction), so that a page of levels in that order is read from one index
+    (``stock_level_sort_idx``) instead of joining every level before it to its product
+    and warehouse. Same type and collation as the originals: the same order."""
 
     product = models.ForeignKey(
         "catalog.Product", on_delete=models.PROTECT, related_name="stock_levels"
@@ -70,6 +83,8 @@ class StockLevel(models.Model):
     reserved = QuantityField(default=0)
     average_cost = CostField(default=0)
     reorder_point = QuantityField(default=0, db_default=0, editable=False)
+    product_sku = models.CharField(max_length=64, default="", db_default="", editable=False)
+    warehouse_code = models.CharField(max_length=32, default="", db_default="", editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -77,7 +92,11 @@ class StockLevel(models.Model):
         indexes = [
             models.Index(
                 fields=["product", "warehouse"], condition=LOW_STOCK, name="stock_level_low_idx"
-            )
+            ),
+            # pages in the default order: their ids from the index alone, however deep
+            # the page (an index-only scan on PostgreSQL; the id a key column, not an
+            # INCLUDE, which SQLite's checks warn about)
+            models.Index(fields=[*SORT_KEY, "id"], name="stock_level_sort_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["product", "warehouse"], name="stock_level_unique"),

@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from stockyard.core.decimals import ZERO, quantity
 from stockyard.inventory.models import (
     COST_PLACES,
+    SORT_KEY,
     STOCK_VALUE_DIGITS,
     StockBackorder,
     StockLevel,
@@ -28,6 +29,10 @@ from stockyard.inventory.models import (
 
 
 def stock_level_list() -> QuerySet[StockLevel]:
+    """Levels with their product and warehouse, by product SKU then warehouse code: by
+    the levels' copies of both (``SORT_KEY``, the same order), so a page's ids come from
+    the order's index however deep it is (``core.pagination``), not from joining every
+    level before the page to its product and warehouse."""
     return (
         StockLevel.objects.select_related("product", "warehouse")
         .annotate(
@@ -39,7 +44,7 @@ def stock_level_list() -> QuerySet[StockLevel]:
                 ),
             ),
         )
-        .order_by("product__sku", "warehouse__code")
+        .order_by(*SORT_KEY)
     )
 
 

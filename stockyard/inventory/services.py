@@ -110,34 +110,59 @@ def _lock_level(product: Product, warehouse: Warehouse) -> StockLevel:
 
 
 def _locked(ordered: list[LevelKey], related: tuple[str, ...]) -> dict[LevelKey, StockLevel]:
-    """A new level copies its product's reorder point with the product row locked, so a
-    change of the point (``stock_level_reorder_points_copy``) either waits for it or is
-    seen by it."""
+    """A new level copies its product's reorder point and SKU and its warehouse's code
+    (``StockLevel``) with the product and warehouse rows locked, in that order, so a
+    change of them (``stock_level_product_copy``, ``stock_level_warehouse_copy``) either
+    waits for it or is seen by it."""
     levels = _select_for_update(ordered, related)
     if len(levels) < len(ordered):
         missing = [(p, w) for p, w in ordered if (p, w) not in levels]
-        points = dict(
-            Product.objects.select_for_update(no_key=True)
+        products = {
+            pk: (point, sku)
+            for pk, point, sku in Product.objects.select_for_update(no_key=True)
             .filter(pk__in={p for p, _ in missing})
             .order_by("pk")
-            .values_list("pk", "reorder_point")
+            .values_list("pk", "reorder_point", "sku")
+        }
+        codes = dict(
+            Warehouse.objects.select_for_update(no_key=True)
+            .filter(pk__in={w for _, w in missing})
+            .order_by("pk")
+            .values_list("pk", "code")
         )
         StockLevel.objects.bulk_create(  # sorted, so racing creators insert in one order
-            [StockLevel(product_id=p, warehouse_id=w, reorder_point=points[p]) for p, w in missing],
+            [
+                StockLevel(
+                    product_id=p,
+                    warehouse_id=w,
+                    reorder_point=products[p][0],
+                    product_sku=products[p][1],
+                    warehouse_code=codes[w],
+                )
+                for p, w in missing
+            ],
             ignore_conflicts=True,
         )
         levels = _select_for_update(ordered, related)
     return levels
 
 
-def stock_level_reorder_points_copy(*, product: Product) -> None:
-    """Give ``product``'s levels its reorder point (as ``product.reorder_point`` holds it)
-    with one UPDATE, in the transaction that changes it. Called before the product row
+def stock_level_product_copy(*, product: Product) -> None:
+    """Give ``product``'s levels its reorder point and SKU (as ``product`` holds them)
+    with one UPDATE, in the transaction that changes them. Called before the product row
     is written and again after: the first locks the levels before the product, in the
     order stock operations lock them (levels, then the product when creating one), so
     the two never deadlock; the second sets a level created meanwhile."""
-    StockLevel.objects.filter(product=product).exclude(reorder_point=product.reorder_point).update(
-        reorder_point=product.reorder_point
+    StockLevel.objects.filter(product=product).exclude(
+        reorder_point=product.reorder_point, product_sku=product.sku
+    ).update(reorder_point=product.reorder_point, product_sku=product.sku)
+
+
+def stock_level_warehouse_copy(*, warehouse: Warehouse) -> None:
+    """Give ``warehouse``'s levels its code, as ``stock_level_product_copy`` gives them
+    their product's SKU (before the warehouse row is written and again after)."""
+    StockLevel.objects.filter(warehouse=warehouse).exclude(warehouse_code=warehouse.code).update(
+        warehouse_code=warehouse.code
     )
 
 
@@ -788,9 +813,17 @@ def warehouse_create(
 
 @transaction.atomic
 def warehouse_update(*, warehouse: Warehouse, **fields: Any) -> Warehouse:
+    """Change a warehouse; a new code is copied to its stock levels (their order) in the
+    same transaction, before and after the warehouse row is written
+    (``stock_level_warehouse_copy``)."""
+    code_changes = fields.get("code", warehouse.code) != warehouse.code
     for name, value in fields.items():
         setattr(warehouse, name, value)
+    if code_changes:
+        stock_level_warehouse_copy(warehouse=warehouse)
     save_unique(warehouse, _ensure_code_free)
+    if code_changes:
+        stock_level_warehouse_copy(warehouse=warehouse)
     publish("warehouse.updated", _warehouse_data(warehouse))
     return warehouse
 

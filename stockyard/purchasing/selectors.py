@@ -18,7 +18,10 @@ and is at least the product's reorder quantity:
 ``max(reorder_quantity, reorder_point - (available + on_order) + 1)``.
 
 One query, whatever the size of the history or of the catalog, answering only the
-suggestions, sorted (``reorder_suggestion_rows``): the union of
+suggestions, sorted by SKU then warehouse code (``reorder_suggestion_rows``); the API
+reads one page of it, with its count (``core.pagination``: on PostgreSQL one statement,
+``count(*) OVER ()`` over the sorted union then ``LIMIT``/``OFFSET``), so only the
+page's rows reach Python. The union of
 
 1. the levels at or below their reorder point (``stock_level_low_idx``, its condition is
    ``inventory.models.LOW_STOCK``), each with what is on order for its pair, kept while
@@ -27,7 +30,9 @@ suggestions, sorted (``reorder_suggestion_rows``): the union of
 
 On order only adds, so no other level can qualify. A level carries a copy of its
 product's reorder point (``inventory.services`` keeps it), so the low ones have an index
-instead of a comparison of every level with its product; what is on order per pair is
+instead of a comparison of every level with its product, and copies of the product's
+SKU and the warehouse's code (``inventory.models.SORT_KEY``), which part 1 answers and
+the union is sorted by; what is on order per pair is
 kept by the purchasing services (``OnOrder``, ``purchasing.on_order``), so no order line
 is read. No part is planned with a large estimate (that turns on PostgreSQL's JIT
 compiler: 200 ms of compiling for a 10 ms query): part 1 joins the low levels to the kept
@@ -97,14 +102,12 @@ def _candidates(*, warehouse_id: int | None, product_id: int | None, supplier_id
 
 
 def _row(*, available: Any, on_order: Any, point: Any) -> dict[str, Any]:
-    """The columns of a suggestion row after product and warehouse, in one order for
-    both halves of the union (a union matches columns by position), with the quantity
-    to order (the module's rule)."""
+    """The columns of a suggestion row after product, warehouse, SKU and warehouse code,
+    in one order for both halves of the union (a union matches columns by position),
+    with the quantity to order (the module's rule)."""
     reorder_quantity = F("product__reorder_quantity")
     return {
-        "product_sku": F("product__sku"),
         "product_name": F("product__name"),
-        "warehouse_code": F("warehouse__code"),
         "supplier": F("product__supplier"),
         "supplier_name": F("product__supplier__name"),
         "available": available,
@@ -129,6 +132,8 @@ def _low_levels(candidates: Q) -> QuerySet[Any, Any]:
         .values(
             "product",
             "warehouse",
+            "product_sku",  # the level's copies (inventory.models.SORT_KEY)
+            "warehouse_code",
             **_row(
                 available=F("on_hand") - F("reserved"),
                 on_order=F("kept"),
@@ -152,6 +157,8 @@ def _unstocked_pairs(candidates: Q) -> QuerySet[Any, Any]:
         .values(
             "product",
             "warehouse",
+            product_sku=F("product__sku"),
+            warehouse_code=F("warehouse__code"),
             **_row(
                 available=Value(ZERO, output_field=QuantityField()),
                 on_order=F("quantity"),
@@ -167,9 +174,9 @@ def reorder_suggestion_rows(
     product_id: int | None = None,
     supplier_id: int | None = None,
 ) -> QuerySet[Any, dict[str, Any]]:
-    """The suggestions as one query of rows, ordered by SKU then warehouse code; slice
-    it for a page (a LIMIT), and make each row a ``ReorderSuggestion`` with
-    ``reorder_suggestions``."""
+    """The suggestions as one query of rows, ordered by SKU then warehouse code; page
+    it (a LIMIT and OFFSET; ``core.pagination`` counts it in the same statement), and
+    make each row of the page a ``ReorderSuggestion`` with ``reorder_suggestions``."""
     candidates = _candidates(
         warehouse_id=warehouse_id, product_id=product_id, supplier_id=supplier_id
     )

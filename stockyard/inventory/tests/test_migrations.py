@@ -77,3 +77,43 @@ def test_0007_stock_level_gap_statistics_forward_and_backward(migrator):
     migrator.apply_tested_migration(("inventory", "0006_copy_reorder_points"))
     assert not _gap_statistics_exist()
     migrator.reset()
+
+
+def _sort_index_exists() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'stock_level_sort_idx'")
+        return cursor.fetchone()[0] == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_0009_copy_sort_keys_forward_and_backward(migrator):
+    old = migrator.apply_initial_migration(("inventory", "0008_stocklevel_sort_keys"))
+    Product = old.apps.get_model("catalog", "Product")
+    Warehouse = old.apps.get_model("inventory", "Warehouse")
+    StockLevel = old.apps.get_model("inventory", "StockLevel")
+    north, south = (Warehouse.objects.create(code=code, name=code) for code in ("N", "S"))
+    for sku in ("BOLT", "ROPE"):
+        product = Product.objects.create(sku=sku, name=sku, unit_id="pcs")
+        for warehouse in (north, south):
+            StockLevel.objects.create(product=product, warehouse=warehouse, on_hand=3)
+    assert set(StockLevel.objects.values_list("product_sku", "warehouse_code")) == {("", "")}
+    assert not _sort_index_exists()
+
+    new = migrator.apply_tested_migration(("inventory", "0009_copy_sort_keys"))
+    StockLevel = new.apps.get_model("inventory", "StockLevel")
+    assert sorted(StockLevel.objects.values_list("product_sku", "warehouse_code")) == [
+        ("BOLT", "N"),
+        ("BOLT", "S"),
+        ("ROPE", "N"),
+        ("ROPE", "S"),
+    ]
+    assert all(
+        (level.product_sku, level.warehouse_code) == (level.product.sku, level.warehouse.code)
+        for level in StockLevel.objects.select_related("product", "warehouse")
+    )
+    assert _sort_index_exists()
+
+    migrator.apply_tested_migration(("inventory", "0008_stocklevel_sort_keys"))
+    assert not _sort_index_exists()
+    migrator.reset()
