@@ -32,12 +32,12 @@ On order only adds, so no other level can qualify. A level carries a copy of its
 product's reorder point (``inventory.services`` keeps it), so the low ones have an index
 instead of a comparison of every level with its product, and copies of the product's
 SKU and the warehouse's code (``inventory.models.SORT_KEY``), which part 1 answers and
-the union is sorted by; what is on order per pair is
-kept by the purchasing services (``OnOrder``, ``purchasing.on_order``), so no order line
-is read. No part is planned with a large estimate (that turns on PostgreSQL's JIT
-compiler: 200 ms of compiling for a 10 ms query): part 1 joins the low levels to the kept
-rows (a join, not a subquery per level), part 2 reads the kept rows (one per pair on
-order) and looks up each pair's level. The low levels are also filtered on
+the union is sorted by; what is on order per pair is kept by the purchasing services
+(``OnOrder``, ``purchasing.on_order``), so no order line is read. No part is planned
+with a large estimate (that turns on PostgreSQL's JIT compiler: 200 ms of compiling for
+a 10 ms query): part 1 joins the low levels to the kept rows (a join, not a subquery per
+level), part 2 reads the kept rows (one per pair on order) and looks up each pair's
+level. The low levels are also filtered on
 ``STOCK_GAP <= 0``, the same condition with statistics of its own, so PostgreSQL
 estimates how many are low (it guesses a third for ``LOW_STOCK``, a comparison of two
 columns, and then reads every level instead of the index).

@@ -203,7 +203,7 @@ class ReorderSuggestionViewSet(viewsets.GenericViewSet[Any]):
             product_id=query.validated_data.get("product"),
             supplier_id=query.validated_data.get("supplier"),
         )
-        # One query for the count and the page (the rows are few: what is low or on order
-        # without stock); only the page's rows become suggestions.
-        page = selectors.reorder_suggestions(self.paginate_queryset(list(rows)) or [])
+        # A count, then the page's rows (LIMIT/OFFSET): only they are read into Python
+        # and become suggestions, however many there are.
+        page = selectors.reorder_suggestions(self.paginate_queryset(rows) or [])
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

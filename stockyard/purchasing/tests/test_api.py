@@ -13,6 +13,7 @@ from stockyard.inventory.tests.factories import WarehouseFactory, put_stock
 from stockyard.partners.tests.factories import SupplierFactory
 from stockyard.purchasing.enums import PurchaseOrderStatus as Status
 from stockyard.purchasing.models import PurchaseOrder
+from stockyard.purchasing.selectors import reorder_suggestion_list
 from stockyard.purchasing.tests.factories import make_purchase_order
 
 pytestmark = pytest.mark.django_db
@@ -351,6 +352,49 @@ def test_reorder_suggestions_over_http(client_for, warehouse, product):
     )
     bad = viewer.get("/api/v1/reorder-suggestions/?warehouse=north")
     assert "warehouse" in assert_problem(bad, 400, "validation_error")["errors"]
+
+
+def test_reorder_suggestion_pages_are_the_list_counted(client_for, warehouse):
+    """Pages (a count, then the page's rows: one query on PostgreSQL) hold the list's
+    suggestions in its order, low levels and pairs only on order alike."""
+    north = WarehouseFactory()
+    for index in range(4):
+        product = ProductFactory(sku=f"P-{7 - index}", reorder_point=D(10))
+        put_stock(product, warehouse if index % 2 else north, 1)
+        if index < 3:  # on order only, no level
+            make_purchase_order([(product, 2)], warehouse=north if index % 2 else warehouse)
+    expected = [(s.product_sku, s.warehouse_code) for s in reorder_suggestion_list()]
+    assert len(expected) == 7
+    viewer = client_for(Role.VIEWER)
+    seen = []
+    for page in (1, 2, 3):
+        body = viewer.get("/api/v1/reorder-suggestions/", {"page": page, "page_size": 3}).json()
+        assert body["count"] == 7
+        assert (body["previous"] is None) == (page == 1)
+        assert (body["next"] is None) == (page == 3)
+        seen += [(row["product_sku"], row["warehouse_code"]) for row in body["results"]]
+    assert seen == expected
+    last = viewer.get("/api/v1/reorder-suggestions/", {"page": "last", "page_size": 3}).json()
+    assert [(row["product_sku"], row["warehouse_code"]) for row in last["results"]] == seen[6:]
+    beyond = viewer.get("/api/v1/reorder-suggestions/", {"page": 4, "page_size": 3})
+    assert_problem(beyond, 404, "not_found")
+    assert_problem(viewer.get("/api/v1/reorder-suggestions/?page=0"), 404, "not_found")
+    empty = viewer.get(f"/api/v1/reorder-suggestions/?warehouse={WarehouseFactory().pk}")
+    assert empty.json() == {"count": 0, "next": None, "previous": None, "results": []}
+
+
+def test_a_reorder_suggestion_page_runs_a_fixed_number_of_queries(
+    client_for, warehouse, django_assert_max_num_queries
+):
+    viewer = client_for(Role.VIEWER)
+    for many in (False, True):
+        for _ in range(30 if many else 3):
+            put_stock(ProductFactory(reorder_point=D(10)), warehouse, 1)
+        viewer.get("/api/v1/reorder-suggestions/?page_size=2")  # warm up
+        # the user, then the page with its count (PostgreSQL), or a count and the page
+        with django_assert_max_num_queries(2 if connection.vendor == "postgresql" else 3):
+            response = viewer.get("/api/v1/reorder-suggestions/?page_size=2")
+        assert len(response.json()["results"]) == 2
 
 
 # --- who may do what -------------------------------------------------------------------
