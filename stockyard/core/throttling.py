@@ -22,7 +22,7 @@ import time
 from typing import TYPE_CHECKING
 
 import structlog
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from redis.exceptions import RedisError
 from rest_framework import throttling
 from rest_framework.request import Request
@@ -59,6 +59,8 @@ _cache_down_until = 0.0
 
 
 def _shared_hit(key: str, timeout: int) -> int:
+    # The backend itself: ``django.core.cache.cache`` is a proxy, never an instance of it.
+    cache = caches[DEFAULT_CACHE_ALIAS]
     if isinstance(cache, SharedClientRedisCache):  # production: one round trip
         return cache.count_in_window(key, timeout)
     cache.add(key, 0, timeout=timeout)  # Django's other caches (no REDIS_URL)
