@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField
 
-from stockyard.core.compiled import by_primary_key
+from stockyard.core.compiled import by_primary_key, by_primary_keys
 from stockyard.core.decimals import AMOUNT_DIGITS, AMOUNT_PLACES, money
 from stockyard.core.documents import line_count
 
@@ -20,15 +20,26 @@ from stockyard.core.documents import line_count
 class BatchedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):
     """A primary key found among the rows ``BatchedListSerializer`` fetched for the whole
     list in one query. Anything else (an id not among them, a string) is looked up and
-    refused exactly as ``PrimaryKeyRelatedField`` does."""
+    refused exactly as ``PrimaryKeyRelatedField`` does.
+
+    The rows of any row of the related model are read with SQL compiled once per process
+    and number of ids (``core.compiled.by_primary_keys``); a field whose queryset narrows
+    the rows reads them with ``in_bulk``."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.batch: dict[Any, Model] = {}
 
     def fetch(self, ids: set[int]) -> None:
-        queryset = self.get_queryset()
-        self.batch = queryset.in_bulk(ids) if ids and queryset is not None else {}
+        """Read the rows of ``ids`` (JSON integers; none: nothing is read) into ``batch``."""
+        rows = cast(Any, self).queryset
+        if not ids or rows is None:
+            self.batch = {}
+        elif isinstance(rows, Manager) and self.pk_field is None:
+            found = by_primary_keys(rows.model).all(tuple(sorted(ids)))
+            self.batch = {row.pk: row for row in found}
+        else:
+            self.batch = cast(Any, self.get_queryset()).in_bulk(ids)
 
     def to_internal_value(self, data: Any) -> Any:
         if type(data) is int and self.pk_field is None and data in self.batch:

@@ -31,6 +31,7 @@ from stockyard.accounts.models import Actor, recorded_actor
 from stockyard.catalog.models import Product
 from stockyard.catalog.units import UnitQuantity, require_unit_quantities
 from stockyard.core import decimals, errors
+from stockyard.core.compiled import KeyedRead
 from stockyard.core.decimals import ZERO, price
 from stockyard.core.models import delete_unreferenced, overflowing, save_unique, too_large_message
 from stockyard.core.statements import Statement, execute_together, insert_statement, inserted
@@ -166,24 +167,57 @@ def stock_level_warehouse_copy(*, warehouse: Warehouse) -> None:
     )
 
 
-def _matching(keys: Iterable[LevelKey]) -> Q:
-    """Rows of the levels ``keys``: one IN per warehouse, cheaper than one pair per level."""
+LevelGroups = tuple[tuple[int, tuple[int, ...]], ...]
+"""Level keys grouped per warehouse: ``((warehouse, (product, ...)), ...)``."""
+
+
+def _grouped(keys: Iterable[LevelKey]) -> LevelGroups:
+    """``keys`` per warehouse, warehouses and their products in the order first seen."""
     products_by_warehouse: dict[int, list[int]] = defaultdict(list)
     for product, warehouse in keys:
         products_by_warehouse[warehouse].append(product)
+    return tuple(
+        (warehouse, tuple(products)) for warehouse, products in products_by_warehouse.items()
+    )
+
+
+def _matching_groups(groups: LevelGroups) -> Q:
+    """Rows of the levels of ``groups``: one IN per warehouse, cheaper than one pair per
+    level."""
     matching = Q()
-    for warehouse, products in products_by_warehouse.items():
+    for warehouse, products in groups:
         matching |= Q(warehouse_id=warehouse, product_id__in=products)
     return matching
+
+
+def _matching(keys: Iterable[LevelKey]) -> Q:
+    """Rows of the levels ``keys`` (``_matching_groups``)."""
+    return _matching_groups(_grouped(keys))
+
+
+def _levels_locking(related: tuple[str, ...]) -> KeyedRead[StockLevel]:
+    levels = StockLevel.objects.select_for_update(of=("self",))
+    if related:  # (no names would follow every foreign key)
+        levels = levels.select_related(*related)
+    return KeyedRead(lambda groups: levels.filter(_matching_groups(groups)).order_by("pk"))
+
+
+_LEVELS_LOCKING: dict[tuple[str, ...], KeyedRead[StockLevel]] = {
+    related: _levels_locking(related) for related in (("product", "warehouse"), ())
+}
+"""The levels of some ``LevelGroups`` locked in primary-key order, with their product and
+warehouse or with neither: compiled once per process and shape of groups (the ORM built
+and compiled the locking query for every confirmed order, ~8 % of its CPU)."""
 
 
 def _select_for_update(
     keys: list[LevelKey], related: tuple[str, ...]
 ) -> dict[LevelKey, StockLevel]:
-    levels = StockLevel.objects.select_for_update(of=("self",))
-    if related:  # (no names would follow every foreign key)
-        levels = levels.select_related(*related)
-    ordered = levels.filter(_matching(keys)).order_by("pk")
+    """Lock the levels of ``keys`` (those that exist); ``related``: ``("product",
+    "warehouse")`` or ``()``."""
+    if not keys:
+        return {}
+    ordered = _LEVELS_LOCKING[related].all(_grouped(keys))
     return {(level.product_id, level.warehouse_id): level for level in ordered}
 
 

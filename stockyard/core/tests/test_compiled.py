@@ -2,15 +2,19 @@
 ``KeyedPrimaryKeyRelatedField`` answers as DRF's ``PrimaryKeyRelatedField``."""
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import Q, QuerySet
 from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers
 
+from stockyard.catalog.models import Product
 from stockyard.catalog.tests.factories import ProductFactory
 from stockyard.core.compiled import KeyedRead
 from stockyard.core.serializers import KeyedPrimaryKeyRelatedField
+from stockyard.inventory.models import StockLevel
 from stockyard.inventory.tests.factories import WarehouseFactory, put_stock
 from stockyard.partners.models import Customer
 from stockyard.sales.models import SalesOrder, SalesOrderLine
@@ -110,3 +114,54 @@ def test_a_keyed_primary_key_field_answers_as_drf_s(order, data):
     assert keyed == answer(serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all()))
     if data == order.customer_id:
         assert keyed == order.customer
+
+
+def _products(ids: Any) -> QuerySet[Product]:
+    return Product.objects.filter(pk__in=ids).order_by("pk")
+
+
+AMONG = KeyedRead(_products)
+
+
+def test_a_read_of_several_ids_sends_the_querysets_statement_for_each_length():
+    products = [ProductFactory.create() for _ in range(4)]
+    ids = tuple(product.pk for product in products)
+    for key in (ids[:3], ids[1:4], ids[:2], ids[:3]):
+        expected, by_orm = _sent(lambda key=key: list(_products(key)))
+        found, compiled = _sent(lambda key=key: AMONG.all(key))
+        assert compiled == by_orm
+        assert [each.pk for each in found] == [each.pk for each in expected] == sorted(key)
+        assert [each.sku for each in found] == [each.sku for each in expected]
+
+
+def test_ids_of_no_row_or_beyond_any_column_find_nothing_and_no_id_raises():
+    product = ProductFactory.create()
+    assert [each.pk for each in AMONG.all((product.pk, 10**20, -1))] == [product.pk]
+    assert AMONG.all((10**20,)) == []
+    with pytest.raises(ValueError):
+        AMONG.all((product.pk, "x"))
+
+
+def test_a_nested_key_is_compiled_per_shape(order):
+    """Levels per warehouse, as the stock services lock them: one IN per warehouse."""
+
+    def levels(groups: Any) -> QuerySet[StockLevel]:
+        matching = Q()
+        for warehouse, products in groups:
+            matching |= Q(warehouse_id=warehouse, product_id__in=products)
+        return StockLevel.objects.filter(matching).order_by("pk")
+
+    read = KeyedRead(levels)
+    other = WarehouseFactory.create()
+    lines = list(order.lines.all())
+    put_stock(lines[0].product, other, 4)
+    for groups in (
+        ((order.warehouse_id, (lines[0].product_id, lines[1].product_id)),),
+        ((order.warehouse_id, (lines[1].product_id,)), (other.pk, (lines[0].product_id,))),
+        ((other.pk, (lines[0].product_id,)),),
+    ):
+        expected, by_orm = _sent(lambda groups=groups: list(levels(groups)))
+        found, compiled = _sent(lambda groups=groups: read.all(groups))
+        assert compiled == by_orm
+        assert [level.pk for level in found] == [level.pk for level in expected]
+        assert len(found) == sum(len(products) for _, products in groups)
