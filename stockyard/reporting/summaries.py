@@ -105,6 +105,7 @@ from django.db.models.functions import Cast, Ceil, Least, Trunc
 from django.utils import timezone
 
 from stockyard.core.models import money_in
+from stockyard.core.statements import Statement
 from stockyard.core.time import business_zone
 from stockyard.purchasing.enums import PurchaseOrderStatus
 from stockyard.purchasing.models import PurchaseOrder, PurchaseOrderLine
@@ -282,8 +283,14 @@ def add_to_summaries(
 def _add_compiled(parts: Sequence[Part], measures: Sequence[str], sign: int) -> None:
     """``add_to_summaries`` of contributions already compiled; nothing where the
     summaries are not kept (``summaries_kept``)."""
+    _execute(_adding(parts, measures, sign))
+
+
+def _adding(parts: Sequence[Part], measures: Sequence[str], sign: int) -> Statement | None:
+    """The one statement adding ``sign`` x ``parts`` (compiled contributions) to their
+    grains' ``measures``, or ``None`` where the summaries are not kept."""
     if not summaries_kept():
-        return
+        return None
     columns = ", ".join(measures)
     summed = ", ".join(f"{sign:d} * SUM(c.s_{name})" for name in measures)
     added = ", ".join(f"{name} = s.{name} + excluded.{name}" for name in measures)
@@ -303,10 +310,13 @@ def _add_compiled(parts: Sequence[Part], measures: Sequence[str], sign: int) -> 
     *others, main = inserts
     withs = [f"c{index} AS ({part.sql})" for index, part in enumerate(parts)]
     withs += [f"g{index} AS ({insert})" for index, insert in enumerate(others)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH {', '.join(withs)} {main}", [param for part in parts for param in part.params]
-        )
+    return f"WITH {', '.join(withs)} {main}", [param for part in parts for param in part.params]
+
+
+def _execute(statement: Statement | None) -> None:
+    if statement is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(*statement)
 
 
 SOLD_MEASURES = ("confirmed_orders", "sold_quantity", "sold_revenue")
@@ -333,8 +343,15 @@ def sales_order_counted(order: SalesOrder, *, sign: int = 1) -> None:
     """Add (``sign=1``) or take away (``-1``) what ``order`` counts in sales as it stands
     in the database now. Services call it after confirming, before cancelling, and
     around what closing changes; nothing for an order sales do not count."""
+    _execute(sales_order_counting(order, sign=sign))
+
+
+def sales_order_counting(order: SalesOrder, *, sign: int = 1) -> Statement | None:
+    """``sales_order_counted`` as a statement to send with others in one round trip
+    (``core.statements.execute_together``), after the statements that write the order as
+    it is to count; ``None`` where the summaries are not kept (``summaries_kept``)."""
     parts = [part.with_param(_ANY_ORDER, order.pk) for part in _order_sold(business_zone())]
-    _add_compiled(parts, SOLD_MEASURES, sign)
+    return _adding(parts, SOLD_MEASURES, sign)
 
 
 def customer_return_counted(customer_return: CustomerReturn) -> None:

@@ -428,9 +428,14 @@ def sales_order_confirm(*, order: SalesOrder, user: Actor) -> SalesOrder:
             user=user,
         )
     order.status = Status.CONFIRMED
-    order.save(update_fields=["status", "confirmed_at", "updated_at"])
-    summaries.sales_order_counted(order)
-    _publish("sales_order.confirmed", order)
+    # The order, its sales in the summaries (read from the order as just written) and its
+    # event go in one round trip.
+    statements = [
+        update_statement(order, ["status", "confirmed_at", "updated_at"]),
+        summaries.sales_order_counting(order),
+        publishing_statement([("sales_order.confirmed", _order_data(order))]),
+    ]
+    execute_together([statement for statement in statements if statement is not None])
     return order
 
 
