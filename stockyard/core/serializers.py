@@ -113,12 +113,21 @@ class FieldsBuiltOnce(serializers.ModelSerializer[Any]):
             built = super().get_fields()
             type(self)._fields_built_once = built  # type: ignore[attr-defined]
         return {
-            name: copy.deepcopy(field) if isinstance(field, _HOLDING_FIELDS) else copy.copy(field)
+            name: copy.deepcopy(field) if isinstance(field, _HOLDING_FIELDS) else _copied(field)
             for name, field in built.items()
         }
 
 
 _HOLDING_FIELDS = (serializers.BaseSerializer, ManyRelatedField)
+
+
+def _copied(field: serializers.Field[Any, Any, Any, Any]) -> Any:
+    """What ``copy.copy(field)`` answers (a field of the same class holding the same
+    attributes: DRF's fields keep their state in ``__dict__``), without ``copy``'s generic
+    reduce-and-rebuild, ~3x the CPU for each of the ~40 fields an order's answer copies."""
+    twin = object.__new__(type(field))
+    twin.__dict__.update(field.__dict__)
+    return twin
 
 
 class AmountField(serializers.DecimalField):

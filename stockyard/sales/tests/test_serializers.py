@@ -17,6 +17,7 @@ def test_each_serializer_gets_its_own_fields_built_like_the_first():
         assert field is not second.fields[name]
         assert field.parent is first
         assert second.fields[name].parent is second
+        assert type(field) is type(second.fields[name])
         assert repr(field) == repr(second.fields[name])
     lines = first.fields["lines"]
     assert isinstance(lines, serializers.ListSerializer)
