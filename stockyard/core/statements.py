@@ -35,18 +35,52 @@ def insert_statement(objs: Sequence[models.Model], *, returning_ids: bool = Fals
     return sql, params
 
 
+_UPDATES: dict[tuple[type[models.Model], tuple[str, ...], str, tuple[bool, ...]], str] = {}
+"""The SQL of ``update_statement`` per model, fields, database alias and which values are
+NULL (written as ``NULL``, not as a parameter): the ORM built and compiled the same
+UPDATE for every order it confirmed or numbered."""
+
+
 def update_statement(instance: models.Model, fields: Sequence[str]) -> Statement:
     """The UPDATE ``instance.save(update_fields=fields)`` sends for a saved instance: the
     ``fields``' values prepared as ``save()`` prepares them, by primary key (no signals are
-    sent)."""
-    named = {field.name: field for field in instance._meta.concrete_fields}
-    query = UpdateQuery(type(instance))
-    query.add_update_fields(
-        [(named[name], None, named[name].pre_save(instance, False)) for name in fields]
+    sent). Its SQL is compiled once per model, fields and NULL values; values that are
+    expressions or model instances are compiled each time."""
+    meta = instance._meta
+    connection = transaction.get_connection()
+    named = {field.name: field for field in meta.concrete_fields}
+    changed = [named[name] for name in fields]
+    values = [field.pre_save(instance, False) for field in changed]
+    plain = not any(map(_compiled, changed, values))
+    prepared = [
+        field.get_db_prep_save(value, connection=connection) if plain else None
+        for field, value in zip(changed, values, strict=True)
+    ]
+    key = (type(instance), tuple(fields), connection.alias, tuple(p is None for p in prepared))
+    sql = _UPDATES.get(key) if plain and not any(hasattr(p, "as_sql") for p in prepared) else None
+    if sql is None:
+        query = UpdateQuery(type(instance))
+        query.add_update_fields(
+            [(field, None, value) for field, value in zip(changed, values, strict=True)]
+        )
+        query.add_q(Q(pk=instance.pk))
+        sql, params = query.get_compiler(connection=connection).as_sql()
+        if plain and not any(hasattr(p, "as_sql") for p in prepared):
+            _UPDATES[key] = sql
+        return sql, params
+    pk = meta.pk
+    assert pk is not None
+    key_value = pk.get_db_prep_value(pk.get_prep_value(instance.pk), connection, prepared=True)
+    return sql, [*(p for p in prepared if p is not None), key_value]
+
+
+def _compiled(field: Any, value: Any) -> bool:
+    """Whether the UPDATE compiler writes ``value`` other than as ``%s`` or ``NULL``."""
+    return (
+        hasattr(value, "resolve_expression")
+        or hasattr(value, "prepare_database_save")
+        or hasattr(field, "get_placeholder")
     )
-    query.add_q(Q(pk=instance.pk))
-    sql, params = query.get_compiler(connection=transaction.get_connection()).as_sql()
-    return sql, params
 
 
 def inserted(objs: Sequence[models.Model], rows: Sequence[tuple[Any, ...]]) -> None:
