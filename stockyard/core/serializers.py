@@ -22,9 +22,9 @@ class BatchedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):
     list in one query. Anything else (an id not among them, a string) is looked up and
     refused exactly as ``PrimaryKeyRelatedField`` does.
 
-    The rows of any row of the related model are read with SQL compiled once per process
-    and number of ids (``core.compiled.by_primary_keys``); a field whose queryset narrows
-    the rows reads them with ``in_bulk``."""
+    A field reading the related model's default manager reads with SQL compiled once per
+    process and number of ids (``core.compiled.by_primary_keys``); one whose queryset
+    narrows the rows (or is another manager) reads them with ``in_bulk``."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -35,7 +35,7 @@ class BatchedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):
         rows = cast(Any, self).queryset
         if not ids or rows is None:
             self.batch = {}
-        elif isinstance(rows, Manager) and self.pk_field is None:
+        elif _default_manager(rows) and self.pk_field is None:
             found = by_primary_keys(rows.model).all(tuple(sorted(ids)))
             self.batch = {row.pk: row for row in found}
         else:
@@ -47,16 +47,23 @@ class BatchedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):
         return super().to_internal_value(data)
 
 
+def _default_manager(rows: Any) -> bool:
+    """Whether a related field's ``queryset`` is its model's default manager: every row,
+    as ``core.compiled``'s reads by primary key read them."""
+    return isinstance(rows, Manager) and rows is rows.model._default_manager
+
+
 class KeyedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):
     """A primary key of any row of the related model, read with SQL compiled once per
     process (``core.compiled``), not built and compiled by the ORM for each request. The
     answers are ``PrimaryKeyRelatedField``'s: the row, ``does_not_exist`` for an id of no
     row, ``incorrect_type`` for anything that is no id. A field whose queryset narrows the
-    rows (``limit_choices_to``, a queryset given) reads as ``PrimaryKeyRelatedField``."""
+    rows (``limit_choices_to``, a queryset or another manager given) reads as
+    ``PrimaryKeyRelatedField``."""
 
     def to_internal_value(self, data: Any) -> Any:
         rows = cast(Any, self).queryset
-        if not isinstance(rows, Manager) or self.pk_field is not None:
+        if not _default_manager(rows) or self.pk_field is not None:
             return super().to_internal_value(data)
         try:
             if isinstance(data, bool):

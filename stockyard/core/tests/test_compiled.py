@@ -165,3 +165,15 @@ def test_a_nested_key_is_compiled_per_shape(order):
         assert compiled == by_orm
         assert [level.pk for level in found] == [level.pk for level in expected]
         assert len(found) == sum(len(products) for _, products in groups)
+
+
+def test_a_field_of_another_manager_reads_through_it(order):
+    """A manager bound to a database (or any manager but the default) is read as DRF
+    reads it, not by the compiled read of every row."""
+    bound = Customer.objects.db_manager("default")
+    assert bound is not Customer._default_manager
+    field = KeyedPrimaryKeyRelatedField(queryset=bound)
+    _, sent = _sent(lambda: field.run_validation(order.customer_id))
+    by_drf = serializers.PrimaryKeyRelatedField(queryset=bound)
+    _, sent_by_drf = _sent(lambda: by_drf.run_validation(order.customer_id))
+    assert sent == sent_by_drf
