@@ -3,6 +3,8 @@
 from django.db import transaction
 from django.db.migrations.recorder import MigrationRecorder
 
+from stockyard.core.statements import Statement
+
 TAKE_TURN_SQL = "SELECT pg_advisory_xact_lock(hashtext(%s))"
 
 
@@ -15,12 +17,19 @@ def take_turns(name: str) -> None:
     write lock now (waiting up to the busy timeout), rather than a read-then-write
     failing to upgrade its lock later.
     """
+    sql, params = take_turns_statement(name)
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def take_turns_statement(name: str) -> Statement:
+    """The statement ``take_turns`` sends, to send along with the statements that must
+    run in turn (``core.statements.execute_together``): each statement after it takes its
+    snapshot once the lock is held."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("take_turns() holds its lock until commit: call it in a transaction")
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(TAKE_TURN_SQL, [name])
-        else:
-            table = connection.ops.quote_name(MigrationRecorder.Migration._meta.db_table)
-            cursor.execute(f"UPDATE {table} SET id = id WHERE 1 = 0")
+    if connection.vendor == "postgresql":
+        return TAKE_TURN_SQL, [name]
+    table = connection.ops.quote_name(MigrationRecorder.Migration._meta.db_table)
+    return f"UPDATE {table} SET id = id WHERE 1 = 0", []

@@ -5,6 +5,7 @@ After the transaction commits, the sequencer (``events_sequence``) gives its eve
 """
 
 import json
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -14,10 +15,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
-from stockyard.core.locks import take_turns
-from stockyard.core.statements import Statement, insert_statement
+from stockyard.core.locks import take_turns_statement
+from stockyard.core.statements import Statement, execute_together, insert_statement
 from stockyard.events.announcements import announce
-from stockyard.events.models import Event
+from stockyard.events.models import Event, Webhook
 from stockyard.events.webhooks import webhook_deliveries_create
 
 SEQUENCE_BATCH = 1000
@@ -100,18 +101,40 @@ RETURNING {table}.id, {table}.type
 """
 
 
+ACTIVE_WEBHOOKS = "SELECT id, events FROM {table} WHERE is_active"
+
+
 def _sequence_batch() -> int:
     with transaction.atomic():
-        take_turns(SEQUENCER_TURN)
-        table = connection.ops.quote_name(Event._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(NUMBER_BATCH.format(table=table), [SEQUENCE_BATCH])
-            numbered = sorted(cursor.fetchall())
+        numbered, webhooks = _number_batch()
         if not numbered:
             return 0
-        webhook_deliveries_create(events=[Event(id=id, type=type) for id, type in numbered])
+        if webhooks:
+            webhook_deliveries_create(events=numbered, webhooks=webhooks)
         transaction.on_commit(announce, robust=True)
     return len(numbered)
+
+
+def _number_batch() -> tuple[list[tuple[int, str]], list[tuple[int, list[str]]]]:
+    """Take the sequencer's turn and number a batch: ``(id, type)`` of the numbered
+    events in id order; and when there are any, the active webhooks' ``(id, patterns)``.
+
+    The lock and the numbering go in one round trip (``execute_together``): they run in
+    turn in the caller's transaction, each with its own snapshot (READ COMMITTED), so the
+    numbering still sees everything committed before the lock was granted."""
+    table = connection.ops.quote_name(Event._meta.db_table)
+    numbered = execute_together(
+        [take_turns_statement(SEQUENCER_TURN), (NUMBER_BATCH.format(table=table), [SEQUENCE_BATCH])]
+    )
+    if not numbered:
+        return [], []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            ACTIVE_WEBHOOKS.format(table=connection.ops.quote_name(Webhook._meta.db_table))
+        )
+        webhooks = cursor.fetchall()
+    # Django reads JSON columns as text (the field decodes them); the same here.
+    return sorted(numbered), [(id, json.loads(events)) for id, events in webhooks]
 
 
 def _sequence_after_commit() -> None:
@@ -120,11 +143,11 @@ def _sequence_after_commit() -> None:
 
     The run is a Celery task: a worker numbers the events and announces them, so a
     request pays for one cache write, not for the sequencer's transaction and its wait
-    for the lock; and while a run is queued, commits do not queue another (a busy
-    system sends one task per burst, not one per commit). Where tasks run inline (a
-    laptop without Redis, the tests) it runs at once, as before. ``robust``: a failure
-    is logged and left to the next run (the feed's own, before it reads, or the
-    periodic sweep), never turned into an error for a change that has already committed.
+    for the lock; and while a run is asked for and not started, commits do not ask again
+    (see ``_request_sequencing``). Where tasks run inline (a laptop without Redis, the
+    tests) it runs at once, as before. ``robust``: a failure is logged and left to the
+    next run (the feed's own, before it reads, or the periodic sweep), never turned into
+    an error for a change that has already committed.
     """
     pending_hooks = transaction.get_connection().run_on_commit
     if all(hook is not _request_sequencing for _, hook, _ in pending_hooks):
@@ -132,9 +155,17 @@ def _sequence_after_commit() -> None:
 
 
 SEQUENCING_ASKED = "events:sequencing-asked"
-"""Cache key set while a sequencer run is queued: commits meanwhile need not ask again,
-as that run will number their events too (it clears the key before it reads)."""
+"""Cache key set while a sequencer run is asked for and has not started: commits meanwhile
+need not ask again, as that run will number their events too (it clears the key before it
+reads)."""
 SEQUENCING_ASK_SECONDS = 10  # a lost message is covered by the sweep, which runs as often
+SEQUENCING_WINDOW_ENDS = "events:sequencing-window-ends"
+"""Cache key: when (Unix time) the window opened by the latest run's start closes."""
+SEQUENCING_WINDOW_SECONDS = 0.1
+"""Runs start at most this often while commits keep coming: a commit within a window after
+a run started asks for the next run at the window's end, and the commits until then are
+numbered by that one run. So an event waits at most this long (plus the run) for its
+position and announcement; a commit after a quiet spell asks for a run at once."""
 
 
 def _request_sequencing() -> None:
@@ -144,7 +175,34 @@ def _request_sequencing() -> None:
     if cache.add(SEQUENCING_ASKED, True, timeout=SEQUENCING_ASK_SECONDS):
         from stockyard.events.tasks import sequence_events  # that module imports this one
 
-        sequence_events.delay()
+        wait = _window_left()
+        if wait > 0:
+            sequence_events.apply_async(countdown=wait)
+        else:
+            sequence_events.delay()
+
+
+def _window_left() -> float:
+    """Seconds until the latest run's window closes (0 when it has), at most a window:
+    the time is the worker's clock, and a skewed one must not hold a run back longer."""
+    ends = cache.get(SEQUENCING_WINDOW_ENDS)
+    if ends is None:
+        return 0.0
+    return min(max(float(ends) - _clock(), 0.0), SEQUENCING_WINDOW_SECONDS)
+
+
+def events_sequence_run() -> int:
+    """A sequencer run as a worker makes it (asked for after commits, or the periodic
+    sweep): open a window, so that commits from now on ask for the next run at its end,
+    not at once; clear the ask, so that they do ask (a commit that still finds it set
+    committed before this run reads, and is numbered by it); then ``events_sequence``."""
+    cache.set(SEQUENCING_WINDOW_ENDS, _clock() + SEQUENCING_WINDOW_SECONDS, SEQUENCING_ASK_SECONDS)
+    cache.delete(SEQUENCING_ASKED)
+    return events_sequence()
+
+
+def _clock() -> float:
+    return time.time()
 
 
 def _require_transaction() -> None:

@@ -1,16 +1,15 @@
 from celery import shared_task
-from django.core.cache import cache
 
-from stockyard.events.services import SEQUENCING_ASKED, events_sequence
+from stockyard.events.services import events_sequence_run
 from stockyard.events.webhooks import webhook_deliveries_dispatch_due, webhook_delivery_attempt
 
 
 @shared_task
 def sequence_events() -> int:
-    """Number committed events in the feed: asked for after each publishing commit, and
-    run periodically to catch what a lost message or a crash left unnumbered."""
-    cache.delete(SEQUENCING_ASKED)  # commits from now on ask again; earlier ones are read
-    return events_sequence()
+    """Number committed events in the feed: asked for after publishing commits (at most
+    once per window while they keep coming), and run periodically to catch what a lost
+    message or a crash left unnumbered."""
+    return events_sequence_run()
 
 
 @shared_task

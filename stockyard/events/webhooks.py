@@ -67,18 +67,18 @@ def webhook_signature(*, secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={digest.hexdigest()}"
 
 
-def webhook_deliveries_create(*, events: Sequence[Event]) -> None:
-    """One delivery per active webhook and matching event; to be called by the sequencer
-    inside its transaction. Workers are asked to deliver once it commits."""
-    webhooks = list(Webhook.objects.filter(is_active=True).only("id", "events"))
-    if not webhooks:
-        return
+def webhook_deliveries_create(
+    *, events: Sequence[tuple[int, str]], webhooks: Sequence[tuple[int, list[str]]]
+) -> None:
+    """One delivery per webhook and matching event (``(id, type)``): to be called by the
+    sequencer inside its transaction, with the active webhooks' ``(id, patterns)`` it read
+    there. Workers are asked to deliver once it commits."""
     now = timezone.now()
     created = WebhookDelivery.objects.bulk_create(
-        WebhookDelivery(webhook=webhook, event=event, next_attempt_at=now)
-        for event in events
-        for webhook in webhooks
-        if matches(event.type, webhook.events)
+        WebhookDelivery(webhook_id=webhook, event_id=event, next_attempt_at=now)
+        for event, type in events
+        for webhook, patterns in webhooks
+        if matches(type, patterns)
     )
     if created:
         transaction.on_commit(partial(_enqueue, [d.pk for d in created]), robust=True)

@@ -9,11 +9,12 @@ from django.db import connections, transaction
 from redis.asyncio.connection import Connection as AsyncRedisConnection
 
 from stockyard.core.testing import run_concurrently
-from stockyard.events import announcements
+from stockyard.events import announcements, services
 from stockyard.events.announcements import GROUP, NEW_EVENTS, announce
 from stockyard.events.models import Event
 from stockyard.events.selectors import event_feed
 from stockyard.events.services import (
+    SEQUENCING_WINDOW_SECONDS,
     _request_sequencing,
     publish,
     publish_many,
@@ -169,26 +170,135 @@ def test_concurrent_writers_and_readers_see_every_committed_event_exactly_once()
     assert positions == list(range(1, expected_count + 1))
 
 
+class Broker:
+    """Celery as a test's clock sees it: ``sequence_events`` asked for by commits, run by
+    ``run_due`` once due (``countdown`` later), or lost."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, settings) -> None:
+        from stockyard.events import tasks
+
+        settings.CELERY_TASK_ALWAYS_EAGER = False  # as with a worker: commits ask for runs
+        self.now = 1_000_000.0
+        self.asked: list[float] = []  # each ask's countdown
+        self.queue: list[float] = []  # when each asked run is due
+        self.runs: list[int] = []  # what each run numbered
+        self.lose_messages = False
+        self._task = tasks.sequence_events
+        monkeypatch.setattr(self._task, "delay", self.apply_async)
+        monkeypatch.setattr(self._task, "apply_async", self.apply_async)
+        monkeypatch.setattr(services, "_clock", lambda: self.now, raising=False)
+
+    def apply_async(self, countdown: float = 0) -> None:
+        self.asked.append(countdown)
+        if not self.lose_messages:
+            self.queue.append(self.now + countdown)
+
+    def run_due(self) -> None:
+        due = [at for at in self.queue if at <= self.now]
+        self.queue = [at for at in self.queue if at > self.now]
+        for _ in due:
+            self.runs.append(self._task())
+
+    def sweep(self) -> int:
+        """The periodic run (Celery beat), not asked for by a commit."""
+        return self._task()
+
+
+def numbered() -> list[int | None]:
+    return list(Event.objects.order_by("id").values_list("position", flat=True))
+
+
 @pytest.mark.django_db(transaction=True)
 def test_with_a_worker_the_request_asks_for_numbering_instead_of_doing_it(settings, monkeypatch):
     """The sequencer's transaction and its wait for the lock stay off the request: a
     commit asks a worker for a run, unless one is already asked for and not started."""
-    from stockyard.events import tasks
-
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    asked: list[tuple[object, ...]] = []
-    monkeypatch.setattr(tasks.sequence_events, "delay", lambda *args: asked.append(args))
-
+    broker = Broker(monkeypatch, settings)
     with transaction.atomic():
         publish("test.a", {})
         publish("test.b", {})
     publish_one("test.c")  # the run asked for will number this one too
 
-    assert asked == [()]
-    assert not Event.objects.filter(position__isnull=False).exists()
-    assert tasks.sequence_events() == 3  # what the worker then does
+    assert broker.asked == [0]  # at once: no run started lately
+    assert numbered() == [None, None, None]
+    broker.run_due()  # what the worker then does
+    assert broker.runs == [3]
+    assert numbered() == [1, 2, 3]
     publish_one("test.d")
-    assert asked == [(), ()]  # that run has started: the next commit asks again
+    assert len(broker.asked) == 2  # that run has started: the next commit asks again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_commits_is_numbered_by_one_run_per_window(settings, monkeypatch):
+    """Commits every 10 ms for half a second: the worker runs the sequencer once per window
+    (at most every SEQUENCING_WINDOW_SECONDS), not once per commit, and each run is asked
+    for once. Every event is numbered, gapless and in commit order."""
+    broker = Broker(monkeypatch, settings)
+    commits, step = 50, 0.01
+    for n in range(commits):
+        broker.now += step
+        publish_one("test.burst", {"n": n})
+        broker.run_due()  # a worker with nothing else to do runs what is due at once
+    broker.now += SEQUENCING_WINDOW_SECONDS
+    broker.run_due()
+
+    assert sum(broker.runs) == commits
+    windows = commits * step / SEQUENCING_WINDOW_SECONDS
+    assert len(broker.runs) <= windows + 2  # was one run per commit
+    assert len(broker.asked) == len(broker.runs)  # one ask (one task message) per run
+    assert numbered() == list(range(1, commits + 1))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_waits_for_its_position_at_most_one_window(settings, monkeypatch):
+    """The latency kept: a commit within a window is numbered (and announced) by the run
+    asked for the window's end; after a quiet spell, at once."""
+    broker = Broker(monkeypatch, settings)
+    publish_one("test.first")
+    broker.run_due()  # a run starts at `now` and opens a window
+    assert broker.runs == [1]
+
+    broker.now += 0.03
+    publish_one("test.soon")
+    assert broker.asked[-1] == pytest.approx(SEQUENCING_WINDOW_SECONDS - 0.03)
+    broker.now += SEQUENCING_WINDOW_SECONDS - 0.031
+    broker.run_due()
+    assert numbered() == [1, None]  # not before the window ends ...
+    broker.now += 0.001
+    broker.run_due()
+    assert numbered() == [1, 2]  # ... and at its end
+
+    broker.now += 5 * SEQUENCING_WINDOW_SECONDS  # quiet
+    publish_one("test.later")
+    assert broker.asked[-1] == 0
+    broker.run_due()
+    assert numbered() == [1, 2, 3]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_whose_ask_was_lost_are_numbered_by_the_sweep_and_the_feed(settings, monkeypatch):
+    """A run asked for and lost (broker, worker): the commits after it see the ask pending
+    and do not ask again; the feed's readers number the events before they read, and the
+    periodic sweep numbers them for everyone else (webhooks); then commits ask again."""
+    broker = Broker(monkeypatch, settings)
+    broker.lose_messages = True
+    for n in range(3):
+        broker.now += 0.5
+        publish_one("test.unheard", {"n": n})
+    assert broker.asked == [0]  # asked once, and lost
+    assert numbered() == [None, None, None]
+
+    assert follow(0)[0] == list(Event.objects.order_by("id"))  # a reader numbers them
+    publish_one("test.unheard")
+    assert broker.sweep() == 1  # the sweep numbers what no reader did
+    assert numbered() == [1, 2, 3, 4]
+
+    broker.lose_messages = False
+    broker.now += 0.02
+    publish_one("test.heard")
+    assert len(broker.asked) == 2  # the sweep cleared the ask: commits ask again
+    broker.now += SEQUENCING_WINDOW_SECONDS
+    broker.run_due()
+    assert numbered() == [1, 2, 3, 4, 5]
 
 
 def test_announcements_from_the_worker_reuse_one_redis_connection(monkeypatch, settings):
