@@ -16,6 +16,7 @@ from stockyard.events.selectors import event_feed
 from stockyard.events.services import (
     SEQUENCING_WINDOW_SECONDS,
     _request_sequencing,
+    events_sequence,
     publish,
     publish_many,
 )
@@ -66,6 +67,20 @@ def test_the_sweep_sequences_events_whose_hook_never_ran():
     assert sequence_events.delay().get() == 1
     assert Event.objects.get().position == 1
     assert sequence_events.delay().get() == 0
+
+
+@pytest.mark.postgres
+def test_a_run_takes_its_turn_and_numbers_in_one_round_trip(django_assert_num_queries):
+    """The lock and the numbering statement go together; the webhooks are read only when
+    something was numbered (no ORM query). A run was three round trips, and most of a
+    run's own cost is per statement."""
+    with transaction.atomic():  # as the outbox would, minus the hook
+        for type in ("test.a", "test.b"):
+            Event.objects.create(type=type, occurred_at="2026-01-01T00:00Z", data={})
+    with django_assert_num_queries(2):
+        assert events_sequence() == 2
+    with django_assert_num_queries(1):
+        assert events_sequence() == 0
 
 
 def test_sequencing_announces_new_events_on_the_channel_layer():
