@@ -5,7 +5,12 @@ from rest_framework import serializers
 
 from stockyard.catalog.models import Product
 from stockyard.core.decimals import QUANTITY_DIGITS, QUANTITY_PLACES
-from stockyard.core.serializers import AmountField, document_lines
+from stockyard.core.serializers import (
+    AmountField,
+    FieldsBuiltOnce,
+    KeyedPrimaryKeyRelatedField,
+    document_lines,
+)
 from stockyard.inventory.models import (
     COST_DIGITS,
     COST_PLACES,
@@ -64,7 +69,7 @@ class StockLevelSerializer(serializers.ModelSerializer[StockLevel]):
         ]
 
 
-class StockMovementSerializer(serializers.ModelSerializer[StockMovement]):
+class StockMovementSerializer(FieldsBuiltOnce, serializers.ModelSerializer[StockMovement]):
     product_sku = serializers.CharField(source="product.sku", read_only=True)
     warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
     created_by = serializers.CharField(
@@ -91,12 +96,35 @@ class StockMovementSerializer(serializers.ModelSerializer[StockMovement]):
         ]
 
 
+class ProductField(KeyedPrimaryKeyRelatedField):
+    """The id of any product, read with SQL compiled once per process
+    (``KeyedPrimaryKeyRelatedField``). The default manager is given here, not as an
+    argument: DRF copies a declared field by building it again from deep copies of its
+    arguments, and a copy of the manager is not the default manager, so the field would
+    read through the ORM."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=Product.objects, **kwargs)
+
+
+class ActiveWarehouseField(KeyedPrimaryKeyRelatedField):
+    """The id of an active warehouse, read as ``ProductField`` reads a product; an
+    inactive one's is refused with the answer of
+    ``PrimaryKeyRelatedField(queryset=active_warehouses())``: ``does_not_exist``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=Warehouse.objects, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        warehouse = super().to_internal_value(data)
+        if not warehouse.is_active:
+            self.fail("does_not_exist", pk_value=data)
+        return warehouse
+
+
 class StockAdjustmentSerializer(serializers.Serializer[Any]):
-    product = serializers.PrimaryKeyRelatedField(
-        queryset=Product.objects.all(),
-        help_text="An inactive product's stock may be reduced, not increased.",
-    )
-    warehouse = serializers.PrimaryKeyRelatedField(queryset=active_warehouses())
+    product = ProductField(help_text="An inactive product's stock may be reduced, not increased.")
+    warehouse = ActiveWarehouseField()
     quantity = quantity_field(help_text="Signed: positive adds stock, negative removes it.")
     reason = serializers.CharField(max_length=100)
     note = serializers.CharField(required=False, allow_blank=True, default="")
