@@ -18,20 +18,50 @@ from django.db.models.sql import InsertQuery, UpdateQuery
 Statement = tuple[str, Sequence[Any]]  # SQL with %s placeholders, and its parameters
 
 
+_INSERTS: dict[tuple[type[models.Model], str, bool], str] = {}
+"""The SQL of ``insert_statement`` for one row, per model, database alias and whether it
+answers the id: the ORM built and compiled the same INSERT for every stock movement,
+outbox event and order, with a contended level lock held for the first two."""
+
+
 def insert_statement(objs: Sequence[models.Model], *, returning_ids: bool = False) -> Statement:
     """The INSERT ``bulk_create`` sends for ``objs``, new rows of one model without primary
     keys: every concrete column but the key, values prepared by the fields as for a save;
     with ``returning_ids`` it answers the new ids, one row each, in the order of ``objs``
-    (give them to ``inserted``)."""
-    meta = type(objs[0])._meta
-    query = InsertQuery(type(objs[0]))
-    query.insert_values(
-        [field for field in meta.concrete_fields if field is not meta.pk and not field.generated],
-        list(objs),
-    )
-    compiler = query.get_compiler(connection=transaction.get_connection())
+    (give them to ``inserted``). The SQL for one row is compiled once per model (values
+    that are expressions, and fields with placeholders of their own, are compiled each
+    time); several rows are compiled each time (PostgreSQL's ``UNNEST`` form)."""
+    model = type(objs[0])
+    meta = model._meta
+    fields = [
+        field for field in meta.concrete_fields if field is not meta.pk and not field.generated
+    ]
+    connection = transaction.get_connection()
+    key = (model, connection.alias, returning_ids)
+    sql = _INSERTS.get(key) if len(objs) == 1 else None
+    if sql is not None:
+        [obj] = objs
+        values = [field.pre_save(obj, True) for field in fields]
+        if not any(hasattr(value, "resolve_expression") for value in values):
+            return sql, [
+                field.get_db_prep_save(value, connection)
+                for field, value in zip(fields, values, strict=True)
+            ]
+        sql = None
+    query = InsertQuery(model)
+    query.insert_values(fields, list(objs))
+    compiler = query.get_compiler(connection=connection)
     compiler.returning_fields = [meta.pk] if returning_ids else None
     [(sql, params)] = compiler.as_sql()
+    if (
+        len(objs) == 1
+        and len(params) == len(fields)
+        and not any(hasattr(field, "get_placeholder") for field in fields)
+        and not any(
+            hasattr(getattr(objs[0], field.attname), "resolve_expression") for field in fields
+        )
+    ):
+        _INSERTS[key] = sql
     return sql, params
 
 

@@ -1,15 +1,26 @@
-"""``core.statements``: the UPDATE of ``update_statement`` is the one the ORM compiles,
-whether its SQL was compiled for this call or kept from an earlier one."""
+"""``core.statements``: the UPDATE of ``update_statement`` and the INSERT of
+``insert_statement`` are the ones the ORM compiles, whether their SQL was compiled for this
+call or kept from an earlier one."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import F, Q
-from django.db.models.sql import UpdateQuery
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
+from django.db.models.sql import InsertQuery, UpdateQuery
 
 from stockyard.catalog.tests.factories import ProductFactory
-from stockyard.core.statements import execute_together, update_statement
+from stockyard.core.statements import (
+    _INSERTS,
+    execute_together,
+    insert_statement,
+    update_statement,
+)
+from stockyard.inventory.enums import MovementKind
+from stockyard.inventory.models import StockMovement
+from stockyard.inventory.tests.factories import WarehouseFactory
 from stockyard.sales.models import SalesOrder
 from stockyard.sales.tests.factories import make_order
 
@@ -57,3 +68,53 @@ def test_auto_now_moves_as_save_moves_it():
     before = order.updated_at
     update_statement(order, ["updated_at"])
     assert order.updated_at > before
+
+
+def _insert_by_orm(objs: list[StockMovement], returning_ids: bool) -> tuple[str, list[object]]:
+    meta = StockMovement._meta
+    query = InsertQuery(StockMovement)
+    query.insert_values(
+        [f for f in meta.concrete_fields if f is not meta.pk and not f.generated], objs
+    )
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [meta.pk] if returning_ids else None
+    [(sql, params)] = compiler.as_sql()
+    return sql, list(params)
+
+
+def _movement(product: object, warehouse: object, quantity: int) -> StockMovement:
+    return StockMovement(
+        product=product,
+        warehouse=warehouse,
+        quantity=Decimal(quantity),
+        kind=MovementKind.ADJUSTMENT,
+        unit_cost=Decimal("1.5"),
+        reason=f"r{quantity}",
+        created_at=datetime(2026, 12, 1, 21, quantity, tzinfo=UTC),
+    )
+
+
+@pytest.mark.parametrize("returning_ids", [True, False])
+def test_an_insert_is_the_orms_the_first_time_and_after(returning_ids):
+    product, warehouse = ProductFactory.create(), WarehouseFactory.create()
+    _INSERTS.clear()
+    for quantity in (1, 2, 3):  # compiled, then kept twice
+        objs = [_movement(product, warehouse, quantity)]
+        sql, params = insert_statement(objs, returning_ids=returning_ids)
+        assert (sql, list(params)) == _insert_by_orm(objs, returning_ids)
+    assert len(_INSERTS) == 1
+    two = [_movement(product, warehouse, 4), _movement(product, warehouse, 5)]  # each time
+    assert (
+        insert_statement(two, returning_ids=returning_ids)[0]
+        == _insert_by_orm(two, returning_ids)[0]
+    )
+
+
+def test_a_kept_insert_still_compiles_an_expression_and_runs():
+    product, warehouse = ProductFactory.create(), WarehouseFactory.create()
+    insert_statement([_movement(product, warehouse, 1)])  # kept
+    movement = _movement(product, warehouse, 2)
+    movement.reason = Concat(Value("made "), Value("here"))
+    with transaction.atomic():
+        [row] = execute_together([insert_statement([movement], returning_ids=True)])
+    assert StockMovement.objects.get(pk=row[0]).reason == "made here"
