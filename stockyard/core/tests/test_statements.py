@@ -2,6 +2,7 @@
 ``insert_statement`` are the ones the ORM compiles, whether their SQL was compiled for this
 call or kept from an earlier one."""
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 from django.db.models.sql import InsertQuery, UpdateQuery
 
+from stockyard.catalog.models import Product
 from stockyard.catalog.tests.factories import ProductFactory
 from stockyard.core.statements import (
     _INSERTS,
@@ -19,7 +21,7 @@ from stockyard.core.statements import (
     update_statement,
 )
 from stockyard.inventory.enums import MovementKind
-from stockyard.inventory.models import StockMovement
+from stockyard.inventory.models import StockMovement, Warehouse
 from stockyard.inventory.tests.factories import WarehouseFactory
 from stockyard.sales.models import SalesOrder
 from stockyard.sales.tests.factories import make_order
@@ -70,11 +72,11 @@ def test_auto_now_moves_as_save_moves_it():
     assert order.updated_at > before
 
 
-def _insert_by_orm(objs: list[StockMovement], returning_ids: bool) -> tuple[str, list[object]]:
+def _insert_by_orm(objs: Sequence[StockMovement], returning_ids: bool) -> tuple[str, list[object]]:
     meta = StockMovement._meta
     query = InsertQuery(StockMovement)
     query.insert_values(
-        [f for f in meta.concrete_fields if f is not meta.pk and not f.generated], objs
+        [f for f in meta.concrete_fields if f is not meta.pk and not f.generated], list(objs)
     )
     compiler = query.get_compiler(connection=connection)
     compiler.returning_fields = [meta.pk] if returning_ids else None
@@ -82,7 +84,7 @@ def _insert_by_orm(objs: list[StockMovement], returning_ids: bool) -> tuple[str,
     return sql, list(params)
 
 
-def _movement(product: object, warehouse: object, quantity: int) -> StockMovement:
+def _movement(product: Product, warehouse: Warehouse, quantity: int) -> StockMovement:
     return StockMovement(
         product=product,
         warehouse=warehouse,
