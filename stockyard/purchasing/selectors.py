@@ -30,9 +30,11 @@ page's rows reach Python. The union of
 
 On order only adds, so no other level can qualify. A level carries a copy of its
 product's reorder point (``inventory.services`` keeps it), so the low ones have an index
-instead of a comparison of every level with its product, and copies of the product's
-SKU and the warehouse's code (``inventory.models.SORT_KEY``), which part 1 answers and
-the union is sorted by; what is on order per pair is kept by the purchasing services
+instead of a comparison of every level with its product (its copies of the SKU and the
+warehouse's code, ``inventory.models.SORT_KEY``, are not used here: the rows name and
+sort by the product's and the warehouse's own, right while ``copy_sort_keys`` has not
+yet run after a rolling deploy; sorting what is low costs the same); what is on order
+per pair is kept by the purchasing services
 (``OnOrder``, ``purchasing.on_order``), so no order line is read. No part is planned
 with a large estimate (that turns on PostgreSQL's JIT compiler: 200 ms of compiling for
 a 10 ms query): part 1 joins the low levels to the kept rows (a join, not a subquery per
@@ -132,8 +134,8 @@ def _low_levels(candidates: Q) -> QuerySet[Any, Any]:
         .values(
             "product",
             "warehouse",
-            "product_sku",  # the level's copies (inventory.models.SORT_KEY)
-            "warehouse_code",
+            sku=F("product__sku"),  # not the level's copies: those wait for
+            code=F("warehouse__code"),  # copy_sort_keys after a rolling deploy
             **_row(
                 available=F("on_hand") - F("reserved"),
                 on_order=F("kept"),
@@ -157,8 +159,8 @@ def _unstocked_pairs(candidates: Q) -> QuerySet[Any, Any]:
         .values(
             "product",
             "warehouse",
-            product_sku=F("product__sku"),
-            warehouse_code=F("warehouse__code"),
+            sku=F("product__sku"),
+            code=F("warehouse__code"),
             **_row(
                 available=Value(ZERO, output_field=QuantityField()),
                 on_order=F("quantity"),
@@ -183,7 +185,7 @@ def reorder_suggestion_rows(
     return (
         _low_levels(candidates)
         .union(_unstocked_pairs(candidates), all=True)
-        .order_by("product_sku", "warehouse_code")
+        .order_by("sku", "code")
     )
 
 
@@ -199,10 +201,10 @@ def _suggestion(row: Mapping[str, Any]) -> ReorderSuggestion:
     )
     return ReorderSuggestion(
         product=row["product"],
-        product_sku=row["product_sku"],
+        product_sku=row["sku"],
         product_name=row["product_name"],
         warehouse=row["warehouse"],
-        warehouse_code=row["warehouse_code"],
+        warehouse_code=row["code"],
         supplier=row["supplier"],
         supplier_name=row["supplier_name"],
         available=available,

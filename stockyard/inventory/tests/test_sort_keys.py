@@ -188,3 +188,27 @@ def test_copy_sort_keys_mends_what_the_previous_release_left(capsys):
     assert copies() == originals()
     call_command("copy_sort_keys")
     assert "copied to 0 level(s)" in capsys.readouterr().out
+
+
+def test_reorder_suggestions_name_the_product_and_warehouse_not_the_levels_copies(client_for):
+    """Until ``copy_sort_keys`` runs after a rolling deploy, a level the previous release
+    created has empty copies: the suggestions (and the low-stock report) still answer
+    with the product's SKU and the warehouse's code, in their order."""
+    warehouse = WarehouseFactory(code="EAST")
+    stale, fresh = (ProductFactory(sku=sku, reorder_point=Decimal(5)) for sku in ("B-1", "A-1"))
+    put_stock(stale, warehouse, 1)
+    put_stock(fresh, warehouse, 1)
+    StockLevel.objects.filter(product=stale).update(product_sku="", warehouse_code="")
+    manager = client_for(Role.MANAGER)
+
+    rows = manager.get("/api/v1/reorder-suggestions/").json()["results"]
+    report = manager.get("/api/v1/reports/low-stock/").json()["rows"]
+
+    assert [(row["product_sku"], row["warehouse_code"]) for row in rows] == [
+        ("A-1", "EAST"),
+        ("B-1", "EAST"),
+    ]
+    assert [(row["sku"], row["warehouse_code"]) for row in report] == [
+        ("A-1", "EAST"),
+        ("B-1", "EAST"),
+    ]

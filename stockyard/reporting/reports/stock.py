@@ -113,10 +113,10 @@ def low_stock(params: Mapping[str, Any]) -> Body:
     rows: list[Row] = [
         {
             "product": row["product"],
-            "sku": row["product_sku"],
+            "sku": row["sku"],
             "name": row["product_name"],
             "warehouse": row["warehouse"],
-            "warehouse_code": row["warehouse_code"],
+            "warehouse_code": row["code"],
             "available": row["available"],
             "on_order": row["on_order"],
             "reorder_point": row["point"],
