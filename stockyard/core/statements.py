@@ -38,29 +38,22 @@ def insert_statement(objs: Sequence[models.Model], *, returning_ids: bool = Fals
     ]
     connection = transaction.get_connection()
     key = (model, connection.alias, returning_ids)
-    sql = _INSERTS.get(key) if len(objs) == 1 else None
-    if sql is not None:
-        [obj] = objs
-        values = [field.pre_save(obj, True) for field in fields]
-        if not any(hasattr(value, "resolve_expression") for value in values):
+    kept = False  # one row whose every value is written as a plain parameter
+    if len(objs) == 1:
+        values = [field.pre_save(objs[0], True) for field in fields]
+        kept = not any(map(_compiled, fields, values))
+        sql = _INSERTS.get(key) if kept else None
+        if sql is not None:
             return sql, [
                 field.get_db_prep_save(value, connection)
                 for field, value in zip(fields, values, strict=True)
             ]
-        sql = None
     query = InsertQuery(model)
     query.insert_values(fields, list(objs))
     compiler = query.get_compiler(connection=connection)
     compiler.returning_fields = [meta.pk] if returning_ids else None
     [(sql, params)] = compiler.as_sql()
-    if (
-        len(objs) == 1
-        and len(params) == len(fields)
-        and not any(hasattr(field, "get_placeholder") for field in fields)
-        and not any(
-            hasattr(getattr(objs[0], field.attname), "resolve_expression") for field in fields
-        )
-    ):
+    if kept and len(params) == len(fields):
         _INSERTS[key] = sql
     return sql, params
 
@@ -86,8 +79,9 @@ def update_statement(instance: models.Model, fields: Sequence[str]) -> Statement
         field.get_db_prep_save(value, connection=connection) if plain else None
         for field, value in zip(changed, values, strict=True)
     ]
+    kept = plain and not any(hasattr(p, "as_sql") for p in prepared)
     key = (type(instance), tuple(fields), connection.alias, tuple(p is None for p in prepared))
-    sql = _UPDATES.get(key) if plain and not any(hasattr(p, "as_sql") for p in prepared) else None
+    sql = _UPDATES.get(key) if kept else None
     if sql is None:
         query = UpdateQuery(type(instance))
         query.add_update_fields(
@@ -95,7 +89,7 @@ def update_statement(instance: models.Model, fields: Sequence[str]) -> Statement
         )
         query.add_q(Q(pk=instance.pk))
         sql, params = query.get_compiler(connection=connection).as_sql()
-        if plain and not any(hasattr(p, "as_sql") for p in prepared):
+        if kept:
             _UPDATES[key] = sql
         return sql, params
     pk = meta.pk
@@ -105,7 +99,9 @@ def update_statement(instance: models.Model, fields: Sequence[str]) -> Statement
 
 
 def _compiled(field: Any, value: Any) -> bool:
-    """Whether the UPDATE compiler writes ``value`` other than as ``%s`` or ``NULL``."""
+    """Whether the INSERT or UPDATE compiler writes ``value`` of ``field`` other than as
+    ``%s`` or ``NULL`` (an expression, a model instance, a field with a placeholder of its
+    own): such a statement is compiled for each call, not kept."""
     return (
         hasattr(value, "resolve_expression")
         or hasattr(value, "prepare_database_save")
