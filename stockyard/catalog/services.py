@@ -112,7 +112,7 @@ def product_update(*, product: Product, **changes: Unpack[ProductChanges]) -> Pr
     if supplier is not None and supplier.pk != product.supplier_id:
         _ensure_supplier_active(supplier)
     copied_changes = (
-        changes.get("reorder_point", product.reorder_point) != (product.reorder_point)
+        changes.get("reorder_point", product.reorder_point) != product.reorder_point
         or changes.get("sku", product.sku) != product.sku
     )
     for name, value in changes.items():
